@@ -1,0 +1,75 @@
+# xinfang — two commands: `make run` (install, migrate, load the demo county, serve) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+export DJANGO_SETTINGS_MODULE ?= xinfang.settings.local
+
+.DEFAULT_GOAL := help
+.PHONY: help install assets migrate demo run test test-fast e2e lint format bench check clean-var
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed assets ## create .venv and install pinned dependencies and front-end assets
+
+xinfang/static/vendor/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm 未安装：正在从 Debian 软件源安装 nodejs/npm"; apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund --silent
+	mkdir -p xinfang/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js xinfang/static/vendor/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js xinfang/static/vendor/echarts.min.js
+	@touch $@
+
+assets: xinfang/static/vendor/.installed ## copy pinned htmx and ECharts from the npm registry into static/vendor
+
+migrate: install ## apply database migrations (SQLite by default, DATABASE_URL for PostgreSQL)
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+demo: migrate ## load the demo county (idempotent)
+	$(PY) manage.py load_demo
+
+run: demo ## install, migrate, load the demo county and serve http://127.0.0.1:8000
+	@echo ""
+	@echo "  xinfang 信访工作管理系统: http://$(HOST):$(PORT)/"
+	@echo "  演示账号 (密码均为 demo12345): admin clerk office leader unit_handler supervisor liaison info_officer safety_officer viewer"
+	@echo "  群众门户: http://$(HOST):$(PORT)/portal/   API 文档: http://$(HOST):$(PORT)/api/v1/docs/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install ## run the whole suite (set DATABASE_URL to run it on PostgreSQL)
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+e2e: install ## only the browser tests (headless Chromium)
+	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/pytest -q tests/e2e $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed ## apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install ## migrations up to date and deploy checks clean
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=xinfang.settings.production SECRET_KEY=check-only-$$(date +%s)-abcdefghijklmnopqrstuvwxyz0123456789 \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install ## benchmarks: prints figures and writes var/bench.json (needs PostgreSQL for the large runs)
+	$(PY) manage.py bench
+
+clean-var: ## remove the local SQLite database and media (demo data is reloaded by make run)
+	rm -rf var

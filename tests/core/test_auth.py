@@ -1,0 +1,71 @@
+"""Login, lockout, token auth and the caller's identity."""
+
+import pytest
+from django.test import Client
+
+from xinfang.org.models import Role
+
+
+@pytest.fixture(autouse=True)
+def _reset_axes(db):
+    from axes.utils import reset
+
+    reset()
+
+
+def test_login_page_is_chinese(client):
+    response = client.get("/login/")
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+
+
+def test_login_then_home_shows_role_and_unit(client, make_user):
+    user = make_user(Role.CLERK, name="周登记")
+    assert client.post("/login/", {"username": user.username, "password": "pw-secret-123"}).status_code == 302
+    body = client.get("/").content.decode()
+    assert "周登记" in body and "登记员" in body and "测试县信访局" in body
+
+
+def test_home_requires_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_lockout_after_five_failures_even_with_the_right_password(make_user):
+    user = make_user(Role.CLERK)
+    c = Client(REMOTE_ADDR="10.0.0.9")
+    for _ in range(5):
+        c.post("/login/", {"username": user.username, "password": "wrong"})
+    response = c.post("/login/", {"username": user.username, "password": "pw-secret-123"})
+    assert response.status_code == 429
+    assert "锁定" in response.content.decode()
+
+
+def test_passwords_are_hashed_with_argon2_in_production_settings():
+    from xinfang.settings import base
+
+    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_token_and_me(client, make_user):
+    user = make_user(Role.OFFICE)
+    response = client.post("/api/v1/auth/token/", {"username": user.username, "password": "pw-secret-123"}, content_type="application/json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    me = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").json()
+    assert me == {"username": user.username, "name": user.name, "roles": ["office"], "unit": "xfj"}
+
+
+def test_api_errors_have_one_shape(client, make_user):
+    assert client.get("/api/v1/me/").json()["error"]["code"] == "not_authenticated"
+    bad = client.post("/api/v1/auth/token/", {"username": "x", "password": "y"}, content_type="application/json")
+    assert bad.status_code == 400 and set(bad.json()["error"]) == {"code", "message", "fields"}
+
+
+def test_regions_and_units_lists(client, make_user, county):
+    client.force_login(make_user(Role.CLERK))
+    regions = client.get("/api/v1/regions/?level=township").json()
+    assert [r["code"] for r in regions] == ["T001", "T002"]
+    assert regions[0]["parent"] == "T00"
+    units = client.get("/api/v1/units/?kind=school").json()
+    assert units == [{"code": "school-1", "name": "测试一中", "kind": "school", "parent": "dept-hr", "region": "T001"}]

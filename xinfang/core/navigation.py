@@ -1,0 +1,38 @@
+"""The navigation shell: sections, where they live, and which roles see them."""
+
+from dataclasses import dataclass
+
+from xinfang.org.models import Role
+
+STAFF = {Role.ADMIN, Role.CLERK, Role.OFFICE, Role.LEADER, Role.UNIT_HANDLER, Role.SUPERVISOR}
+NETWORK = {Role.SUPERVISOR, Role.LIAISON, Role.INFO_OFFICER}
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    path: str
+    roles: frozenset
+
+
+SECTIONS = [
+    Section("home", "首页", "/", frozenset(Role.values)),
+    Section("register", "登记", "/petitions/register/", frozenset({Role.ADMIN, Role.CLERK, Role.OFFICE})),
+    Section("worklist", "待办", "/petitions/", frozenset(STAFF)),
+    Section("supervision", "督办", "/supervision/", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.SUPERVISOR, Role.UNIT_HANDLER})),
+    Section("reception", "接待值班", "/reception/", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.CLERK})),
+    Section("grassroots", "基层", "/grassroots/", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, *NETWORK})),
+    Section("safety", "校园安全", "/safety/", frozenset({Role.ADMIN, Role.OFFICE, Role.SAFETY_OFFICER})),
+    Section("stats", "统计", "/stats/", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.VIEWER})),
+    Section("settings", "设置", "/org/", frozenset({Role.ADMIN, Role.OFFICE})),
+]
+
+
+def sections_for(user) -> list[Section]:
+    if not user.is_authenticated:
+        return []
+    roles = set(user.role_codes)
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    return [s for s in SECTIONS if roles & s.roles]

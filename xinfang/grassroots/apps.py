@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GrassrootsConfig(AppConfig):
+    name = "xinfang.grassroots"
+    verbose_name = "基层工作"

@@ -1,0 +1,61 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from xinfang.org.models import LeadingGroupMember, NetworkPolicy, NetworkPost, Region, SupervisionGroup, Unit, User
+
+
+class NoDeleteAdmin(admin.ModelAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Region)
+class RegionAdmin(NoDeleteAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(Unit)
+class UnitAdmin(NoDeleteAdmin):
+    list_display = ["code", "name", "kind", "parent", "region", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent", "region"]
+
+
+@admin.register(User)
+class XinfangUserAdmin(UserAdmin):
+    list_display = ["username", "name", "unit", "is_active"]
+    search_fields = ["username", "name"]
+    fieldsets = UserAdmin.fieldsets + (("单位", {"fields": ("name", "unit", "phone", "post")}),)
+    raw_id_fields = ["unit"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NetworkPolicy)
+class NetworkPolicyAdmin(NoDeleteAdmin):
+    pass
+
+
+@admin.register(SupervisionGroup)
+class SupervisionGroupAdmin(NoDeleteAdmin):
+    list_display = ["code", "name"]
+    filter_horizontal = ["townships"]
+
+
+@admin.register(NetworkPost)
+class NetworkPostAdmin(NoDeleteAdmin):
+    list_display = ["role", "name", "region", "school", "supervision_group", "start_on", "end_on", "ended_on"]
+    list_filter = ["role"]
+    search_fields = ["name"]
+    raw_id_fields = ["user", "region", "school", "home_unit"]
+
+
+@admin.register(LeadingGroupMember)
+class LeadingGroupMemberAdmin(NoDeleteAdmin):
+    list_display = ["unit", "position", "name", "post"]
+    raw_id_fields = ["unit", "user"]

@@ -1,0 +1,350 @@
+"""The petition (信访件) and what belongs to it.
+
+Every state change goes through one service in `services.py`, which checks the
+(state, action) table in `workflow.py`, bumps `version` and writes one `PetitionEvent`
+in the same transaction. Nothing here is ever deleted (`NoDeleteModel`).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from xinfang.core.crypto import EncryptedTextField
+from xinfang.core.models import NoDeleteModel
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "已登记"
+    ACCEPTED = "accepted", "已受理"
+    DECLINED = "declined", "不予受理"
+    FORWARDED = "forwarded", "已转送"
+    AWAITING_INSTRUCTION = "awaiting_instruction", "待批示"
+    ASSIGNED = "assigned", "已交办"
+    IN_PROGRESS = "in_progress", "办理中"
+    RESULT_REPORTED = "result_reported", "已报结"
+    AWAITING_REPLY = "awaiting_reply", "待答复"
+    REPLIED = "replied", "已答复"
+    EVALUATED = "evaluated", "已评价"
+    UNDER_REVIEW = "under_review", "复查中"
+    UNDER_REREVIEW = "under_rereview", "复核中"
+    ARCHIVED = "archived", "已归档"
+
+
+CLOSED_STATUSES = {Status.DECLINED, Status.FORWARDED, Status.ARCHIVED}
+OPEN_STATUSES = set(Status) - CLOSED_STATUSES
+
+
+class Channel(models.TextChoices):
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
+    PHONE = "phone", "来电"
+    ONLINE = "online", "网上信访"
+    SMS = "sms", "短信"
+    MAILBOX = "mailbox", "信箱"
+    FROM_SUPERIOR = "from_superior", "上级交办"
+
+
+class Nature(models.TextChoices):
+    REPORT = "report", "检举控告"
+    APPEAL = "appeal", "申诉"
+    REQUEST = "request", "求决"
+    SUGGESTION = "suggestion", "意见建议"
+    INQUIRY = "inquiry", "咨询"
+
+
+class Complexity(models.TextChoices):
+    GENERAL = "general", "一般(1个月)"
+    COMPLEX = "complex", "复杂(2个月)"
+    SERIOUS = "serious", "严重/立案(3个月)"
+
+
+class Outcome(models.TextChoices):
+    FULL = "full", "全部支持"
+    PARTIAL = "partial", "部分支持"
+    UNSUPPORTED = "unsupported", "不予支持"
+    EXPLAINED = "explained", "解释说明"
+
+
+class ReplyMethod(models.TextChoices):
+    LETTER = "letter", "书面"
+    VISIT = "visit", "当面"
+    PHONE = "phone", "电话"
+    SMS = "sms", "短信"
+    ONLINE = "online", "网上"
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASICALLY_SATISFIED = "basically_satisfied", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
+
+
+class Category(models.Model):
+    """问题类别 (e.g. 农村农业/土地征收, 劳动社保, 城乡建设 ...), a two-level tree."""
+
+    code = models.CharField("代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=64)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # Default handling unit and keywords feed the routing fallback (归口处理).
+    default_unit = models.ForeignKey("org.Unit", verbose_name="归口单位", null=True, blank=True, on_delete=models.PROTECT)
+    keywords = models.CharField("关键词(逗号分隔)", max_length=500, blank=True)
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "问题类别"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class RegistrationCounter(models.Model):
+    """Gap-free registration numbers per office and year: the row is locked while a number is taken."""
+
+    office = models.ForeignKey("org.Unit", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "year"], name="one_counter_per_office_year")]
+
+
+class Petition(NoDeleteModel):
+    reg_no = models.CharField("登记编号", max_length=40, unique=True)
+    office = models.ForeignKey("org.Unit", verbose_name="登记机关", on_delete=models.PROTECT, related_name="registered_petitions")
+    year = models.PositiveSmallIntegerField("年度")
+    seq = models.PositiveIntegerField("序号")
+    query_code_hash = models.CharField(max_length=128, editable=False)
+
+    status = models.CharField("状态", max_length=32, choices=Status.choices, default=Status.REGISTERED, db_index=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    channel = models.CharField("渠道", max_length=32, choices=Channel.choices)
+    external_channel = models.CharField("外部渠道", max_length=64, blank=True)  # an Open311 client etc.
+    external_id = models.CharField("外部编号", max_length=100, blank=True)
+    received_at = models.DateTimeField("收到时间")
+    registered_at = models.DateTimeField("登记时间", auto_now_add=True)
+    first_receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="首问责任人", null=True, blank=True, on_delete=models.PROTECT, related_name="first_received"
+    )
+
+    nature = models.CharField("性质", max_length=32, choices=Nature.choices)
+    category = models.ForeignKey(Category, verbose_name="问题类别", on_delete=models.PROTECT, related_name="petitions")
+    content = models.TextField("主要问题")
+    requests = models.TextField("诉求", blank=True)
+    region = models.ForeignKey("org.Region", verbose_name="问题发生地", on_delete=models.PROTECT, related_name="petitions")
+
+    anonymous = models.BooleanField("匿名", default=False)
+    confidential = models.BooleanField("保密", default=False)
+    public_consent = models.BooleanField("同意公开", default=False)
+    headcount = models.PositiveIntegerField("人数", default=1)
+    collective = models.BooleanField("集体访", default=False)
+    cross_level = models.BooleanField("越级访", default=False)
+    first_time = models.BooleanField("初信初访", default=True)
+    repeat_of = models.ForeignKey(
+        "self", verbose_name="重复件原件", null=True, blank=True, on_delete=models.PROTECT, related_name="repeats"
+    )
+    matter_ended = models.BooleanField("已三级终结事项", default=False)
+
+    # Channel-specific details (letter postmark, superior's document).
+    postmark_date = models.DateField("邮戳日期", null=True, blank=True)
+    superior_doc_no = models.CharField("上级交办文号", max_length=64, blank=True)
+    superior_due_at = models.DateTimeField("上级要求报结时间", null=True, blank=True)
+    reception_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接访领导",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_on_reception_day",
+    )
+
+    # Routing and handling.
+    handling_unit = models.ForeignKey(
+        "org.Unit", verbose_name="承办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="handled_petitions"
+    )
+    case_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="包案领导", null=True, blank=True, on_delete=models.PROTECT, related_name="led_petitions"
+    )
+    result_required = models.BooleanField("需报结果", default=True)
+    complexity = models.CharField("复杂程度", max_length=16, choices=Complexity.choices, blank=True)
+    assigned_at = models.DateTimeField("交办时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    dispatched_at = models.DateTimeField("转送/交办/不予受理时间", null=True, blank=True)
+    committed_date = models.DateField("承诺办结日期", null=True, blank=True)
+    extended_days = models.PositiveSmallIntegerField("延期天数", default=0)
+
+    # Deadlines: the current step's due time (indexed) and each step's due time.
+    due_at = models.DateTimeField("当前环节期限", null=True, blank=True)
+    dispatch_due_at = models.DateTimeField("转送交办期限", null=True, blank=True)
+    accept_due_at = models.DateTimeField("受理告知期限", null=True, blank=True)
+    handle_due_at = models.DateTimeField("办理期限", null=True, blank=True)
+    internal_due_at = models.DateTimeField("内部查处期限", null=True, blank=True)
+    review_window_ends_at = models.DateTimeField("申请复查/复核截止", null=True, blank=True)
+    paused_at = models.DateTimeField("暂停计时起", null=True, blank=True)
+    paused_seconds = models.PositiveBigIntegerField("累计暂停秒数", default=0)
+
+    # Result and reply.
+    outcome = models.CharField("处理结果", max_length=16, choices=Outcome.choices, blank=True)
+    findings = models.TextField("调查核实情况", blank=True)
+    reply_draft = models.TextField("答复意见草稿", blank=True)
+    reply_method = models.CharField("答复方式", max_length=16, choices=ReplyMethod.choices, blank=True)
+    reply_text = models.TextField("处理意见书", blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    satisfaction = models.CharField("满意度", max_length=32, choices=Satisfaction.choices, blank=True)
+    evaluated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    review_level = models.PositiveSmallIntegerField("复查复核级次", default=0)  # 0 none, 1 复查, 2 复核 (终结)
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+    archive_category = models.CharField("归档类别", max_length=32, blank=True)
+
+    # Import of legacy registers.
+    imported = models.BooleanField("历史导入", default=False)
+    legacy_reg_no = models.CharField("原登记编号", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信访件"
+        ordering = ["-registered_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year", "seq"], name="reg_no_seq_unique"),
+            models.UniqueConstraint(
+                fields=["external_channel", "external_id"], condition=~Q(external_id=""), name="external_id_unique_per_channel"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="petition_status_due"),
+            models.Index(fields=["due_at"], condition=Q(due_at__isnull=False), name="petition_open_due"),
+            models.Index(fields=["handling_unit", "status"], name="petition_unit_status"),
+            models.Index(fields=["region", "registered_at"], name="petition_region_registered"),
+            models.Index(fields=["registered_at"], name="petition_registered"),
+            models.Index(fields=["category", "registered_at"], name="petition_category_registered"),
+        ]
+
+    def __str__(self):
+        return self.reg_no
+
+
+class Petitioner(NoDeleteModel):
+    """A person who petitions (or a representative of a collective visit). Identity encrypted at rest."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="petitioners")
+    name = EncryptedTextField("姓名")
+    id_number = EncryptedTextField("身份证号", blank=True)
+    phone = EncryptedTextField("电话", blank=True)
+    address = EncryptedTextField("住址", blank=True)
+    work_unit = EncryptedTextField("工作单位", blank=True)
+    # Keyed hashes (HMAC) so that repeat detection and search can match without decrypting.
+    id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    name_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    is_representative = models.BooleanField("代表", default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信访人"
+        ordering = ["petition", "position", "pk"]
+
+
+class Respondent(NoDeleteModel):
+    """被反映人. A linked or confirmed user never sees the petition (access policy)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="respondents")
+    name = models.CharField("姓名", max_length=64)
+    unit_name = models.CharField("单位", max_length=100, blank=True)
+    post = models.CharField("职务", max_length=64, blank=True)
+    unit = models.ForeignKey("org.Unit", verbose_name="所在单位(系统内)", null=True, blank=True, on_delete=models.PROTECT)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="对应账号", null=True, blank=True, on_delete=models.PROTECT, related_name="respondent_in"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "被反映人"
+
+
+def attachment_path(instance, filename):
+    return f"attachments/{instance.petition.year}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(NoDeleteModel):
+    class Kind(models.TextChoices):
+        SCAN = "scan", "信件扫描"
+        ENVELOPE = "envelope", "信封/邮戳"
+        PHOTO = "photo", "照片"
+        RECORDING = "recording", "录音"
+        DOCUMENT = "document", "文书"
+        OTHER = "other", "其他"
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "附件"
+
+
+class PetitionEvent(NoDeleteModel):
+    """One immutable step in a petition's history, hash-chained per petition.
+
+    `hash` = sha256 of (prev_hash, petition reg_no, seq, action, actor, at, statuses, data).
+    On PostgreSQL a trigger refuses UPDATE and DELETE (see the audit app).
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(max_length=64, blank=True)  # "信访人", "Open311:12345" when no staff actor
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=32, blank=True)
+    to_status = models.CharField(max_length=32, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # Visible to the petitioner on the portal (告知书/意见书/答复 and plain status steps).
+    public = models.BooleanField(default=False)
+    imported = models.BooleanField(default=False)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["petition", "seq"]
+        constraints = [models.UniqueConstraint(fields=["petition", "seq"], name="event_seq_unique")]
+        indexes = [models.Index(fields=["action", "at"], name="event_action_at")]
+
+
+class DayKind(models.TextChoices):
+    CALENDAR = "calendar", "自然日"
+    WORKDAY = "workday", "工作日"
+
+
+class TimeLimit(models.Model):
+    """A time limit of the policy table (editable by the admin). `step` is a code used by deadlines.py."""
+
+    step = models.CharField("环节代码", max_length=40, unique=True)
+    label = models.CharField("环节", max_length=100)
+    amount = models.PositiveIntegerField("时限")
+    unit = models.CharField("单位", max_length=16, choices=[("days", "天"), ("hours", "小时"), ("minutes", "分钟")], default="days")
+    day_kind = models.CharField("计日方式", max_length=16, choices=DayKind.choices, default=DayKind.CALENDAR)
+    basis = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办理时限"
+        ordering = ["step"]
+
+    def __str__(self):
+        return f"{self.label} {self.amount}{self.get_unit_display()}"
+
+
+class Holiday(models.Model):
+    """Official holidays and make-up workdays (调休上班), entered from the State Council's notice."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("调休上班日", default=False)
+    name = models.CharField("名称", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日"
+        ordering = ["date"]
