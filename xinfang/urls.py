@@ -15,6 +15,8 @@ urlpatterns = [
     path("stats/", include("xinfang.stats.urls")),
     path("portal/", include("xinfang.portal.urls")),
     path("audit/", include("xinfang.audit.urls")),
+    path("knowledge/", include("xinfang.knowledge.urls")),
+    path("inbox/", include("xinfang.supervision.inbox_urls")),
     path("api/v1/", include("xinfang.api.urls")),
     path("open311/", include("xinfang.portal.open311_urls")),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("xinfang.api.safety")),
     path("", include("xinfang.api.stats")),
     path("", include("xinfang.api.public")),
+    path("", include("xinfang.api.knowledge")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "xinfang.safety",
     "xinfang.stats",
     "xinfang.portal",
+    "xinfang.knowledge",
     "xinfang.api",
 ]
 

@@ -19,6 +19,7 @@ DEMO_MODULES = [
     "xinfang.safety.demo",
     "xinfang.stats.demo",
     "xinfang.portal.demo",
+    "xinfang.knowledge.demo",
 ]
 
 
