@@ -75,6 +75,10 @@ class EncryptedTextField(models.TextField):
     def to_python(self, value):
         return decrypt(value) if isinstance(value, str) else value
 
+    def value_to_string(self, obj):
+        # Serialisation (dumpdata, backups) carries ciphertext, never the plaintext identity.
+        return encrypt(self.value_from_object(obj))
+
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if value is None or value == "":
