@@ -1,0 +1,100 @@
+"""The petitioner's side: published summaries (with consent), Open311 clients, idempotency, lockouts.
+
+Consent itself is `Petition.public_consent` (可否公开, asked at registration); a summary can only
+be published for a petition that carries it. Nothing here is deleted: a summary is withdrawn
+(`withdrawn_at`), a lockout is cleared (`cleared_at`), a client is deactivated.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from xinfang.core.models import NoDeleteModel
+
+
+def hash_api_key(raw: str) -> str:
+    """API keys are stored as a keyed SHA-256 (the key is long and random, so no slow hash is needed)."""
+    return hashlib.sha256((settings.SECRET_KEY + "|open311|" + raw).encode()).hexdigest()
+
+
+class PublishedSummary(NoDeleteModel):
+    """An anonymised summary of a petition and its result, shown on the portal (公开)."""
+
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="published_summaries")
+    title = models.CharField("标题", max_length=100)
+    summary = models.TextField("事项摘要(已去除身份信息)")
+    result = models.TextField("处理结果")
+    published_at = models.DateTimeField("公开时间")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdraw_reason = models.CharField("撤回原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公开事项摘要"
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition"], condition=Q(withdrawn_at__isnull=True), name="one_live_summary_per_petition")
+        ]
+        indexes = [models.Index(fields=["published_at"], condition=Q(withdrawn_at__isnull=True), name="summary_live_published")]
+
+    def __str__(self):
+        return self.title
+
+
+class Open311Client(models.Model):
+    """An external channel (12345 hotline, WeChat mini-program, county website) with its own API key."""
+
+    name = models.CharField("名称", max_length=64)
+    channel_code = models.CharField("渠道代码", max_length=64, unique=True)
+    api_key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hint = models.CharField("密钥末四位", max_length=8, blank=True, editable=False)
+    active = models.BooleanField("在用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "Open311 接入渠道"
+        ordering = ["channel_code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.channel_code}）"
+
+    def set_api_key(self, raw: str | None = None) -> str:
+        raw = raw or secrets.token_urlsafe(32)
+        self.api_key_hash = hash_api_key(raw)
+        self.key_hint = raw[-4:]
+        return raw
+
+
+class IdempotencyRecord(models.Model):
+    """One accepted POST per (client, key): a retry returns the same petition, never a second one."""
+
+    client = models.ForeignKey(Open311Client, on_delete=models.PROTECT, related_name="idempotency_records")
+    key = models.CharField(max_length=200)
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="one_petition_per_idempotency_key")]
+
+
+class QueryLockout(models.Model):
+    """Wrong query codes per registration number. Locked after too many; the office can clear it.
+
+    It only ever slows down guessing a code: submitting a new petition is never blocked.
+    """
+
+    reg_no = models.CharField("登记编号", max_length=40, unique=True)
+    failures = models.PositiveIntegerField("错误次数", default=0)
+    window_started_at = models.DateTimeField("计数起始")
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    cleared_at = models.DateTimeField("解除时间", null=True, blank=True)
+    cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "查询锁定"
+        indexes = [models.Index(fields=["locked_until"], name="lockout_locked_until")]
