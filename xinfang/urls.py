@@ -16,6 +16,7 @@ urlpatterns = [
     path("portal/", include("xinfang.portal.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("knowledge/", include("xinfang.knowledge.urls")),
+    path("transfer/", include("xinfang.transfer.urls")),
     path("inbox/", include("xinfang.supervision.inbox_urls")),
     path("api/v1/", include("xinfang.api.urls")),
     path("open311/", include("xinfang.portal.open311_urls")),

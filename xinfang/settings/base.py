@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xinfang.stats",
     "xinfang.portal",
     "xinfang.knowledge",
+    "xinfang.transfer",
     "xinfang.api",
 ]
 
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "xinfang.core.context_processors.navigation",
+                "xinfang.supervision.context_processors.inbox_unread",
             ],
         },
     },
@@ -211,6 +213,7 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE = {"sweep-reminders": {"task": "xinfang.supervision.tasks.sweep_reminders", "schedule": 60.0}}
 
 LOGGING = {
     "version": 1,
