@@ -1,0 +1,173 @@
+"""Breakdowns of a petition queryset: each one `values().annotate(Count)` query.
+
+The region breakdowns group by `region_id` in the database and then fold the (few hundred at
+most) grouped rows up to their township or village through `Region.path` — a loop over
+aggregate rows, never over petitions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.utils import timezone
+
+from xinfang.org.models import Region
+from xinfang.petitions.models import Channel, Nature, Petition
+
+from .kpis import _repeat, _replied_on_time
+
+TRUNCS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+GRAIN_LABELS = {"day": "日", "week": "周", "month": "月", "quarter": "季度", "year": "年"}
+DIMENSIONS = {
+    "channel": "渠道",
+    "category": "问题类别",
+    "nature": "性质",
+    "township": "乡镇",
+    "village": "村(社区)",
+    "handling_unit": "承办单位",
+    "collective": "集体访",
+    "cross_level": "越级访",
+    "repeat": "重复信访",
+}
+
+
+def _rows(pairs, total: int) -> list[dict]:
+    rows = [{"key": k, "label": label, "count": n, "share": round(n / total, 4) if total else None} for k, label, n in pairs]
+    rows.sort(key=lambda r: (-r["count"], str(r["key"])))
+    return rows
+
+
+def by_choice(qs: QuerySet[Petition], field: str, choices) -> list[dict]:
+    labels = dict(choices)
+    data = list(qs.order_by().values(field).annotate(n=Count("pk")))
+    total = sum(r["n"] for r in data)
+    return _rows([(r[field], labels.get(r[field], r[field] or "未填"), r["n"]) for r in data], total)
+
+
+def by_category(qs: QuerySet[Petition]) -> list[dict]:
+    data = list(qs.order_by().values("category__code", "category__name").annotate(n=Count("pk")))
+    total = sum(r["n"] for r in data)
+    return _rows([(r["category__code"], r["category__name"], r["n"]) for r in data], total)
+
+
+def by_handling_unit(qs: QuerySet[Petition]) -> list[dict]:
+    data = list(qs.order_by().values("handling_unit__code", "handling_unit__name").annotate(n=Count("pk")))
+    total = sum(r["n"] for r in data)
+    return _rows([(r["handling_unit__code"] or "", r["handling_unit__name"] or "未交办", r["n"]) for r in data], total)
+
+
+def by_flag(qs: QuerySet[Petition], q: Q, yes: str, no: str) -> list[dict]:
+    row = qs.order_by().aggregate(yes=Count("pk", filter=q), n=Count("pk"))
+    return _rows([("yes", yes, row["yes"]), ("no", no, row["n"] - row["yes"])], row["n"])
+
+
+def by_region_level(qs: QuerySet[Petition], depth: int) -> list[dict]:
+    """depth 2 = township, 3 = village (segments of Region.path "/county/township/village/...")."""
+    data = list(qs.order_by().values("region_id").annotate(n=Count("pk")))
+    paths = dict(Region.objects.filter(pk__in=[r["region_id"] for r in data]).values_list("pk", "path"))
+    folded: dict[str, int] = {}
+    for r in data:
+        segments = paths[r["region_id"]].strip("/").split("/")
+        key = segments[depth - 1] if len(segments) >= depth else ""
+        folded[key] = folded.get(key, 0) + r["n"]
+    names = dict(Region.objects.filter(code__in=[k for k in folded if k]).values_list("code", "name"))
+    total = sum(folded.values())
+    label_missing = "县级(未到乡镇)" if depth == 2 else "乡镇级(未到村)"
+    return _rows([(k, names.get(k, label_missing), n) for k, n in folded.items()], total)
+
+
+def breakdown(qs: QuerySet[Petition], dimension: str) -> list[dict]:
+    if dimension == "channel":
+        return by_choice(qs, "channel", Channel.choices)
+    if dimension == "nature":
+        return by_choice(qs, "nature", Nature.choices)
+    if dimension == "category":
+        return by_category(qs)
+    if dimension == "township":
+        return by_region_level(qs, 2)
+    if dimension == "village":
+        return by_region_level(qs, 3)
+    if dimension == "handling_unit":
+        return by_handling_unit(qs)
+    if dimension == "collective":
+        return by_flag(qs, Q(collective=True), "集体访", "非集体访")
+    if dimension == "cross_level":
+        return by_flag(qs, Q(cross_level=True), "越级访", "非越级访")
+    if dimension == "repeat":
+        return by_flag(qs, _repeat(), "重复信访", "初信初访")
+    raise KeyError(dimension)
+
+
+def by_period(qs: QuerySet[Petition], grain: str) -> list[dict]:
+    """Counts per day/week/month/quarter/year (in the site's zone): total, replied, on time, repeat."""
+    trunc = TRUNCS[grain]("registered_at", tzinfo=timezone.get_default_timezone())
+    data = (
+        qs.order_by()
+        .annotate(bucket=trunc)
+        .values("bucket")
+        .annotate(
+            total=Count("pk"),
+            replied=Count("pk", filter=Q(replied_at__isnull=False)),
+            on_time=Count("pk", filter=Q(replied_at__isnull=False) & _replied_on_time()),
+            repeat=Count("pk", filter=_repeat()),
+        )
+        .order_by("bucket")
+    )
+    rows = []
+    for r in data:
+        bucket = r["bucket"]
+        day = timezone.localtime(bucket).date() if hasattr(bucket, "hour") else bucket
+        rows.append(
+            {
+                "bucket": day.isoformat(),
+                "label": bucket_label(day, grain),
+                "total": r["total"],
+                "replied": r["replied"],
+                "on_time": r["on_time"],
+                "repeat": r["repeat"],
+            }
+        )
+    return rows
+
+
+def bucket_label(day: date, grain: str) -> str:
+    if grain == "year":
+        return f"{day.year}年"
+    if grain == "quarter":
+        return f"{day.year}年第{(day.month - 1) // 3 + 1}季度"
+    if grain == "month":
+        return f"{day.year}年{day.month}月"
+    if grain == "week":
+        return f"{day.isoformat()}周"
+    return day.isoformat()
+
+
+def pick_grain(start: date, end: date) -> str:
+    span = (end - start).days
+    if span <= 45:
+        return "day"
+    if span <= 200:
+        return "week"
+    if span <= 1100:
+        return "month"
+    return "quarter"
+
+
+def shifted_periods(start: date, end: date) -> dict[str, tuple[date, date]]:
+    """The previous period of the same length, and the same dates a year before."""
+    length = (end - start).days + 1
+    prev_end = start - timedelta(days=1)
+    return {
+        "current": (start, end),
+        "previous": (prev_end - timedelta(days=length - 1), prev_end),
+        "last_year": (_minus_year(start), _minus_year(end)),
+    }
+
+
+def _minus_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)

@@ -1,0 +1,197 @@
+"""The KPIs of DESIGN.md, as ORM aggregates on the petition's stored fields.
+
+Each KPI is a pair of Q objects (numerator ⊆ denominator) evaluated in one `aggregate()`
+over the period's petitions, so the whole family is one query. The same Q objects select
+the petitions behind a figure for the drill-down list, so a figure and its list never
+disagree.
+
+Period: `registered_at` in [start 00:00, end+1 00:00) Asia/Shanghai (the indexed column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from xinfang.petitions.models import CLOSED_STATUSES, Petition, Satisfaction, Status
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    label: str
+    numerator_label: str
+    denominator_label: str
+    numerator: Q
+    denominator: Q
+    # Amber between `amber` and 100% (exclusive); red below. Repeat rate is "lower is better".
+    amber: float = 0.9
+    lower_is_better: bool = False
+
+
+def _replied_on_time() -> Q:
+    return Q(replied_at__isnull=False, handle_due_at__isnull=False, replied_at__lte=F("handle_due_at"))
+
+
+def _decided() -> Q:
+    """An accept or decline decision was taken (the decline time is the dispatch time)."""
+    return Q(accepted_at__isnull=False) | Q(status=Status.DECLINED, dispatched_at__isnull=False)
+
+
+def _decided_on_time() -> Q:
+    return Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due_at")) | Q(
+        accepted_at__isnull=True, status=Status.DECLINED, dispatched_at__lte=F("accept_due_at")
+    )
+
+
+def _repeat() -> Q:
+    return Q(repeat_of__isnull=False) | Q(first_time=False)
+
+
+def kpi_definitions(now: datetime) -> dict[str, Kpi]:
+    replied = Q(replied_at__isnull=False)
+    evaluated = Q(evaluated_at__isnull=False, replied_at__isnull=False)
+    # Forwarded petitions go to the competent authority, whose decision is not ours to time.
+    due_for_decision = (_decided() | Q(accept_due_at__lte=now)) & ~Q(status=Status.FORWARDED)
+    accepted_first = Q(first_time=True, accepted_at__isnull=False)
+    kpis = [
+        Kpi(
+            "first_time_resolution",
+            "初信初访办结率",
+            "按期答复的初信初访件",
+            "已受理的初信初访件",
+            accepted_first & _replied_on_time(),
+            accepted_first,
+        ),
+        Kpi("on_time_completion", "按期办结率", "按期答复件", "已答复件", replied & _replied_on_time(), replied),
+        Kpi(
+            "timely_dispatch",
+            "及时交办率",
+            "15日内转送/交办/不予受理件",
+            "已转送/交办/不予受理件",
+            Q(dispatched_at__isnull=False, dispatched_at__lte=F("dispatch_due_at")),
+            Q(dispatched_at__isnull=False),
+        ),
+        Kpi(
+            "timely_acceptance",
+            "及时受理率",
+            "15日内作出受理/不予受理决定件",
+            "应作出受理决定件",
+            due_for_decision & _decided_on_time(),
+            due_for_decision,
+        ),
+        Kpi("evaluation_rate", "参评率", "已评价件", "已答复件", replied & evaluated, replied, amber=0.6),
+        Kpi(
+            "satisfaction_rate",
+            "满意率",
+            "满意和基本满意件",
+            "已评价件",
+            evaluated & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]),
+            evaluated,
+            amber=0.8,
+        ),
+        Kpi("repeat_rate", "重复信访率", "重复信访件", "全部信访件", _repeat(), Q(), amber=0.1, lower_is_better=True),
+    ]
+    return {k.code: k for k in kpis}
+
+
+COUNT_LABELS = {
+    "total": "信访总量",
+    "collective": "集体访",
+    "cross_level": "越级访",
+    "overdue": "当前超期件",
+    "repeat": "重复信访",
+    "first_time": "初信初访",
+}
+
+
+def count_filters(now: datetime) -> dict[str, Q]:
+    return {
+        "total": Q(),
+        "collective": Q(collective=True),
+        "cross_level": Q(cross_level=True),
+        "overdue": Q(due_at__lt=now) & ~Q(status__in=CLOSED_STATUSES),
+        "repeat": _repeat(),
+        "first_time": Q(first_time=True),
+    }
+
+
+def figure_filter(code: str, part: str, now: datetime) -> Q:
+    """The Q selecting the petitions behind a figure: part = den (denominator), num, or miss (den - num)."""
+    kpis = kpi_definitions(now)
+    if code in kpis:
+        k = kpis[code]
+        if part == "num":
+            return k.denominator & k.numerator
+        if part == "miss":
+            return k.denominator & ~k.numerator
+        return k.denominator
+    counts = count_filters(now)
+    if code in counts:
+        return counts[code]
+    raise KeyError(code)
+
+
+# ---- periods ---------------------------------------------------------------------------
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Aware [start 00:00, end+1 00:00) in the site's zone."""
+    tz = timezone.get_default_timezone()
+    return (
+        timezone.make_aware(datetime.combine(start, time.min), tz),
+        timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz),
+    )
+
+
+def period_queryset(qs: QuerySet[Petition], start: date, end: date) -> QuerySet[Petition]:
+    lo, hi = day_bounds(start, end)
+    return qs.filter(registered_at__gte=lo, registered_at__lt=hi)
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def light(kpi: Kpi, value: float | None) -> str:
+    """Traffic light against the 100% target (0% for the repeat rate)."""
+    if value is None:
+        return "none"
+    if kpi.lower_is_better:
+        return "green" if value == 0 else ("amber" if value <= kpi.amber else "red")
+    return "green" if value >= 1 else ("amber" if value >= kpi.amber else "red")
+
+
+def compute(qs: QuerySet[Petition], *, now: datetime | None = None) -> dict:
+    """All KPIs and the simple counts over `qs` (already restricted to period and scope): one query."""
+    now = now or timezone.now()
+    kpis = kpi_definitions(now)
+    counts = count_filters(now)
+    aggs = {}
+    for code, k in kpis.items():
+        aggs[f"{code}__num"] = Count("pk", filter=k.denominator & k.numerator)
+        aggs[f"{code}__den"] = Count("pk", filter=k.denominator) if k.denominator != Q() else Count("pk")
+    for code, q in counts.items():
+        aggs[f"count__{code}"] = Count("pk", filter=q) if q != Q() else Count("pk")
+    row = qs.order_by().aggregate(**aggs)
+    out = {"kpis": {}, "counts": {}}
+    for code, k in kpis.items():
+        num, den = row[f"{code}__num"], row[f"{code}__den"]
+        value = rate(num, den)
+        out["kpis"][code] = {
+            "code": code,
+            "label": k.label,
+            "value": value,
+            "numerator": num,
+            "denominator": den,
+            "numerator_label": k.numerator_label,
+            "denominator_label": k.denominator_label,
+            "target": 0.0 if k.lower_is_better else 1.0,
+            "light": light(k, value),
+        }
+    for code in counts:
+        out["counts"][code] = row[f"count__{code}"]
+    return out

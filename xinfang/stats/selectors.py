@@ -1,0 +1,210 @@
+"""Reads of the statistics app. Every function takes the actor.
+
+Aggregates are scoped to the actor's jurisdiction (the region of their unit); lists of
+individual petitions (drill-downs) go through `xinfang.access.policy.visible_petitions` and
+are refused to viewers (aggregates only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from xinfang.access.policy import visible_petitions
+from xinfang.core.errors import InvalidInput, NoPermission
+from xinfang.org.models import Region, Role
+from xinfang.petitions.models import Petition
+
+from . import breakdowns, kpis
+from .hot_issues import hot_issues
+from .league import league_table
+
+STATS_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.VIEWER)
+DRILL_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER)
+MAX_SPAN_DAYS = 366 * 10
+
+
+def can_view_stats(actor) -> bool:
+    return bool(actor and actor.is_authenticated and (actor.is_superuser or actor.has_role(*STATS_ROLES)))
+
+
+def can_drill_down(actor) -> bool:
+    return bool(actor and actor.is_authenticated and (actor.is_superuser or actor.has_role(*DRILL_ROLES)))
+
+
+def require_stats(actor) -> None:
+    if not can_view_stats(actor):
+        raise NoPermission("无权查看统计数据")
+
+
+def scope_path(actor) -> str:
+    """The region path the actor's aggregates cover ("/" = everything, for a superuser without a unit)."""
+    if actor.unit_id is None:
+        if actor.is_superuser:
+            return "/"
+        raise NoPermission("账号未设置所属单位，无法查看统计")
+    return actor.unit.region.path
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    start: date
+    end: date
+    region: Region | None
+    path: str  # the effective region path (filter region, or the actor's scope)
+
+    def params(self) -> dict:
+        p = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.region is not None:
+            p["region"] = self.region.code
+        return p
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        return kpis.day_bounds(self.start, self.end)
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.localdate()
+    return today.replace(month=1, day=1), today
+
+
+def parse_filter(actor, params) -> StatsFilter:
+    """Validate ?start=&end=&region= (dates YYYY-MM-DD, region code within the actor's scope)."""
+    require_stats(actor)
+    errors = {}
+    d_start, d_end = default_period()
+    start, end = d_start, d_end
+    raw_start, raw_end = (params.get("start") or "").strip(), (params.get("end") or "").strip()
+    if raw_start:
+        start = _date(raw_start)
+        if start is None:
+            errors["start"] = ["开始日期格式应为 YYYY-MM-DD"]
+    if raw_end:
+        end = _date(raw_end)
+        if end is None:
+            errors["end"] = ["结束日期格式应为 YYYY-MM-DD"]
+    if not errors and end < start:
+        errors["end"] = ["结束日期不能早于开始日期"]
+    if not errors and (end - start).days > MAX_SPAN_DAYS:
+        errors["end"] = ["统计区间不能超过十年"]
+    path = scope_path(actor)
+    region = None
+    code = (params.get("region") or "").strip()
+    if code:
+        region = Region.objects.filter(code=code).first()
+        if region is None or not region.path.startswith(path):
+            errors["region"] = ["区域不存在或不在您的管辖范围内"]
+            region = None
+    if errors:
+        raise InvalidInput("统计条件有误：" + "；".join(m for ms in errors.values() for m in ms), fields=errors)
+    return StatsFilter(start=start, end=end, region=region, path=region.path if region else path)
+
+
+def _date(raw: str) -> date | None:
+    try:
+        return parse_date(raw)
+    except ValueError:
+        return None
+
+
+def scoped_queryset(f: StatsFilter, base: QuerySet[Petition] | None = None) -> QuerySet[Petition]:
+    qs = base if base is not None else Petition.objects.all()
+    if f.path != "/":
+        qs = qs.filter(region__path__startswith=f.path)
+    return qs
+
+
+def period_qs(f: StatsFilter, start: date | None = None, end: date | None = None, base=None) -> QuerySet[Petition]:
+    return kpis.period_queryset(scoped_queryset(f, base), start or f.start, end or f.end)
+
+
+def kpi_summary(*, actor, f: StatsFilter, now: datetime | None = None, base=None) -> dict:
+    result = kpis.compute(period_qs(f, base=base), now=now)
+    result["period"] = {"start": f.start.isoformat(), "end": f.end.isoformat(), "region": f.region.code if f.region else None}
+    return result
+
+
+def kpi_trends(*, actor, f: StatsFilter, now: datetime | None = None, base=None) -> dict:
+    """The KPIs of the period, of the previous period of the same length, and of the same dates last year."""
+    out = {}
+    for key, (s, e) in breakdowns.shifted_periods(f.start, f.end).items():
+        out[key] = {"start": s.isoformat(), "end": e.isoformat(), **kpis.compute(period_qs(f, s, e, base=base), now=now)}
+    return out
+
+
+def stats_breakdowns(*, actor, f: StatsFilter, dimensions=None, base=None) -> dict:
+    qs = period_qs(f, base=base)
+    return {d: breakdowns.breakdown(qs, d) for d in (dimensions or breakdowns.DIMENSIONS)}
+
+
+def stats_series(*, actor, f: StatsFilter, grain: str | None = None, base=None) -> dict:
+    grain = grain or breakdowns.pick_grain(f.start, f.end)
+    if grain not in breakdowns.TRUNCS:
+        raise InvalidInput("统计粒度应为 day/week/month/quarter/year", fields={"grain": ["无效的统计粒度"]})
+    return {"grain": grain, "rows": breakdowns.by_period(period_qs(f, base=base), grain)}
+
+
+def stats_league(*, actor, f: StatsFilter, now: datetime | None = None, base=None) -> dict:
+    lo, hi = f.bounds()
+    return league_table(period_qs(f, base=base), lo=lo, hi=hi, now=now)
+
+
+def stats_hot_issues(*, actor, f: StatsFilter, base=None) -> dict:
+    prev_start, prev_end = breakdowns.shifted_periods(f.start, f.end)["previous"]
+    return hot_issues(period_qs(f, base=base), period_qs(f, prev_start, prev_end, base=base))
+
+
+def dashboard(*, actor, f: StatsFilter, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    trends = kpi_trends(actor=actor, f=f, now=now)
+    current = trends["current"]
+    for code, k in current["kpis"].items():
+        k["previous"] = trends["previous"]["kpis"][code]["value"]
+        k["last_year"] = trends["last_year"]["kpis"][code]["value"]
+    return {
+        "kpis": current["kpis"],
+        "counts": current["counts"],
+        "previous_counts": trends["previous"]["counts"],
+        "last_year_counts": trends["last_year"]["counts"],
+        "periods": {k: (v["start"], v["end"]) for k, v in trends.items()},
+        "breakdowns": stats_breakdowns(actor=actor, f=f, dimensions=["channel", "category", "township", "nature", "handling_unit"]),
+        "series": stats_series(actor=actor, f=f),
+    }
+
+
+DRILL_PARTS = {"den": "分母", "num": "分子", "miss": "未达标"}
+
+
+def drill_down(*, actor, f: StatsFilter, code: str, part: str = "den", now: datetime | None = None) -> QuerySet[Petition]:
+    """The petitions behind one figure, as the actor may see them (no identity fields)."""
+    if not can_drill_down(actor):
+        raise NoPermission("查看者仅可查看汇总数据，不能查看信访件明细")
+    if part not in DRILL_PARTS:
+        raise InvalidInput("明细类型应为 den/num/miss", fields={"part": ["无效的明细类型"]})
+    try:
+        q = kpis.figure_filter(code, part, now or timezone.now())
+    except KeyError:
+        raise InvalidInput("未知的统计指标", fields={"code": ["未知的统计指标"]}) from None
+    qs = period_qs(f).filter(q)
+    return (
+        visible_petitions(actor, qs)
+        .select_related("category", "region", "handling_unit")
+        .only(
+            "reg_no",
+            "status",
+            "channel",
+            "registered_at",
+            "received_at",
+            "replied_at",
+            "due_at",
+            "handle_due_at",
+            "category__name",
+            "region__name",
+            "handling_unit__name",
+        )
+        .order_by("-registered_at", "-pk")
+    )
