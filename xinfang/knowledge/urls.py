@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from xinfang.knowledge import views
+
 app_name = "knowledge"
+urlpatterns = [
+    path("", views.library, name="library"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("routing/", views.routing_settings, name="routing"),
+]
