@@ -181,6 +181,9 @@ class Petition(NoDeleteModel):
     handle_due_at = models.DateTimeField("办理期限", null=True, blank=True)
     internal_due_at = models.DateTimeField("内部查处期限", null=True, blank=True)
     review_window_ends_at = models.DateTimeField("申请复查/复核截止", null=True, blank=True)
+    instruction_due_at = models.DateTimeField("呈批期限", null=True, blank=True)
+    review_due_at = models.DateTimeField("复查/复核答复期限", null=True, blank=True)
+    reported_back_at = models.DateTimeField("向上级报结时间", null=True, blank=True)
     paused_at = models.DateTimeField("暂停计时起", null=True, blank=True)
     paused_seconds = models.PositiveBigIntegerField("累计暂停秒数", default=0)
 
@@ -217,6 +220,8 @@ class Petition(NoDeleteModel):
             models.Index(fields=["region", "registered_at"], name="petition_region_registered"),
             models.Index(fields=["registered_at"], name="petition_registered"),
             models.Index(fields=["category", "registered_at"], name="petition_category_registered"),
+            models.Index(fields=["office", "status"], name="petition_office_status"),
+            models.Index(fields=["case_leader", "status"], name="petition_leader_status"),
         ]
 
     def __str__(self):

@@ -1,0 +1,54 @@
+"""Petition fixtures: categories, users per role, and a helper that registers a petition."""
+
+import pytest
+from django.utils import timezone
+
+from xinfang.org.models import Role
+from xinfang.petitions.models import Category
+from xinfang.petitions.services import id_check_char, petition_register
+
+
+def valid_id(prefix17: str = "11010519491231002") -> str:
+    return prefix17 + id_check_char(prefix17)
+
+
+@pytest.fixture
+def category(county):
+    return Category.objects.create(code="labour", name="劳动社保", default_unit=county.dept)
+
+
+@pytest.fixture
+def users(make_user, county):
+    class U:
+        pass
+
+    u = U()
+    u.clerk = make_user(Role.CLERK)
+    u.office = make_user(Role.OFFICE)
+    u.leader = make_user(Role.LEADER)
+    u.handler = make_user(Role.UNIT_HANDLER, unit=county.dept)
+    u.other_handler = make_user(Role.UNIT_HANDLER, unit=county.dept2)
+    u.admin = make_user(Role.ADMIN)
+    u.viewer = make_user(Role.VIEWER)
+    u.supervisor = make_user(Role.SUPERVISOR)
+    return u
+
+
+@pytest.fixture
+def register(county, category, users):
+    def _register(**overrides):
+        data = dict(
+            actor=users.clerk,
+            channel="letter",
+            received_at=timezone.now(),
+            petitioners=[{"name": "张三", "id_number": valid_id(), "phone": "13800138000", "address": "第1镇1村", "work_unit": ""}],
+            nature="request",
+            category=category,
+            content="反映某公司拖欠农民工工资三个月未发放的问题",
+            requests="请求督促发放工资",
+            region=county.villages[0],
+        )
+        data.update(overrides)
+        return petition_register(**data)
+
+    return _register
