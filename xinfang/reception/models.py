@@ -1,0 +1,263 @@
+"""Reception days (接待日), the duty roster and log (值班), petition work meetings, urgent reports
+(紧急报告), the emergency response group (应急处置工作组) and collective-visit responses (预案)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+
+from xinfang.core.models import NoDeleteModel
+
+REPORT_LIMIT = timedelta(minutes=15)
+
+
+class ReceptionDay(models.Model):
+    """A leader's reception day of a unit (the seed: every Wednesday; 不许空岗)."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="reception_days")
+    date = models.DateField("日期")
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接访领导", null=True, blank=True, on_delete=models.PROTECT, related_name="reception_days"
+    )
+    place = models.CharField("地点", max_length=100)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "领导接待日"
+        ordering = ["date", "unit"]
+        constraints = [models.UniqueConstraint(fields=["unit", "date"], name="one_reception_day_per_unit_date")]
+        indexes = [models.Index(fields=["date"], name="reception_day_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.place}"
+
+
+class ShiftKind(models.TextChoices):
+    HOLIDAY = "holiday", "节假日"
+    NORMAL = "normal", "工作日"
+
+
+class DutyShift(models.Model):
+    """One unit's duty for one day: the officer (24-hour phone) and the leader on call (带班领导)."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="duty_shifts")
+    date = models.DateField("日期")
+    kind = models.CharField("类型", max_length=16, choices=ShiftKind.choices, default=ShiftKind.NORMAL)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="值班人员", null=True, blank=True, on_delete=models.PROTECT, related_name="duty_shifts"
+    )
+    phone = models.CharField("24小时值班电话", max_length=32, blank=True)
+    leader_on_call = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="带班领导", null=True, blank=True, on_delete=models.PROTECT, related_name="duty_leads"
+    )
+    leader_phone = models.CharField("带班领导电话", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "值班安排"
+        ordering = ["date", "unit"]
+        constraints = [models.UniqueConstraint(fields=["unit", "date"], name="one_duty_shift_per_unit_date")]
+        indexes = [models.Index(fields=["date", "kind"], name="duty_date_kind")]
+
+    def __str__(self):
+        return f"{self.date} {self.unit}"
+
+
+class DutyLogEntry(NoDeleteModel):
+    class Kind(models.TextChoices):
+        CALL = "call", "来电"
+        VISIT = "visit", "来访"
+        EVENT = "event", "突发事件"
+        HANDOVER = "handover", "交接班"
+
+    shift = models.ForeignKey(DutyShift, verbose_name="班次", on_delete=models.PROTECT, related_name="log")
+    at = models.DateTimeField("时间")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    text = models.TextField("内容")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "值班日志"
+        ordering = ["shift", "at", "pk"]
+        indexes = [models.Index(fields=["shift", "at"], name="duty_log_shift_at")]
+
+
+class WorkMeeting(NoDeleteModel):
+    """信访工作会议 (the seed: at least two a year on hot and hard issues)."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="work_meetings")
+    date = models.DateField("日期")
+    chair = models.CharField("主持人", max_length=64)
+    attendees = models.TextField("参会人员")
+    issues = models.TextField("研究的热点难点问题")
+    decisions = models.TextField("议定事项")
+    follow_up_owners = models.TextField("落实责任人", blank=True)
+    petitions = models.ManyToManyField("petitions.Petition", verbose_name="相关信访件", blank=True, related_name="work_meetings")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信访工作会议"
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["unit", "date"], name="meeting_unit_date"), models.Index(fields=["date"], name="meeting_date")]
+
+
+class UrgentReport(NoDeleteModel):
+    """紧急报告: must be sent upward within 15 minutes of being raised. Late is computed from stored times."""
+
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, related_name="urgent_reports")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name="报告单位", null=True, blank=True, on_delete=models.PROTECT, related_name="urgent_reports"
+    )
+    raised_at = models.DateTimeField("发现/录入时间")
+    what = models.TextField("事由")
+    region = models.ForeignKey("org.Region", verbose_name="地点", on_delete=models.PROTECT, related_name="urgent_reports")
+    headcount = models.PositiveIntegerField("人数", default=0)
+    measures = models.TextField("已采取措施", blank=True)
+    source = models.CharField("来源", max_length=100, blank=True)
+    reported_at = models.DateTimeField("上报时间", null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上报人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_to_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="报告对象(人员)", blank=True, related_name="urgent_reports_received"
+    )
+    reported_to_units = models.ManyToManyField(
+        "org.Unit", verbose_name="报告对象(单位)", blank=True, related_name="urgent_reports_received"
+    )
+    report_note = models.TextField("报告内容", blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="签收领导", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    # 0 none, 1 the 5-minute reminder was claimed, 2 the 10-minute one (conditional update in the sweep).
+    reminder_level = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "紧急报告"
+        ordering = ["-raised_at"]
+        indexes = [
+            models.Index(fields=["raised_at"], name="urgent_raised_at"),
+            models.Index(fields=["reported_at", "raised_at"], name="urgent_pending"),
+        ]
+
+    def __str__(self):
+        return f"紧急报告 {self.pk}"
+
+    @property
+    def deadline(self):
+        return self.raised_at + REPORT_LIMIT
+
+    @property
+    def late(self) -> bool:
+        """Reported more than 15 minutes after it was raised (from stored times)."""
+        return self.reported_at is not None and self.reported_at - self.raised_at > REPORT_LIMIT
+
+    def overdue_at(self, now) -> bool:
+        return self.reported_at is None and now - self.raised_at > REPORT_LIMIT
+
+
+class EmergencyGroup(models.Model):
+    """应急处置工作组 of a unit."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="emergency_groups")
+    name = models.CharField("名称", max_length=100)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "应急处置工作组"
+        ordering = ["unit", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class EmergencyMember(models.Model):
+    group = models.ForeignKey(EmergencyGroup, on_delete=models.PROTECT, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("姓名", max_length=64)
+    duty = models.CharField("分工", max_length=64, blank=True)
+    phone = models.CharField("电话", max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["group", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class EmergencyResource(models.Model):
+    class Kind(models.TextChoices):
+        VEHICLE = "vehicle", "车辆"
+        SUPPLIES = "supplies", "物资"
+        FUNDS = "funds", "经费"
+
+    group = models.ForeignKey(EmergencyGroup, on_delete=models.PROTECT, related_name="resources")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("名称", max_length=100)
+    quantity = models.CharField("数量", max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["group", "kind", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}"
+
+
+class Mobilisation(NoDeleteModel):
+    """A report mobilises members and resources of an emergency group (recorded)."""
+
+    report = models.ForeignKey(UrgentReport, on_delete=models.PROTECT, related_name="mobilisations")
+    group = models.ForeignKey(EmergencyGroup, on_delete=models.PROTECT, related_name="mobilisations")
+    members = models.ManyToManyField(EmergencyMember, blank=True, related_name="+")
+    resources = models.ManyToManyField(EmergencyResource, blank=True, related_name="+")
+    note = models.TextField("说明", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("调度时间")
+
+    class Meta:
+        ordering = ["report", "at"]
+
+
+class ResponsePlan(models.Model):
+    """预案 for a type of collective visit (the seed: 先控制再化解)."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="response_plans")
+    visit_type = models.CharField("类型", max_length=64)
+    title = models.CharField("预案名称", max_length=100)
+    steps = models.TextField("处置步骤")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "集体访处置预案"
+        ordering = ["unit", "visit_type"]
+
+    def __str__(self):
+        return self.title
+
+
+class CollectiveVisitResponse(NoDeleteModel):
+    """The response to one collective visit: plan used, representatives, arrivals on site, outcome."""
+
+    report = models.ForeignKey(UrgentReport, null=True, blank=True, on_delete=models.PROTECT, related_name="collective_responses")
+    petition = models.ForeignKey("petitions.Petition", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", verbose_name="责任单位", on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(ResponsePlan, verbose_name="预案", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    representatives = models.TextField("代表(不超过5人)", blank=True)
+    outcome = models.TextField("处置结果", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Arrival(NoDeleteModel):
+    """Who arrived on site and when; the unit's leader must be there first."""
+
+    response = models.ForeignKey(CollectiveVisitResponse, on_delete=models.PROTECT, related_name="arrivals")
+    name = models.CharField("姓名", max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    is_unit_leader = models.BooleanField("单位主要领导", default=False)
+    arrived_at = models.DateTimeField("到场时间")
+
+    class Meta:
+        ordering = ["response", "arrived_at", "pk"]

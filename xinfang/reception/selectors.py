@@ -1,0 +1,153 @@
+"""Reads for reception days, duty, meetings and urgent reports, with the warnings the seed asks for."""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from xinfang.org.models import Unit, UnitKind
+from xinfang.petitions.models import Holiday
+from xinfang.reception.models import DutyShift, ReceptionDay, UrgentReport, WorkMeeting
+
+DUTY_UNIT_KINDS = (UnitKind.PETITION_BUREAU, UnitKind.SCHOOL)
+MEETING_UNIT_KINDS = (UnitKind.PETITION_BUREAU, UnitKind.DEPARTMENT, UnitKind.TOWNSHIP, UnitKind.SCHOOL)
+MEETINGS_PER_YEAR = 2
+
+
+def upcoming_reception_days(limit: int = 8, *, today: date | None = None) -> list[dict]:
+    """Public: the next reception days (date, place, the leader's post title only — no name, no phone)."""
+    today = today or timezone.localdate()
+    days = ReceptionDay.objects.filter(date__gte=today).select_related("leader", "unit").order_by("date", "unit__code")[:limit]
+    return [
+        {"date": d.date, "place": d.place, "unit": d.unit.name, "leader_post": (d.leader.post or "县领导") if d.leader_id else "待定"}
+        for d in days
+    ]
+
+
+def reception_days(*, start: date, end: date, unit_id: int | None = None):
+    qs = ReceptionDay.objects.filter(date__gte=start, date__lte=end).select_related("leader", "unit")
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    return qs.order_by("date", "unit__code")
+
+
+def reception_day_warnings(*, start: date, end: date) -> list[ReceptionDay]:
+    """不许空岗: reception days in the range without a leader."""
+    return list(reception_days(start=start, end=end).filter(leader__isnull=True))
+
+
+# ---- holidays and duty ------------------------------------------------------------------------
+
+
+def holidays_between(start: date, end: date) -> list[date]:
+    """Rest days in [start, end]: the Holiday table first (official holidays and 调休 workdays), then
+    chinesecalendar where it knows the year, else weekends. One query for the table."""
+    rows = {h.date: h.is_workday for h in Holiday.objects.filter(date__gte=start, date__lte=end)}
+    try:
+        import chinese_calendar
+    except ImportError:  # pragma: no cover - pinned in requirements
+        chinese_calendar = None
+    days, day = [], start
+    while day <= end:
+        if day in rows:
+            rest = not rows[day]
+        else:
+            try:
+                rest = chinese_calendar.is_holiday(day) if chinese_calendar else day.weekday() >= 5
+            except NotImplementedError:
+                rest = day.weekday() >= 5
+        if rest:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def duty_units():
+    return Unit.objects.filter(active=True, kind__in=DUTY_UNIT_KINDS).order_by("kind", "code")
+
+
+def duty_roster(*, start: date, end: date, unit_id: int | None = None):
+    qs = DutyShift.objects.filter(date__gte=start, date__lte=end).select_related("unit", "officer", "leader_on_call")
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    return qs.order_by("date", "unit__code")
+
+
+def duty_gaps(*, start: date, end: date, units=None) -> list[dict]:
+    """Every holiday day in the range must have, for each duty unit (the office and schools), a duty
+    officer with a 24-hour phone and a leader on call. Returns the gaps."""
+    units = list(units if units is not None else duty_units())
+    days = holidays_between(start, end)
+    shifts = {(s.unit_id, s.date): s for s in DutyShift.objects.filter(date__in=days, unit__in=units)}
+    gaps = []
+    for day in days:
+        for unit in units:
+            shift = shifts.get((unit.pk, day))
+            missing = []
+            if shift is None or shift.officer_id is None:
+                missing.append("值班人员")
+            elif not shift.phone:
+                missing.append("24小时值班电话")
+            if shift is None or shift.leader_on_call_id is None:
+                missing.append("带班领导")
+            if missing:
+                gaps.append({"date": day, "unit": unit, "missing": missing, "shift": shift})
+    return gaps
+
+
+# ---- meetings ---------------------------------------------------------------------------------
+
+
+def meetings(*, year: int, unit_id: int | None = None):
+    qs = WorkMeeting.objects.filter(date__year=year).select_related("unit").prefetch_related("petitions")
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    return qs.order_by("-date", "-pk")
+
+
+def meeting_warnings(*, year: int, today: date | None = None) -> list[dict]:
+    """From the fourth quarter on, units with fewer than two petition work meetings in the year."""
+    today = today or timezone.localdate()
+    if today < date(year, 10, 1):
+        return []
+    units = (
+        Unit.objects.filter(active=True, kind__in=MEETING_UNIT_KINDS)
+        .annotate(n=Count("work_meetings", filter=Q(work_meetings__date__year=year)))
+        .filter(n__lt=MEETINGS_PER_YEAR)
+        .order_by("code")
+    )
+    return [{"unit": u, "count": u.n} for u in units]
+
+
+# ---- urgent reports ---------------------------------------------------------------------------
+
+
+def urgent_reports_for(actor):
+    from xinfang.reception.services import _is_manager
+
+    qs = UrgentReport.objects.select_related("raised_by", "unit", "region", "acknowledged_by")
+    if _is_manager(actor):
+        return qs.order_by("-raised_at")
+    return (
+        qs.filter(Q(raised_by=actor) | Q(unit_id=actor.unit_id) | Q(reported_to_users=actor) | Q(reported_to_units=actor.unit_id))
+        .distinct()
+        .order_by("-raised_at")
+    )
+
+
+def get_urgent_report(actor, pk: int) -> UrgentReport:
+    from xinfang.core.errors import NotFound
+
+    report = urgent_reports_for(actor).filter(pk=pk).first()
+    if report is None:
+        raise NotFound("未找到该紧急报告")
+    return report
+
+
+def leader_arrived_first(response) -> bool | None:
+    """Whether the unit's leader was the first on site (None before anyone arrived)."""
+    arrivals = list(response.arrivals.all())
+    if not arrivals:
+        return None
+    first = min(arrivals, key=lambda a: (a.arrived_at, a.pk))
+    return first.is_unit_leader

@@ -1,0 +1,426 @@
+"""Writes for reception days, duty, meetings, urgent reports, mobilisation and collective visits."""
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.access.policy import OFFICE_ROLES, visible_petitions
+from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound, StaleVersion
+from xinfang.org.models import Region, Role, Unit, User
+from xinfang.petitions.models import Petition
+from xinfang.reception.models import (
+    Arrival,
+    CollectiveVisitResponse,
+    DutyLogEntry,
+    DutyShift,
+    EmergencyGroup,
+    Mobilisation,
+    ReceptionDay,
+    ResponsePlan,
+    ShiftKind,
+    UrgentReport,
+    WorkMeeting,
+)
+from xinfang.supervision.notifications import notify_many
+
+WEDNESDAY = 2
+MAX_RANGE_DAYS = 400
+
+
+def _is_manager(actor) -> bool:
+    return actor.is_superuser or actor.has_role(*OFFICE_ROLES, Role.LEADER)
+
+
+def _require_manager(actor):
+    if not _is_manager(actor):
+        raise NoPermission("只有信访办、领导或管理员可以维护接待值班安排")
+
+
+def _required(errors: dict, field: str, label: str, value) -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else value
+    if not value:
+        errors[field] = [f"请填写{label}"]
+    return value
+
+
+def _raise(errors: dict):
+    if errors:
+        raise InvalidInput("；".join(v[0] for v in errors.values()), fields=errors)
+
+
+def _check_range(start: date, end: date):
+    if start is None or end is None:
+        raise InvalidInput("请填写起止日期", fields={"start": ["请填写起止日期"]})
+    if end < start:
+        raise InvalidInput("结束日期不能早于开始日期", fields={"end": ["结束日期不能早于开始日期"]})
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise InvalidInput("日期范围不能超过400天", fields={"end": ["日期范围不能超过400天"]})
+
+
+# ---- reception days ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reception_days_generate(*, actor, unit: Unit, start: date, end: date, place: str, leader: User | None = None) -> list[ReceptionDay]:
+    """Create the Wednesdays in [start, end] that do not exist yet (existing days are left as they are)."""
+    _require_manager(actor)
+    _check_range(start, end)
+    errors: dict = {}
+    place = _required(errors, "place", "接待地点", place)
+    if unit is None:
+        errors["unit"] = ["请选择单位"]
+    _raise(errors)
+    day = start + timedelta(days=(WEDNESDAY - start.weekday()) % 7)
+    made = []
+    while day <= end:
+        obj, created = ReceptionDay.objects.get_or_create(unit=unit, date=day, defaults={"place": place, "leader": leader})
+        if created:
+            made.append(obj)
+        day += timedelta(days=7)
+    return made
+
+
+@transaction.atomic
+def reception_day_update(*, actor, pk: int, leader: User | None, place: str, note: str = "") -> ReceptionDay:
+    _require_manager(actor)
+    day = ReceptionDay.objects.select_for_update().filter(pk=pk).first()
+    if day is None:
+        raise NotFound("未找到该接待日")
+    errors: dict = {}
+    place = _required(errors, "place", "接待地点", place)
+    if leader is not None and not leader.has_role(Role.LEADER):
+        errors["leader"] = ["接访领导须为领导账号"]
+    _raise(errors)
+    day.leader, day.place, day.note = leader, place, (note or "").strip()
+    day.save(update_fields=["leader", "place", "note"])
+    return day
+
+
+# ---- duty -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def duty_shift_save(
+    *,
+    actor,
+    unit: Unit,
+    date_: date,
+    kind: str,
+    officer: User | None,
+    phone: str,
+    leader_on_call: User | None,
+    leader_phone: str = "",
+) -> DutyShift:
+    """Set one unit's duty for one day (the shift row is updated in place; its log is kept)."""
+    _require_manager(actor)
+    errors: dict = {}
+    if unit is None:
+        errors["unit"] = ["请选择单位"]
+    if date_ is None:
+        errors["date"] = ["请填写日期"]
+    if kind not in ShiftKind.values:
+        errors["kind"] = ["请选择类型"]
+    phone = (phone or "").strip()
+    if officer is not None and not phone:
+        errors["phone"] = ["请填写24小时值班电话"]
+    _raise(errors)
+    shift, _ = DutyShift.objects.select_for_update().get_or_create(unit=unit, date=date_, defaults={"kind": kind})
+    shift.kind, shift.officer, shift.phone = kind, officer, phone
+    shift.leader_on_call, shift.leader_phone = leader_on_call, (leader_phone or "").strip()
+    shift.save(update_fields=["kind", "officer", "phone", "leader_on_call", "leader_phone"])
+    return shift
+
+
+@transaction.atomic
+def duty_log_add(*, actor, shift_id: int, kind: str, text: str) -> DutyLogEntry:
+    shift = DutyShift.objects.filter(pk=shift_id).first()
+    if shift is None:
+        raise NotFound("未找到该值班班次")
+    if not (_is_manager(actor) or shift.officer_id == actor.pk or shift.leader_on_call_id == actor.pk):
+        raise NoPermission("只有当班人员或信访办可以记录值班日志")
+    errors: dict = {}
+    if kind not in DutyLogEntry.Kind.values:
+        errors["kind"] = ["请选择类型"]
+    text = _required(errors, "text", "内容", text)
+    _raise(errors)
+    return DutyLogEntry.objects.create(shift=shift, at=timezone.now(), kind=kind, text=text, by=actor)
+
+
+# ---- meetings ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor,
+    unit: Unit,
+    date_: date,
+    chair: str,
+    attendees: str,
+    issues: str,
+    decisions: str,
+    follow_up_owners: str = "",
+    reg_nos: list[str] | None = None,
+) -> WorkMeeting:
+    if not (_is_manager(actor) or (actor.unit_id == getattr(unit, "pk", None) and actor.has_role(Role.UNIT_HANDLER))):
+        raise NoPermission("无权为该单位登记信访工作会议")
+    errors: dict = {}
+    if unit is None:
+        errors["unit"] = ["请选择单位"]
+    if date_ is None:
+        errors["date"] = ["请填写会议日期"]
+    elif date_ > timezone.localdate():
+        errors["date"] = ["会议日期不能晚于今天"]
+    chair = _required(errors, "chair", "主持人", chair)
+    attendees = _required(errors, "attendees", "参会人员", attendees)
+    issues = _required(errors, "issues", "研究的问题", issues)
+    decisions = _required(errors, "decisions", "议定事项", decisions)
+    reg_nos = [r.strip() for r in (reg_nos or []) if r and r.strip()]
+    petitions = list(visible_petitions(actor, Petition.objects.filter(reg_no__in=reg_nos)))
+    missing = sorted(set(reg_nos) - {p.reg_no for p in petitions})
+    if missing:
+        errors["petitions"] = [f"未找到信访件：{'、'.join(missing)}"]
+    _raise(errors)
+    meeting = WorkMeeting.objects.create(
+        unit=unit,
+        date=date_,
+        chair=chair,
+        attendees=attendees,
+        issues=issues,
+        decisions=decisions,
+        follow_up_owners=(follow_up_owners or "").strip(),
+        recorded_by=actor,
+    )
+    meeting.petitions.set(petitions)
+    return meeting
+
+
+# ---- urgent reports ---------------------------------------------------------------------------
+
+
+def _report_url(report: UrgentReport) -> str:
+    return f"/reception/urgent/{report.pk}/"
+
+
+def default_report_recipients() -> list:
+    """Those an urgent report goes to by default: the petition office's office staff and the leaders of the county leadership."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(groups__name__in=[Role.OFFICE, Role.LEADER], unit__kind__in=["petition_bureau", "joint_office", "county_leadership"])
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def urgent_report_create(*, actor, what: str, region: Region, headcount: int, measures: str, source: str = "") -> UrgentReport:
+    """Anyone signed in may raise an urgent report; the 15-minute clock starts now."""
+    if actor is None or not actor.is_authenticated:
+        raise NoPermission("请先登录")
+    errors: dict = {}
+    what = _required(errors, "what", "事由", what)
+    if region is None:
+        errors["region"] = ["请选择地点"]
+    try:
+        headcount = int(headcount)
+        if headcount < 0 or headcount > 100000:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["headcount"] = ["人数应为0到100000之间的整数"]
+    _raise(errors)
+    report = UrgentReport.objects.create(
+        raised_by=actor,
+        unit=actor.unit,
+        raised_at=timezone.now(),
+        what=what,
+        region=region,
+        headcount=headcount,
+        measures=(measures or "").strip(),
+        source=(source or "").strip()[:100],
+    )
+    return report
+
+
+def _lock_report(pk: int, version: int | None = None) -> UrgentReport:
+    report = UrgentReport.objects.select_for_update().filter(pk=pk).first()
+    if report is None:
+        raise NotFound("未找到该紧急报告")
+    if version is not None and int(version) != report.version:
+        raise StaleVersion("该紧急报告已被他人修改，请刷新后重试")
+    return report
+
+
+def can_view_report(actor, report: UrgentReport) -> bool:
+    if _is_manager(actor) or report.raised_by_id == actor.pk:
+        return True
+    if report.unit_id and report.unit_id == actor.unit_id:
+        return True
+    return report.reported_to_users.filter(pk=actor.pk).exists() or (
+        actor.unit_id is not None and report.reported_to_units.filter(pk=actor.unit_id).exists()
+    )
+
+
+@transaction.atomic
+def urgent_report_send(*, actor, pk: int, to_users: list, to_units: list, note: str = "", version: int | None = None) -> UrgentReport:
+    """Record that the report went upward: when and to whom. Late if more than 15 minutes after it was raised."""
+    report = _lock_report(pk, version)
+    if not can_view_report(actor, report):
+        raise NotFound("未找到该紧急报告")
+    if report.reported_at is not None:
+        raise InvalidTransition("该紧急报告已上报")
+    to_users = [u for u in to_users if u is not None]
+    to_units = [u for u in to_units if u is not None]
+    if not to_users and not to_units:
+        raise InvalidInput("请选择报告对象", fields={"to_users": ["请至少选择一个报告对象"]})
+    now = timezone.now()
+    report.reported_at, report.reported_by, report.report_note = now, actor, (note or "").strip()
+    report.version += 1
+    report.save(update_fields=["reported_at", "reported_by", "report_note", "version"])
+    report.reported_to_users.set(to_users)
+    report.reported_to_units.set(to_units)
+    recipients = list(to_users) + list(
+        User.objects.filter(unit__in=to_units, is_active=True, groups__name__in=[Role.LEADER, Role.OFFICE]).distinct()
+    )
+    notify_many(
+        recipients=recipients,
+        title=f"紧急报告：{report.region.name}，{report.headcount}人",
+        body=f"{report.what[:120]}（请签收）",
+        url=_report_url(report),
+        kind="urgent_report",
+        dedupe_key=f"urgent:{report.pk}:sent",
+    )
+    return report
+
+
+@transaction.atomic
+def urgent_report_acknowledge(*, actor, pk: int) -> UrgentReport:
+    report = _lock_report(pk)
+    if report.reported_at is None:
+        raise InvalidTransition("该紧急报告尚未上报")
+    receivers = report.reported_to_users.filter(pk=actor.pk).exists() or (
+        actor.unit_id is not None
+        and actor.has_role(Role.LEADER, Role.OFFICE)
+        and report.reported_to_units.filter(pk=actor.unit_id).exists()
+    )
+    if not receivers:
+        raise NoPermission("只有报告对象可以签收")
+    if report.acknowledged_at is not None:
+        raise InvalidTransition("该紧急报告已签收")
+    report.acknowledged_by, report.acknowledged_at = actor, timezone.now()
+    report.version += 1
+    report.save(update_fields=["acknowledged_by", "acknowledged_at", "version"])
+    notify_many(
+        recipients=[report.raised_by],
+        title="紧急报告已签收",
+        body=f"{actor.display_name} 已签收",
+        url=_report_url(report),
+        kind="urgent_ack",
+        dedupe_key=f"urgent:{report.pk}:ack",
+    )
+    return report
+
+
+@transaction.atomic
+def urgent_report_mobilise(
+    *, actor, pk: int, group: EmergencyGroup, member_ids: list[int], resource_ids: list[int], note: str = ""
+) -> Mobilisation:
+    """Mobilise members and resources of an emergency group for the report (recorded)."""
+    report = _lock_report(pk)
+    if not (_is_manager(actor) or (report.unit_id and report.unit_id == actor.unit_id)):
+        raise NoPermission("无权调度应急处置工作组")
+    if group is None:
+        raise InvalidInput("请选择应急处置工作组", fields={"group": ["请选择应急处置工作组"]})
+    members = list(group.members.filter(pk__in=member_ids or []))
+    resources = list(group.resources.filter(pk__in=resource_ids or []))
+    if not members and not resources:
+        raise InvalidInput("请至少选择一名成员或一项资源", fields={"members": ["请至少选择一名成员或一项资源"]})
+    mob = Mobilisation.objects.create(report=report, group=group, note=(note or "").strip(), by=actor, at=timezone.now())
+    mob.members.set(members)
+    mob.resources.set(resources)
+    notify_many(
+        recipients=[m.user for m in members if m.user_id],
+        title=f"应急调度：{report.region.name}",
+        body=report.what[:120],
+        url=_report_url(report),
+        kind="mobilisation",
+        dedupe_key=f"mobilisation:{mob.pk}",
+    )
+    return mob
+
+
+def _escalation_recipients(report: UrgentReport, level: int) -> list:
+    from xinfang.supervision.selectors import unit_head
+
+    people = [report.raised_by]
+    if level >= 2:
+        if report.unit_id:
+            people += unit_head(report.unit)
+        people += default_report_recipients()
+    return people
+
+
+def urgent_report_sweep(*, now: datetime | None = None) -> int:
+    """Reminders at 5 and 10 minutes for reports not yet sent upward; each claimed once by conditional update."""
+    now = now or timezone.now()
+    sent = 0
+    for level, minutes in ((2, 10), (1, 5)):
+        pending = UrgentReport.objects.filter(
+            reported_at__isnull=True, reminder_level__lt=level, raised_at__lte=now - timedelta(minutes=minutes)
+        )
+        for report in pending.select_related("raised_by", "unit", "region"):
+            with transaction.atomic():
+                claimed = UrgentReport.objects.filter(pk=report.pk, reported_at__isnull=True, reminder_level__lt=level).update(
+                    reminder_level=level
+                )
+                if not claimed:
+                    continue
+                left = max(0, int((report.deadline - now).total_seconds() // 60))
+                notify_many(
+                    recipients=_escalation_recipients(report, level),
+                    title=f"紧急报告已过{minutes}分钟仍未上报（剩余约{left}分钟）",
+                    body=f"{report.region.name}：{report.what[:100]}",
+                    url=_report_url(report),
+                    kind=f"urgent_reminder_{minutes}",
+                    dedupe_key=f"urgent:{report.pk}:remind{minutes}",
+                )
+                sent += 1
+    return sent
+
+
+# ---- collective visits ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def collective_response_record(
+    *, actor, unit: Unit, plan: ResponsePlan | None = None, report: UrgentReport | None = None, representatives: str = "", outcome: str = ""
+) -> CollectiveVisitResponse:
+    if not (_is_manager(actor) or actor.unit_id == getattr(unit, "pk", None)):
+        raise NoPermission("无权登记该单位的集体访处置")
+    if unit is None:
+        raise InvalidInput("请选择责任单位", fields={"unit": ["请选择责任单位"]})
+    reps = [r for r in (representatives or "").replace("，", ",").replace("、", ",").split(",") if r.strip()]
+    if len(reps) > 5:
+        raise InvalidInput("集体访代表不超过5人", fields={"representatives": ["代表不超过5人"]})
+    return CollectiveVisitResponse.objects.create(
+        unit=unit,
+        plan=plan,
+        report=report,
+        representatives="、".join(r.strip() for r in reps),
+        outcome=(outcome or "").strip(),
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def arrival_record(*, actor, response_id: int, name: str, is_unit_leader: bool, arrived_at: datetime | None = None, user=None) -> Arrival:
+    response = CollectiveVisitResponse.objects.select_for_update().filter(pk=response_id).first()
+    if response is None:
+        raise NotFound("未找到该处置记录")
+    if not (_is_manager(actor) or actor.unit_id == response.unit_id):
+        raise NoPermission("无权登记到场人员")
+    if not (name or "").strip():
+        raise InvalidInput("请填写姓名", fields={"name": ["请填写姓名"]})
+    return Arrival.objects.create(
+        response=response, name=name.strip(), user=user, is_unit_leader=bool(is_unit_leader), arrived_at=arrived_at or timezone.now()
+    )
