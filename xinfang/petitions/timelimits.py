@@ -174,3 +174,221 @@ def due_for(step: str, start: datetime, *, paused_seconds: int = 0, extra_days: 
     if extra_days:
         limit = limit.extended(extra_days)
     return deadlines.due_at(start, limit, work_calendar(), paused_seconds=paused_seconds)
+
+
+# ---------------------------------------------------------------- settings (admin only)
+#
+# TimeLimit and Holiday are reference data, not petition material: they are updated in place, and
+# every change made through these services is recorded with its user in Django's admin log
+# (LogEntry), the same log the admin site writes.
+
+# Limits fixed by 《信访工作条例》: the office may set them shorter, never longer; counted in calendar days.
+LEGAL_MAXIMUM = {"dispatch": 15, "accept": 15, "handle": 60, "extend_max": 30, "review_answer": 30, "rereview_answer": 30}
+# The petitioner's windows: never shorter than the law gives (nothing may keep anyone from petitioning).
+LEGAL_MINIMUM = {"review_request": 30, "rereview_request": 30}
+MAX_DAYS = 366
+
+
+def can_edit_settings(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.has_role("admin")))
+
+
+def _require_admin(actor) -> None:
+    from xinfang.core.errors import NoPermission
+
+    if not can_edit_settings(actor):
+        raise NoPermission("只有系统管理员可以修改办理时限和节假日")
+
+
+def _log(actor, obj, flag: int, message: str, *, model=None, object_id: str | None = None, object_repr: str = "") -> None:
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    if actor is None:
+        return
+    LogEntry.objects.create(
+        user=actor,
+        content_type=ContentType.objects.get_for_model(model or type(obj)),
+        object_id=object_id if obj is None else str(obj.pk),
+        object_repr=(object_repr or str(obj))[:200],
+        action_flag=flag,
+        change_message=message,
+    )
+
+
+def validate_limit(step: str, amount, unit: str, day_kind: str) -> int:
+    """Check a new amount/day kind for a step; returns the amount as int or raises InvalidInput (Chinese)."""
+    from xinfang.core.errors import InvalidInput
+
+    try:
+        value = int(str(amount).strip())
+    except (TypeError, ValueError):
+        raise InvalidInput("时限必须是整数", fields={"amount": ["请输入整数，例如 15"]}) from None
+    if day_kind not in ("calendar", "workday"):
+        raise InvalidInput("计日方式只能是自然日或工作日", fields={"day_kind": ["请选择自然日或工作日"]})
+    if unit != "days" and day_kind != "calendar":
+        raise InvalidInput("以分钟、小时计的时限按实际经过时间计算，不区分工作日", fields={"day_kind": ["请选择自然日"]})
+    if unit == "minutes" and not 1 <= value <= 24 * 60:
+        raise InvalidInput("分钟时限应在 1 到 1440 之间", fields={"amount": ["应在 1 到 1440 之间"]})
+    if unit == "hours" and not 1 <= value <= 24 * 30:
+        raise InvalidInput("小时时限应在 1 到 720 之间", fields={"amount": ["应在 1 到 720 之间"]})
+    if unit == "days" and not 0 <= value <= MAX_DAYS:
+        raise InvalidInput(f"天数应在 0 到 {MAX_DAYS} 之间", fields={"amount": [f"应在 0 到 {MAX_DAYS} 之间"]})
+    label = STEP_LABELS.get(step, step)
+    if step in LEGAL_MAXIMUM:
+        if day_kind != "calendar":
+            raise InvalidInput(
+                f"“{label}”是《信访工作条例》规定的法定期限，按自然日计算，不能改为工作日", fields={"day_kind": ["法定期限按自然日计算"]}
+            )
+        if value > LEGAL_MAXIMUM[step]:
+            raise InvalidInput(
+                f"“{label}”不得超过法定的 {LEGAL_MAXIMUM[step]} 日（可以缩短，不能延长）",
+                fields={"amount": [f"不得超过 {LEGAL_MAXIMUM[step]} 日"]},
+            )
+    if step in LEGAL_MINIMUM:
+        if day_kind != "calendar":
+            raise InvalidInput(f"“{label}”是信访人的法定申请期限，按自然日计算", fields={"day_kind": ["法定期限按自然日计算"]})
+        if value < LEGAL_MINIMUM[step]:
+            raise InvalidInput(
+                f"“{label}”是信访人的权利期限，不得短于法定的 {LEGAL_MINIMUM[step]} 日",
+                fields={"amount": [f"不得少于 {LEGAL_MINIMUM[step]} 日"]},
+            )
+    if step in ("handle", "review_answer", "rereview_answer", "dispatch", "accept") and value == 0:
+        raise InvalidInput("该时限不能为 0", fields={"amount": ["请输入大于 0 的天数"]})
+    return value
+
+
+def time_limit_update(*, actor, step: str, amount, day_kind: str, expected_amount: int, expected_day_kind: str) -> TimeLimit:
+    """Change a step's amount and day kind. `expected_*` are the values the editor saw (a stale page gets a Conflict)."""
+    from django.contrib.admin.models import CHANGE
+    from django.db import transaction
+
+    from xinfang.core.errors import Conflict, NotFound
+
+    _require_admin(actor)
+    with transaction.atomic():
+        row = TimeLimit.objects.select_for_update().filter(step=step).first()
+        if row is None:
+            raise NotFound(f"未知的时限环节：{step}")
+        value = validate_limit(step, amount, row.unit, day_kind)
+        if (row.amount, row.day_kind) != (int(expected_amount), expected_day_kind):
+            raise Conflict(
+                f"“{row.label}”已被他人修改为 {row.amount}{row.get_unit_display()}（{row.get_day_kind_display()}），请刷新后重试"
+            )
+        if (row.amount, row.day_kind) == (value, day_kind):
+            return row
+        before = f"{row.amount}{row.get_unit_display()}（{row.get_day_kind_display()}）"
+        row.amount, row.day_kind = value, day_kind
+        row.save(update_fields=["amount", "day_kind"])
+        _log(
+            actor,
+            row,
+            CHANGE,
+            f"办理时限“{row.label}”由 {before} 改为 {row.amount}{row.get_unit_display()}（{row.get_day_kind_display()}）",
+        )
+    transaction.on_commit(clear_cache)
+    clear_cache()
+    return row
+
+
+def holiday_set(*, actor, day: date, is_workday: bool, name: str = "") -> Holiday:
+    """Enter a day off (is_workday=False) or a make-up workday (True) for a date; an existing row is updated.
+
+    This is how next year's State Council notice is entered by hand. Returns the row.
+    """
+    from django.contrib.admin.models import ADDITION, CHANGE
+    from django.db import IntegrityError, transaction
+
+    from xinfang.core.errors import Conflict, InvalidInput
+
+    _require_admin(actor)
+    name = (name or "").strip()
+    if not isinstance(day, date) or not 2000 <= day.year <= 2100:
+        raise InvalidInput("请填写 2000 年到 2100 年之间的日期", fields={"date": ["日期无效"]})
+    if len(name) > 32:
+        raise InvalidInput("名称不超过 32 个字", fields={"name": ["不超过 32 个字"]})
+    kind = "调休上班日" if is_workday else "节假日"
+    try:
+        with transaction.atomic():
+            row = Holiday.objects.select_for_update().filter(date=day).first()
+            if row is None:
+                if is_workday and day.weekday() < 5 and not _chinesecalendar_off(day):
+                    raise InvalidInput(f"{day:%Y-%m-%d} 是普通工作日，无需标记为调休上班日", fields={"date": ["该日本来就是工作日"]})
+                if not is_workday and day.weekday() >= 5 and not name:
+                    raise InvalidInput(
+                        "周末本来就是休息日；录入放假安排中的周末请填写节日名称", fields={"name": ["请填写节日名称，如“国庆节”"]}
+                    )
+                row = Holiday.objects.create(date=day, is_workday=is_workday, name=name or ("调休上班" if is_workday else "节假日"))
+                _log(actor, row, ADDITION, f"录入{kind} {day:%Y-%m-%d} {row.name}")
+            else:
+                if row.is_workday == is_workday and (not name or name == row.name):
+                    raise InvalidInput(f"{day:%Y-%m-%d} 已是{kind}（{row.name}），无需重复录入", fields={"date": [f"已是{kind}"]})
+                before = "调休上班日" if row.is_workday else "节假日"
+                row.is_workday = is_workday
+                if name:
+                    row.name = name
+                row.save(update_fields=["is_workday", "name"])
+                _log(actor, row, CHANGE, f"{day:%Y-%m-%d} 由{before}改为{kind}（{row.name}）")
+    except IntegrityError:
+        raise Conflict(f"{day:%Y-%m-%d} 刚被他人录入，请刷新后重试") from None
+    transaction.on_commit(clear_cache)
+    clear_cache()
+    return row
+
+
+def _chinesecalendar_off(day: date) -> bool:
+    holidays, _w, _y = _chinesecalendar_data()
+    return day in holidays
+
+
+def holidays_import(*, actor, year: int) -> tuple[int, int]:
+    """Copy chinesecalendar's days off and make-up workdays of `year` into the Holiday table (idempotent).
+
+    Rows already in the table (possibly edited by hand) are left as they are. Returns (created, kept).
+    """
+    from django.contrib.admin.models import ADDITION
+    from django.db import transaction
+
+    from xinfang.core.errors import InvalidInput
+
+    if actor is not None:
+        _require_admin(actor)
+    days = chinesecalendar_days(year)
+    if not days:
+        known = sorted(chinesecalendar_years())
+        raise InvalidInput(
+            f"内置日历（chinesecalendar）没有 {year} 年的放假安排（只有 {known[0]}–{known[-1]} 年），请按国务院办公厅通知逐日录入",
+            fields={"year": ["内置日历不含该年"]},
+        )
+    with transaction.atomic():
+        existing = set(Holiday.objects.filter(date__year=year).values_list("date", flat=True))
+        new = [Holiday(date=d, is_workday=w, name=n[:32]) for d, w, n in days if d not in existing]
+        Holiday.objects.bulk_create(new, ignore_conflicts=True)
+        if new and actor is not None:
+            _log(actor, None, ADDITION, f"从内置日历导入 {year} 年节假日 {len(new)} 天", model=Holiday, object_repr=f"{year} 年节假日")
+    transaction.on_commit(clear_cache)
+    clear_cache()
+    return len(new), len(days) - len(new)
+
+
+# ---------------------------------------------------------------- reads for the settings page
+
+
+def limits_table() -> list[TimeLimit]:
+    return list(TimeLimit.objects.order_by("pk"))
+
+
+def holidays_of_year(year: int) -> list[dict]:
+    """The year's effective days off and make-up workdays: table rows, and chinesecalendar days not in the table."""
+    rows = {h.date: h for h in Holiday.objects.filter(date__year=year)}
+    out = [{"date": h.date, "is_workday": h.is_workday, "name": h.name, "source": "table"} for h in rows.values()]
+    out += [{"date": d, "is_workday": w, "name": n, "source": "builtin"} for d, w, n in chinesecalendar_days(year) if d not in rows]
+    return sorted(out, key=lambda r: r["date"])
+
+
+def recent_changes(limit: int = 10):
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    types = [ContentType.objects.get_for_model(TimeLimit), ContentType.objects.get_for_model(Holiday)]
+    return list(LogEntry.objects.filter(content_type__in=types).select_related("user").order_by("-action_time")[:limit])
