@@ -1,8 +1,8 @@
 """Reads of the organization."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from xinfang.org.models import Region, Unit
+from xinfang.org.models import LeadingGroupMember, NetworkPost, PostRole, Region, RegionLevel, SupervisionGroup, Unit, User
 
 
 def region_list(*, level: str | None = None, parent: str | None = None) -> QuerySet[Region]:
@@ -19,3 +19,103 @@ def unit_list(*, kind: str | None = None) -> QuerySet[Unit]:
     if kind:
         qs = qs.filter(kind=kind)
     return qs
+
+
+def region_by_code(code: str) -> Region:
+    from xinfang.core.errors import NotFound
+
+    region = Region.objects.select_related("parent__parent__parent").filter(code=code).first()
+    if region is None:
+        raise NotFound(f"没有代码为 {code} 的行政区划")
+    return region
+
+
+def region_children_with_posts(region: Region) -> list[Region]:
+    """The children of `region`, each with `.active_posts` (its liaison / info officer / handlers)
+    and `.child_count`: two queries for the whole level."""
+    active = NetworkPost.objects.filter(ended_on__isnull=True).order_by("role", "name")
+    children = list(
+        region.children.annotate(child_count=Count("children", distinct=True))
+        .prefetch_related(Prefetch("network_posts", queryset=active, to_attr="active_posts"))
+        .order_by("code")
+    )
+    for child in children:
+        roles = {p.role for p in child.active_posts}
+        child.has_liaison = PostRole.LIAISON in roles
+        child.has_info_officer = PostRole.INFO_OFFICER in roles
+    return children
+
+
+def region_breadcrumb(region: Region) -> list[Region]:
+    chain, node = [], region
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return list(reversed(chain))
+
+
+def unit_list_with_counts(*, kind: str | None = None) -> QuerySet[Unit]:
+    return unit_list(kind=kind).annotate(
+        staff_count=Count("staff", filter=Q(staff__is_active=True), distinct=True),
+        leading_count=Count("leading_group", distinct=True),
+    )
+
+
+def unit_by_code(code: str) -> Unit:
+    from xinfang.core.errors import NotFound
+
+    unit = Unit.objects.select_related("parent", "region").filter(code=code).first()
+    if unit is None:
+        raise NotFound(f"没有代码为 {code} 的单位")
+    return unit
+
+
+def unit_leading_group(unit: Unit) -> list[LeadingGroupMember]:
+    order = Case(*(When(position=p, then=Value(i)) for i, p in enumerate(LeadingGroupMember.Position.values)), output_field=IntegerField())
+    return list(unit.leading_group.select_related("user").annotate(rank=order).order_by("rank", "name"))
+
+
+def unit_staff(unit: Unit) -> list[User]:
+    return list(unit.staff.filter(is_active=True).prefetch_related("groups").order_by("username"))
+
+
+def unit_network_posts(unit: Unit) -> list[NetworkPost]:
+    """Posts held at a school, or by people seconded from / working in this unit."""
+    return list(
+        NetworkPost.objects.filter(Q(school=unit) | Q(home_unit=unit), ended_on__isnull=True)
+        .select_related("region", "school", "supervision_group")
+        .order_by("role", "name")
+    )
+
+
+def supervision_groups() -> list[SupervisionGroup]:
+    members = NetworkPost.objects.filter(role=PostRole.SUPERVISOR, ended_on__isnull=True).select_related("home_unit").order_by("name")
+    return list(
+        SupervisionGroup.objects.prefetch_related(
+            Prefetch("townships", queryset=Region.objects.order_by("code")),
+            Prefetch("posts", queryset=members, to_attr="active_members"),
+        ).order_by("code")
+    )
+
+
+def townships_without_group() -> QuerySet[Region]:
+    return Region.objects.filter(level=RegionLevel.TOWNSHIP, supervision_groups__isnull=True).order_by("code")
+
+
+def post_by_id(post_id: int) -> NetworkPost:
+    from xinfang.core.errors import NotFound
+
+    post = NetworkPost.objects.select_related("region__parent", "school", "supervision_group", "home_unit").filter(pk=post_id).first()
+    if post is None:
+        raise NotFound("没有该岗位")
+    return post
+
+
+def my_posts(user) -> list[NetworkPost]:
+    """The network posts the user holds (linked by account)."""
+    return list(
+        NetworkPost.objects.filter(user=user, ended_on__isnull=True)
+        .select_related("region__parent__parent", "school", "supervision_group", "home_unit")
+        .prefetch_related("supervision_group__townships")
+        .order_by("role", "start_on")
+    )
