@@ -4,22 +4,38 @@ Every selector, page, API view, export, document and notification that touches p
 goes through here; nothing filters petitions on its own.
 
 - Scope follows the unit and region tree: the petition office (clerk, office, admin) sees
-  its jurisdiction; a handling unit only what is assigned to it; a supervisor the townships
-  of their supervision group(s); a leader their jurisdiction plus what they lead or
-  instructed; viewers and network roles no individual petitions.
-- Respondent block: a user recorded as a respondent of a petition never sees it (404).
-- Identity: for confidential petitions only the registering office's clerk/office roles (or
-  a per-petition grant) see name, ID number, phone, address and work unit.
+  its jurisdiction (and what it registered); a handling unit only what is assigned to it
+  (from assignment on); a supervisor the townships of their supervision group(s); a leader
+  their jurisdiction plus what they lead or instructed; viewers and network roles no
+  individual petitions (aggregates only).
+- Respondent block: a user recorded as a respondent of a petition (linked directly, or a
+  name + unit match confirmed by the office: `RespondentMatch`) never sees it (404), and is
+  never chosen as its handler, leader or approver (`assert_not_respondent`).
+- Identity: for protected petitions (confidential, and every 检举控告 by default) only the
+  registering office's holders of `view_identity` (clerk and office roles, or the
+  `access.view_identity` permission) see name, ID number, phone, address and work unit;
+  anyone else only through an `IdentityGrant` for that petition. Every unmasked view is
+  written to `AccessRecord` (`identity_for_display` / `petitioner_identity`).
+
+Role lookups are cached on the user instance; a list costs one policy query (subqueries).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from xinfang.core.errors import NotFound
 from xinfang.org.models import NetworkPost, PostRole, Role
-from xinfang.petitions.models import Petition
+from xinfang.petitions.models import Nature, Petition, PetitionEvent, Respondent
 
 OFFICE_ROLES = (Role.ADMIN, Role.CLERK, Role.OFFICE)
 IDENTITY_ROLES = (Role.CLERK, Role.OFFICE)
+IDENTITY_PERMISSION = "access.view_identity"
+IDENTITY_FIELDS = ("name", "id_number", "phone", "address", "work_unit")
+HIDDEN = "（已隐藏）"
+
+
+def _active(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active and actor.unit_id is not None
 
 
 def _region_q(prefix: str, region_path: str) -> Q:
@@ -27,28 +43,44 @@ def _region_q(prefix: str, region_path: str) -> Q:
 
 
 def supervised_township_paths(actor) -> list[str]:
-    return list(
-        NetworkPost.objects.filter(role=PostRole.SUPERVISOR, user=actor, ended_on__isnull=True)
-        .values_list("supervision_group__townships__path", flat=True)
-        .exclude(supervision_group__townships__path__isnull=True)
-    )
+    """Region paths of the townships covered by the actor's active supervisor posts (cached per user instance)."""
+    cached = getattr(actor, "_xf_supervised_paths", None)
+    if cached is None:
+        cached = list(
+            NetworkPost.objects.filter(role=PostRole.SUPERVISOR, user=actor, ended_on__isnull=True)
+            .exclude(supervision_group__townships__path__isnull=True)
+            .values_list("supervision_group__townships__path", flat=True)
+            .distinct()
+        )
+        actor._xf_supervised_paths = cached
+    return cached
+
+
+def _jurisdiction_path(actor) -> str:
+    path = getattr(actor, "_xf_region_path", None)
+    if path is None:
+        path = actor.unit.region.path
+        actor._xf_region_path = path
+    return path
 
 
 def scope_q(actor) -> Q | None:
-    """A Q selecting the petitions in the actor's scope, or None for "nothing"."""
-    if actor is None or not actor.is_authenticated or not actor.is_active or actor.unit_id is None:
+    """A Q selecting the petitions in the actor's scope (before the respondent block), or None for "nothing"."""
+    if not _active(actor):
         return None
-    unit = actor.unit
     q = Q(pk__in=[])
     granted = False
     if actor.has_role(*OFFICE_ROLES) or actor.is_superuser:
-        q |= _region_q("", unit.region.path)
+        q |= _region_q("", _jurisdiction_path(actor)) | Q(office_id=actor.unit_id)
         granted = True
     if actor.has_role(Role.LEADER):
-        q |= _region_q("", unit.region.path) | Q(case_leader=actor) | Q(events__actor=actor, events__action="instruct")
+        instructed = PetitionEvent.objects.filter(petition=OuterRef("pk"), actor=actor, action="instruct")
+        q |= _region_q("", _jurisdiction_path(actor)) | Q(case_leader=actor) | Q(Exists(instructed))
         granted = True
     if actor.has_role(Role.UNIT_HANDLER):
-        q |= Q(handling_unit=unit)
+        # Only what is assigned to the unit: handling_unit is set by the assignment and
+        # cleared/replaced when the petition is returned or re-routed.
+        q |= Q(handling_unit_id=actor.unit_id)
         granted = True
     if actor.has_role(Role.SUPERVISOR):
         for path in supervised_township_paths(actor):
@@ -57,14 +89,30 @@ def scope_q(actor) -> Q | None:
     return q if granted else None
 
 
+def respondent_block_q(actor) -> Q:
+    """Petitions where the actor is a respondent: linked directly or by a confirmed match."""
+    linked = Respondent.objects.filter(petition=OuterRef("pk")).filter(Q(user=actor) | Q(matches__user=actor))
+    return Q(Exists(linked))
+
+
 def visible_petitions(actor, queryset: QuerySet[Petition] | None = None) -> QuerySet[Petition]:
-    """The petitions this actor may see: scope, minus any where the actor is a respondent."""
+    """The petitions this actor may see: scope, minus any where the actor is a respondent. One query."""
     qs = queryset if queryset is not None else Petition.objects.all()
     q = scope_q(actor)
     if q is None:
         return qs.none()
-    blocked = Petition.objects.filter(respondents__user=actor).values("pk")
-    return qs.filter(pk__in=Petition.objects.filter(q).values("pk")).exclude(pk__in=blocked)
+    # Every condition is on the petition row itself or an EXISTS subquery: no join multiplies rows.
+    return qs.filter(q).exclude(respondent_block_q(actor))
+
+
+def can_see(actor, petition: Petition) -> bool:
+    """Whether the actor may see this petition (scope and respondent block). Cached per (actor, petition)."""
+    if not _active(actor):
+        return False
+    cache = actor.__dict__.setdefault("_xf_can_see", {})
+    if petition.pk not in cache:
+        cache[petition.pk] = visible_petitions(actor, Petition.objects.filter(pk=petition.pk)).exists()
+    return cache[petition.pk]
 
 
 def get_visible_petition(actor, reg_no: str, *, for_update: bool = False) -> Petition:
@@ -78,15 +126,109 @@ def get_visible_petition(actor, reg_no: str, *, for_update: bool = False) -> Pet
     return petition
 
 
-def can_view_identity(actor, petition: Petition) -> bool:
-    """Whether the actor sees the petitioners' identity unmasked."""
-    if actor is None or not actor.is_authenticated:
+def is_respondent(user, petition: Petition) -> bool:
+    """Whether `user` is a respondent of the petition (linked, or a confirmed match)."""
+    if user is None or user.pk is None:
         return False
-    if actor.has_role(*IDENTITY_ROLES) and actor.unit_id == petition.office_id:
+    return Respondent.objects.filter(petition=petition).filter(Q(user=user) | Q(matches__user=user)).exists()
+
+
+def assert_not_respondent(user, petition: Petition, *, as_what: str = "办理人") -> None:
+    """Refuse choosing a respondent as the petition's handler, leader or approver (for the lifecycle services)."""
+    from xinfang.core.errors import InvalidInput
+
+    if is_respondent(user, petition):
+        raise InvalidInput(f"该人员是本件的被反映人，不能作为{as_what}", fields={"user": ["被反映人回避"]})
+
+
+def respondent_unit_ids(petition: Petition) -> set[int]:
+    """Units of the petition's respondents (recorded unit, or the unit of a linked/matched user).
+
+    Assigning the petition to one of these needs an explicit recorded reason (the lifecycle's assign service).
+    """
+    ids = set()
+    for r in Respondent.objects.filter(petition=petition).select_related("user").prefetch_related("matches__user"):
+        if r.unit_id:
+            ids.add(r.unit_id)
+        if r.user_id and r.user.unit_id:
+            ids.add(r.user.unit_id)
+        for m in r.matches.all():
+            if m.user.unit_id:
+                ids.add(m.user.unit_id)
+    return ids
+
+
+# ---------------------------------------------------------------- identity
+
+
+def is_protected(petition: Petition) -> bool:
+    """Identity is protected for confidential petitions and for every 检举控告 (report)."""
+    return bool(petition.confidential or petition.nature == Nature.REPORT)
+
+
+def holds_identity_right(actor, petition: Petition) -> bool:
+    """`view_identity` in the registering office: clerk/office role there, or the explicit permission.
+
+    The superuser flag does not confer it (the admin never shows identity in clear).
+    """
+    if not _active(actor) or actor.unit_id != petition.office_id:
+        return False
+    if actor.has_role(*IDENTITY_ROLES):
         return True
-    if not petition.confidential:
-        return visible_petitions(actor, Petition.objects.filter(pk=petition.pk)).exists()
-    return False
+    perms = getattr(actor, "_xf_identity_perm", None)
+    if perms is None:
+        from django.contrib.auth.models import Permission
+
+        perms = Permission.objects.filter(
+            Q(user=actor) | Q(group__user=actor), content_type__app_label="access", codename="view_identity"
+        ).exists()
+        actor._xf_identity_perm = perms
+    return perms
+
+
+def active_grants(actor, petition: Petition):
+    from xinfang.access.models import IdentityGrant
+
+    now = timezone.now()
+    return (
+        IdentityGrant.objects.filter(petition=petition, revocation__isnull=True)
+        .filter(Q(grantee_user=actor) | Q(grantee_unit_id=actor.unit_id))
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .order_by("-granted_at", "-pk")
+    )
+
+
+def visible_identity_fields(actor, petition: Petition) -> tuple[frozenset, object]:
+    """(the identity fields this actor sees unmasked, the grant it relies on or None). Cached per (actor, petition)."""
+    if not _active(actor):
+        return frozenset(), None
+    cache = actor.__dict__.setdefault("_xf_identity_fields", {})
+    key = (petition.pk, petition.confidential, petition.nature)
+    if key in cache:
+        return cache[key]
+    result: tuple[frozenset, object] = (frozenset(), None)
+    if not can_see(actor, petition):
+        pass
+    elif holds_identity_right(actor, petition):
+        result = (frozenset(IDENTITY_FIELDS), None)
+    else:
+        if not is_protected(petition):
+            result = (frozenset(IDENTITY_FIELDS), None)
+        else:
+            fields: set = set()
+            first = None
+            for grant in active_grants(actor, petition):
+                fields |= set(grant.fields or IDENTITY_FIELDS)
+                first = first or grant
+            result = (frozenset(fields & set(IDENTITY_FIELDS)), first)
+    cache[key] = result
+    return result
+
+
+def can_view_identity(actor, petition: Petition) -> bool:
+    """Whether the actor sees the petitioners' whole identity unmasked."""
+    fields, _grant = visible_identity_fields(actor, petition)
+    return fields == frozenset(IDENTITY_FIELDS)
 
 
 def mask_name(name: str) -> str:
@@ -103,26 +245,85 @@ def mask_phone(phone: str) -> str:
     return "****"
 
 
-HIDDEN = "（已隐藏）"
+def _masked_value(field: str, value: str) -> str:
+    if not value:
+        return ""
+    if field == "name":
+        return mask_name(value)
+    if field == "phone":
+        return mask_phone(value)
+    return HIDDEN
 
 
-def petitioner_identity(actor, petition: Petition, petitioner) -> dict:
-    """The identity fields of one petitioner as this actor may see them."""
-    data = {
-        "name": petitioner.name,
-        "id_number": petitioner.id_number,
-        "phone": petitioner.phone,
-        "address": petitioner.address,
-        "work_unit": petitioner.work_unit,
-        "masked": False,
-    }
-    if can_view_identity(actor, petition):
-        return data
-    return {
-        "name": mask_name(petitioner.name),
-        "id_number": HIDDEN if petitioner.id_number else "",
-        "phone": mask_phone(petitioner.phone),
-        "address": HIDDEN if petitioner.address else "",
-        "work_unit": HIDDEN if petitioner.work_unit else "",
-        "masked": True,
-    }
+def _identity_dict(petitioner, fields: frozenset) -> dict:
+    data = {}
+    for f in IDENTITY_FIELDS:
+        value = getattr(petitioner, f) or ""
+        data[f] = value if f in fields else _masked_value(f, value)
+    data["masked"] = fields != frozenset(IDENTITY_FIELDS)
+    data["is_representative"] = petitioner.is_representative
+    return data
+
+
+def _log(actor, petition: Petition, fields, *, purpose: str, path: str, grant=None) -> None:
+    from xinfang.access.models import AccessRecord
+
+    AccessRecord.objects.create(
+        user=actor if _active(actor) else None,
+        at=timezone.now(),
+        petition=petition,
+        fields=sorted(fields),
+        purpose=(purpose or "查看")[:200],
+        path=(path or "")[:300],
+        via_grant=grant,
+    )
+
+
+def petitioner_identity(actor, petition: Petition, petitioner, *, purpose: str = "查看信访件", path: str = "") -> dict:
+    """The identity fields of one petitioner as this actor may see them; an unmasked view is logged.
+
+    For a whole petition prefer `identity_for_display` (one access record for all its petitioners).
+    """
+    fields, grant = visible_identity_fields(actor, petition)
+    data = _identity_dict(petitioner, fields)
+    shown = {f for f in fields if getattr(petitioner, f)}
+    if shown:
+        _log(actor, petition, shown, purpose=purpose, path=path, grant=grant)
+    return data
+
+
+def identity_for_display(actor, petition: Petition, *, purpose: str, path: str = "") -> list[dict]:
+    """Every petitioner's identity dict as the actor may see it; writes one AccessRecord when anything is unmasked.
+
+    `purpose` says why (e.g. "查看信访件详情", "导出交办单"); `path` is the page or API path.
+    """
+    fields, grant = visible_identity_fields(actor, petition)
+    people = list(petition.petitioners.all())
+    result = [_identity_dict(p, fields) for p in people]
+    shown = {f for f in fields for p in people if getattr(p, f)}
+    if shown:
+        _log(actor, petition, shown, purpose=purpose, path=path, grant=grant)
+    return result
+
+
+def identities_for_list(actor, petitions, *, purpose: str, path: str = "") -> dict[int, list[dict]]:
+    """For a page of petitions (with `petitioners` prefetched): {petition pk: [identity dicts]}, logged in one bulk insert."""
+    from xinfang.access.models import AccessRecord
+
+    out: dict[int, list[dict]] = {}
+    records = []
+    now = timezone.now()
+    for petition in petitions:
+        fields, grant = visible_identity_fields(actor, petition)
+        people = list(petition.petitioners.all())
+        out[petition.pk] = [_identity_dict(p, fields) for p in people]
+        shown = {f for f in fields for p in people if getattr(p, f)}
+        if shown:
+            records.append(
+                AccessRecord(
+                    user=actor, at=now, petition=petition, fields=sorted(shown), purpose=purpose[:200], path=path[:300], via_grant=grant
+                )
+            )
+    if records:
+        AccessRecord.objects.bulk_create(records)
+    return out

@@ -1,0 +1,170 @@
+"""The policy: scope per role, the respondent block, identity masking and logging."""
+
+import pytest
+
+from tests.security.world import IDENTITY, ROLE_KEYS, SCOPE, SECRET_ID, SECRET_NAME, SECRET_PHONE, register
+from xinfang.access import policy
+from xinfang.access.models import AccessRecord, IdentityGrant
+from xinfang.access.services import identity_grant_create, identity_grant_revoke, respondent_match_confirm
+from xinfang.core.errors import InvalidInput, NoPermission, NotFound
+from xinfang.org.models import Role
+from xinfang.petitions.models import Petition, Respondent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_scope_is_exactly_the_table(world, role):
+    user = world.users[role]
+    visible = set(policy.visible_petitions(user).values_list("reg_no", flat=True))
+    expected = {world.petition(which).reg_no for which, roles in SCOPE.items() if role in roles}
+    assert visible == expected
+    for which in ("in", "out"):
+        p = world.petition(which)
+        if role in SCOPE[which]:
+            assert policy.get_visible_petition(user, p.reg_no).pk == p.pk
+        else:
+            with pytest.raises(NotFound):
+                policy.get_visible_petition(user, p.reg_no)
+
+
+def test_handling_unit_sees_only_from_assignment_on(world, make_user):
+    office, handler2 = world.users["office"], world.users["handler2"]
+    p = register(world.users["clerk"], category=world.category, region=world.county.townships[0], nature="request", confidential=False)
+    assert not policy.visible_petitions(handler2).filter(pk=p.pk).exists()
+    from tests.security.world import assign
+
+    assign(office, p, world.county.dept2)
+    assert policy.visible_petitions(handler2).filter(pk=p.pk).exists()
+
+
+def test_leader_sees_what_they_lead_outside_jurisdiction(world):
+    leader_t2 = world.users["leader_t2"]
+    assert not policy.visible_petitions(leader_t2).filter(pk=world.p_in.pk).exists()
+    Petition.objects.filter(pk=world.p_in.pk).update(case_leader=leader_t2)
+    assert policy.visible_petitions(leader_t2).filter(pk=world.p_in.pk).exists()
+
+
+def test_respondent_confirmed_by_name_and_unit_is_blocked(world, make_user):
+    # A second respondent recorded by name + unit only; a handler of that name is confirmed by the office.
+    other = make_user(Role.UNIT_HANDLER, username="w_li", name="李某某")
+    r = Respondent.objects.create(petition=world.p_in, name="李某某", unit_name=world.county.dept.name)
+    assert policy.visible_petitions(other).filter(pk=world.p_in.pk).exists()
+    from xinfang.access.selectors import respondents_with_matches
+
+    rows = respondents_with_matches(actor=world.users["office"], petition=world.p_in)
+    assert [u.username for row in rows if row["respondent"].pk == r.pk for u in row["candidates"]] == ["w_li"]
+    respondent_match_confirm(actor=world.users["office"], respondent=r, user=other)
+    assert not policy.visible_petitions(other).filter(pk=world.p_in.pk).exists()
+    with pytest.raises(NotFound):
+        policy.get_visible_petition(other, world.p_in.reg_no)
+    assert policy.is_respondent(other, world.p_in)
+    with pytest.raises(InvalidInput):
+        policy.assert_not_respondent(other, world.p_in, as_what="包案领导")
+    assert world.county.dept.pk in policy.respondent_unit_ids(world.p_in)
+
+
+def test_only_the_registering_office_confirms_matches(world):
+    r = Respondent.objects.filter(petition=world.p_in).first()
+    with pytest.raises(NoPermission):
+        respondent_match_confirm(actor=world.users["leader"], respondent=r, user=world.users["handler2"])
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_identity_masked_for_everyone_without_the_right(world, role):
+    user = world.users[role]
+    if role not in SCOPE["in"]:
+        assert policy.identity_for_display(user, world.p_in, purpose="测试") == [] or not policy.can_see(user, world.p_in)
+        return
+    people = policy.identity_for_display(user, world.p_in, purpose="测试", path="/t/")
+    assert len(people) == 1
+    person = people[0]
+    if role in IDENTITY:
+        assert person["name"] == SECRET_NAME and person["phone"] == SECRET_PHONE and person["id_number"] == SECRET_ID
+        assert person["masked"] is False
+        assert AccessRecord.objects.filter(user=user, petition=world.p_in, path="/t/").count() == 1
+    else:
+        assert person["name"] == "保******" and person["phone"] == "139****5678"
+        assert person["id_number"] == "（已隐藏）" and person["address"] == "（已隐藏）" and person["work_unit"] == "（已隐藏）"
+        assert person["masked"] is True
+        assert not AccessRecord.objects.filter(user=user).exists()
+
+
+def test_ordinary_petition_identity_visible_in_scope_and_logged(world):
+    handler_out = world.users["leader_t2"]
+    people = policy.identity_for_display(handler_out, world.p_out, purpose="查看详情")
+    assert people[0]["name"] == "普通信访人" and people[0]["masked"] is False
+    record = AccessRecord.objects.get(user=handler_out)
+    assert set(record.fields) == {"name", "id_number", "phone", "address"} and record.purpose == "查看详情"
+
+
+def test_report_nature_is_protected_even_when_not_marked_confidential(world):
+    p = register(world.users["clerk"], category=world.category, region=world.county.townships[0], nature="report", confidential=False)
+    assert not p.confidential and policy.is_protected(p)
+    assert not policy.can_view_identity(world.users["leader"], p)
+    assert policy.can_view_identity(world.users["clerk"], p)
+
+
+def test_grant_unmasks_for_the_grantee_only_and_revocation_is_a_new_record(world):
+    handler, office = world.users["unit_handler"], world.users["office"]
+    assert not policy.can_view_identity(handler, world.p_in)
+    grant = identity_grant_create(
+        actor=office, petition=world.p_in, grantee_user=handler, fields=["name", "phone"], reason="需电话联系核实情况"
+    )
+    handler = type(handler).objects.get(pk=handler.pk)  # fresh instance: per-instance caches
+    person = policy.identity_for_display(handler, world.p_in, purpose="核实")[0]
+    assert person["name"] == SECRET_NAME and person["phone"] == SECRET_PHONE and person["id_number"] == "（已隐藏）"
+    assert AccessRecord.objects.get(user=handler).via_grant_id == grant.pk
+    assert world.p_in.events.filter(action="identity_grant").count() == 1
+    identity_grant_revoke(actor=office, grant=grant, reason="核实完毕")
+    handler = type(handler).objects.get(pk=handler.pk)
+    assert policy.identity_for_display(handler, world.p_in, purpose="核实")[0]["masked"] is True
+    assert IdentityGrant.objects.filter(pk=grant.pk).exists() and world.p_in.events.filter(action="identity_grant_revoke").exists()
+
+
+def test_grant_refusals(world):
+    office = world.users["office"]
+    with pytest.raises(InvalidInput) as exc:
+        identity_grant_create(actor=office, petition=world.p_in, grantee_user=world.users["respondent"], reason="测试授权理由")
+    assert "被反映人" in exc.value.message
+    with pytest.raises(InvalidInput):
+        identity_grant_create(actor=office, petition=world.p_in, grantee_user=world.users["handler2"], reason="测试授权理由")
+    with pytest.raises(InvalidInput):
+        identity_grant_create(actor=office, petition=world.p_in, grantee_user=world.users["unit_handler"], reason="")
+    with pytest.raises(InvalidInput):
+        identity_grant_create(actor=office, petition=world.p_in, grantee_unit=world.county.dept, reason="整个单位授权")
+    with pytest.raises(NoPermission):
+        identity_grant_create(actor=world.users["leader"], petition=world.p_in, grantee_user=world.users["unit_handler"], reason="领导授权")
+    with pytest.raises(NotFound):
+        identity_grant_create(
+            actor=world.users["handler2"], petition=world.p_in, grantee_user=world.users["unit_handler"], reason="越权授权"
+        )
+    assert not IdentityGrant.objects.exists()
+
+
+def test_superuser_flag_does_not_unmask(world):
+    admin = world.users["admin"]
+    admin.is_superuser = True
+    admin.save()
+    assert not policy.can_view_identity(type(admin).objects.get(pk=admin.pk), world.p_in)
+
+
+def test_list_policy_is_one_query(world, django_assert_max_num_queries):
+    office = type(world.users["office"]).objects.select_related("unit__region").get(pk=world.users["office"].pk)
+    office.role_codes  # noqa: B018 (warm the role cache as a request would)
+    with django_assert_max_num_queries(1):
+        list(policy.visible_petitions(office))
+    leader = type(world.users["leader"]).objects.select_related("unit__region").get(pk=world.users["leader"].pk)
+    leader.role_codes  # noqa: B018
+    with django_assert_max_num_queries(1):
+        list(policy.visible_petitions(leader))
+
+
+def test_identities_for_list_logs_in_bulk(world, django_assert_max_num_queries):
+    clerk = world.users["clerk"]
+    petitions = list(policy.visible_petitions(clerk).prefetch_related("petitioners"))
+    clerk.role_codes  # noqa: B018
+    with django_assert_max_num_queries(6):
+        out = policy.identities_for_list(clerk, petitions, purpose="列表")
+    assert {p.pk for p in petitions} == set(out)
+    assert AccessRecord.objects.filter(user=clerk, purpose="列表").count() == 2

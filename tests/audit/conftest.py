@@ -1,0 +1,1 @@
+from tests.security.world import world  # noqa: F401
