@@ -319,7 +319,7 @@ def holiday_set(*, actor, day: date, is_workday: bool, name: str = "") -> Holida
                         "周末本来就是休息日；录入放假安排中的周末请填写节日名称", fields={"name": ["请填写节日名称，如“国庆节”"]}
                     )
                 row = Holiday.objects.create(date=day, is_workday=is_workday, name=name or ("调休上班" if is_workday else "节假日"))
-                _log(actor, row, ADDITION, f"录入{kind} {day:%Y-%m-%d} {row.name}")
+                _log(actor, row, ADDITION, f"录入{kind} {day:%Y-%m-%d} {row.name}", object_repr=f"{day:%Y-%m-%d} {row.name}")
             else:
                 if row.is_workday == is_workday and (not name or name == row.name):
                     raise InvalidInput(f"{day:%Y-%m-%d} 已是{kind}（{row.name}），无需重复录入", fields={"date": [f"已是{kind}"]})
@@ -328,7 +328,7 @@ def holiday_set(*, actor, day: date, is_workday: bool, name: str = "") -> Holida
                 if name:
                     row.name = name
                 row.save(update_fields=["is_workday", "name"])
-                _log(actor, row, CHANGE, f"{day:%Y-%m-%d} 由{before}改为{kind}（{row.name}）")
+                _log(actor, row, CHANGE, f"{day:%Y-%m-%d} 由{before}改为{kind}（{row.name}）", object_repr=f"{day:%Y-%m-%d} {row.name}")
     except IntegrityError:
         raise Conflict(f"{day:%Y-%m-%d} 刚被他人录入，请刷新后重试") from None
     transaction.on_commit(clear_cache)

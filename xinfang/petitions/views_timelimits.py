@@ -1,0 +1,133 @@
+"""The time-limit and holiday settings page (/petitions/settings/time-limits/). Thin: timelimits.py does the work."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.core.errors import DomainError, InvalidInput
+from xinfang.petitions import deadlines, timelimits
+
+WEEKDAYS = "一二三四五六日"
+
+
+def _year(value, default: int) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return default
+    return year if 2000 <= year <= 2100 else default
+
+
+def _page(request, *, year: int, status: int = 200, errors: dict | None = None, holiday_form: dict | None = None):
+    now = timezone.now()
+    this_year = deadlines.to_local(now).year
+    calendar = timelimits.work_calendar()
+    rows = []
+    for row in timelimits.limits_table():
+        limit = deadlines.Limit(row.amount, row.unit, row.day_kind)
+        example = deadlines.due_at(now, limit, calendar)
+        rows.append({"row": row, "limit": limit, "example": example, "legal_max": timelimits.LEGAL_MAXIMUM.get(row.step)})
+    days = timelimits.holidays_of_year(year)
+    for d in days:
+        d["weekday"] = "周" + WEEKDAYS[d["date"].weekday()]
+    builtin_missing = sum(1 for d in days if d["source"] == "builtin")
+    notices = [n for n in (timelimits.calendar_notice(y) for y in sorted({year, this_year, this_year + 1})) if n]
+    context = {
+        "nav_active": "settings",
+        "rows": rows,
+        "now": now,
+        "year": year,
+        "years": list(range(this_year - 1, this_year + 3)),
+        "prev_year": year - 1,
+        "next_year": year + 1,
+        "days": days,
+        "days_off": sum(1 for d in days if not d["is_workday"]),
+        "make_up": sum(1 for d in days if d["is_workday"]),
+        "builtin_missing": builtin_missing,
+        "builtin_known": year in timelimits.chinesecalendar_years(),
+        "notices": notices,
+        "can_edit": timelimits.can_edit_settings(request.user),
+        "errors": errors or {},
+        "holiday_form": holiday_form or {},
+        "changes": timelimits.recent_changes(10),
+    }
+    return render(request, "petitions/time_limits.html", context, status=status)
+
+
+def _back(year: int):
+    return redirect(f"{reverse('timelimits:index')}?year={year}")
+
+
+@login_required
+@require_GET
+def index(request):
+    this_year = deadlines.to_local(timezone.now()).year
+    return _page(request, year=_year(request.GET.get("year"), this_year))
+
+
+@login_required
+@require_POST
+def limit_update(request, step: str):
+    year = _year(request.POST.get("year"), deadlines.to_local(timezone.now()).year)
+    try:
+        row = timelimits.time_limit_update(
+            actor=request.user,
+            step=step,
+            amount=request.POST.get("amount", ""),
+            day_kind=request.POST.get("day_kind", ""),
+            expected_amount=_int(request.POST.get("expected_amount")),
+            expected_day_kind=request.POST.get("expected_day_kind", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _page(request, year=year, status=exc.status, errors={step: exc.message})
+    messages.success(request, f"已保存：{row.label} {deadlines.Limit(row.amount, row.unit, row.day_kind).describe()}")
+    return _back(year)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput("页面数据不完整，请刷新后重试") from None
+
+
+@login_required
+@require_POST
+def holiday_set(request):
+    year = _year(request.POST.get("year"), deadlines.to_local(timezone.now()).year)
+    form = {"date": request.POST.get("date", ""), "name": request.POST.get("name", ""), "kind": request.POST.get("kind", "")}
+    try:
+        day = parse_date(form["date"].strip()) if form["date"].strip() else None
+    except ValueError:
+        day = None
+    try:
+        if day is None:
+            raise InvalidInput("请填写有效的日期，例如 2027-01-01", fields={"date": ["日期无效"]})
+        if form["kind"] not in ("holiday", "workday"):
+            raise InvalidInput("请选择“放假”或“调休上班”", fields={"kind": ["请选择"]})
+        row = timelimits.holiday_set(actor=request.user, day=day, is_workday=form["kind"] == "workday", name=form["name"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _page(request, year=year, status=exc.status, errors={"holiday": exc.message}, holiday_form=form)
+    messages.success(request, f"已保存：{row.date:%Y-%m-%d} {'调休上班' if row.is_workday else '放假'}（{row.name}）")
+    return _back(row.date.year)
+
+
+@login_required
+@require_POST
+def holiday_import(request):
+    year = _year(request.POST.get("year"), date.today().year)
+    try:
+        created, kept = timelimits.holidays_import(actor=request.user, year=year)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _page(request, year=year, status=exc.status, errors={"import": exc.message})
+    messages.success(request, f"已从内置日历导入 {year} 年：新增 {created} 天，已有 {kept} 天保持不变")
+    return _back(year)
