@@ -1,0 +1,325 @@
+"""Writes for the petitioner's portal, Open311 intake and publication.
+
+The petitioner has no account: they act with a registration number and query code. Every
+lifecycle change goes through the lifecycle services in `xinfang.petitions.services` with
+actor=None and an actor_label, so the same rules (state table, windows, version check) apply
+as at the office window. Nothing here refuses a petition for who the petitioner is.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from xinfang.core.errors import Conflict, DomainError, ErrorCode, InvalidInput, NoPermission, NotFound
+from xinfang.org.models import Region, Role, Unit, UnitKind
+from xinfang.petitions import services as petition_services
+from xinfang.petitions.models import Category, Channel, Nature, Petition, Status
+from xinfang.portal.limits import hit
+from xinfang.portal.models import IdempotencyRecord, Open311Client, PublishedSummary, QueryLockout, hash_api_key
+
+PORTAL_LABEL = "信访人（网上信访）"
+MAX_WRONG_CODES = 10  # per registration number within LOCK_WINDOW
+LOCK_WINDOW = timedelta(hours=1)
+LOCK_FOR = timedelta(hours=24)
+LOOKUPS_PER_NUMBER_PER_HOUR = 30
+SUBMISSIONS_PER_ADDRESS_PER_HOUR = 30
+NOT_FOUND_MESSAGE = "登记编号或查询码不正确，请核对后重试（查询码不区分大小写）"
+
+
+class Locked(DomainError):
+    code = ErrorCode.LOCKED
+
+
+def county_office() -> Unit:
+    office = Unit.objects.filter(kind=UnitKind.PETITION_BUREAU, active=True).order_by("pk").first()
+    if office is None:
+        raise InvalidInput("系统中没有信访局，暂时无法网上登记，请来信、来电或来访")
+    return office
+
+
+def office_contact() -> str:
+    office = Unit.objects.filter(kind=UnitKind.PETITION_BUREAU, active=True).order_by("pk").first()
+    if office is None:
+        return "县信访局"
+    return f"{office.name}" + (f"（电话 {office.duty_phone}）" if office.duty_phone else "")
+
+
+# --- online submission ----------------------------------------------------------------
+
+
+@transaction.atomic
+def portal_submit(
+    *,
+    nature: str,
+    category_code: str,
+    region_code: str,
+    content: str,
+    requests: str = "",
+    anonymous: bool = False,
+    name: str = "",
+    id_number: str = "",
+    phone: str = "",
+    address: str = "",
+    confidential: bool = False,
+    public_consent: bool = False,
+    attachments=(),
+    client_address: str = "",
+) -> tuple[Petition, str]:
+    """Register an online petition (channel 网上信访). Returns (petition, query code shown once).
+
+    检举控告 is always confidential on the portal; anyone else may ask for confidentiality.
+    """
+    if client_address and not hit(f"submit:{client_address}", SUBMISSIONS_PER_ADDRESS_PER_HOUR, 3600):
+        raise DomainError(
+            f"此网络地址提交过于频繁，请一小时后再试；也可以来信、来电或到{office_contact()}来访，信访渠道始终畅通",
+            code=ErrorCode.THROTTLED,
+        )
+    category = Category.objects.filter(code=category_code, active=True).first()
+    region = Region.objects.filter(code=region_code).first()
+    errors = {}
+    if category is None:
+        errors["category"] = ["请选择问题类别"]
+    if region is None:
+        errors["region"] = ["请选择问题发生地"]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
+    people = [] if anonymous else [{"name": name, "id_number": id_number, "phone": phone, "address": address}]
+    return petition_services.petition_register(
+        actor=None,
+        channel=Channel.ONLINE,
+        received_at=timezone.now(),
+        petitioners=people,
+        nature=nature,
+        category=category,
+        content=content,
+        requests=requests,
+        region=region,
+        anonymous=bool(anonymous),
+        confidential=True if nature == Nature.REPORT or confidential else None,
+        public_consent=bool(public_consent),
+        office=county_office(),
+        actor_label=PORTAL_LABEL,
+        attachments=list(attachments),
+    )
+
+
+# --- lookup with the query code --------------------------------------------------------
+
+
+def normalise_reg_no(reg_no: str) -> str:
+    return "".join((reg_no or "").split()).upper()[:40]
+
+
+def portal_lookup(*, reg_no: str, query_code: str) -> Petition:
+    """The petition for a registration number and its query code.
+
+    Unknown numbers and wrong codes get the same NotFound (no enumeration); wrong codes count
+    against the number (whether it exists or not), and after MAX_WRONG_CODES in an hour the
+    number is locked for a day — the office can clear it (`lockout_clear`).
+    """
+    reg_no = normalise_reg_no(reg_no)
+    code = "".join((query_code or "").split()).upper()
+    if not reg_no or not code:
+        raise InvalidInput("请填写登记编号和查询码", fields={"reg_no": ["必填"], "query_code": ["必填"]})
+    now = timezone.now()
+    lock = QueryLockout.objects.filter(reg_no=reg_no).first()
+    if lock is not None and lock.locked_until and lock.locked_until > now:
+        raise Locked(
+            f"该登记编号查询码输错次数过多，已暂停网上查询至 {timezone.localtime(lock.locked_until):%Y-%m-%d %H:%M}。"
+            f"如需立即查询，请联系{office_contact()}核实身份后解除；您的信访事项照常办理。"
+        )
+    if not hit(f"lookup:{reg_no}", LOOKUPS_PER_NUMBER_PER_HOUR, 3600):
+        raise DomainError("该登记编号查询过于频繁，请稍后再试", code=ErrorCode.THROTTLED)
+    petition = Petition.objects.filter(reg_no=reg_no).select_related("category", "office").first()
+    if petition is None or not petition_services.check_query_code(petition, code):
+        _count_failure(reg_no, now)
+        raise NotFound(NOT_FOUND_MESSAGE)
+    if lock is not None and lock.failures:
+        QueryLockout.objects.filter(pk=lock.pk).update(failures=0, locked_until=None)
+    return petition
+
+
+def _count_failure(reg_no: str, now) -> None:
+    """Record a wrong code in its own transaction, so the count survives the NotFound that follows."""
+    with transaction.atomic():
+        lock, _ = QueryLockout.objects.select_for_update().get_or_create(reg_no=reg_no, defaults={"window_started_at": now})
+        if lock.window_started_at < now - LOCK_WINDOW:
+            lock.failures, lock.window_started_at = 0, now
+        lock.failures += 1
+        if lock.failures >= MAX_WRONG_CODES:
+            lock.locked_until = now + LOCK_FOR
+        lock.save(update_fields=["failures", "window_started_at", "locked_until"])
+
+
+@transaction.atomic
+def lockout_clear(*, actor, reg_no: str) -> QueryLockout:
+    """The office clears a lockout after checking who calls (the path back for a locked-out petitioner)."""
+    if actor is None or not actor.has_role(Role.OFFICE, Role.CLERK, Role.ADMIN):
+        raise NoPermission("只有信访局工作人员可以解除查询锁定")
+    lock = QueryLockout.objects.select_for_update().filter(reg_no=normalise_reg_no(reg_no)).first()
+    if lock is None:
+        raise NotFound("该登记编号没有查询锁定")
+    lock.failures, lock.locked_until, lock.cleared_at, lock.cleared_by = 0, None, timezone.now(), actor
+    lock.save(update_fields=["failures", "locked_until", "cleared_at", "cleared_by"])
+    return lock
+
+
+# --- the petitioner's actions ------------------------------------------------------------
+
+
+def portal_evaluate(*, petition: Petition, version, satisfaction: str, comment: str = "") -> Petition:
+    return petition_services.petition_evaluate(
+        actor=None,
+        petition_or_reg_no=petition.reg_no,
+        version=version,
+        satisfaction=satisfaction,
+        comment=(comment or "").strip()[:1000],
+        actor_label=PORTAL_LABEL,
+    )
+
+
+def portal_request_review(*, petition: Petition, version, reason: str) -> Petition:
+    """复查 after the first reply, 复核 after the review opinion: the level decides which one."""
+    fn = petition_services.petition_request_rereview if petition.review_level == 1 else petition_services.petition_request_review
+    return fn(actor=None, petition_or_reg_no=petition.reg_no, version=version, reason=reason, actor_label=PORTAL_LABEL)
+
+
+# --- publication (公开) -----------------------------------------------------------------
+
+PUBLISHABLE = (Status.REPLIED, Status.EVALUATED, Status.ARCHIVED)
+
+
+@transaction.atomic
+def summary_publish(*, actor, petition: Petition, title: str, summary: str, result: str) -> PublishedSummary:
+    """Publish an anonymised summary. Only with the petitioner's consent, only after the reply,
+    and never with a petitioner's or respondent's name, phone or ID number in it."""
+    from xinfang.access import policy
+
+    if actor is None or not actor.has_role(Role.OFFICE, Role.ADMIN):
+        raise NoPermission("只有信访办可以公开事项摘要")
+    petition = policy.get_visible_petition(actor, petition.reg_no, for_update=True)
+    if not petition.public_consent:
+        raise InvalidInput("信访人未同意公开，不能公开该事项")
+    if petition.status not in PUBLISHABLE:
+        raise InvalidInput("答复信访人之后才能公开处理结果")
+    fields = {"title": (title or "").strip(), "summary": (summary or "").strip(), "result": (result or "").strip()}
+    missing = {k: ["必填"] for k, v in fields.items() if not v}
+    if missing:
+        raise InvalidInput("请填写标题、摘要和处理结果", fields=missing)
+    if len(fields["title"]) > 100:
+        raise InvalidInput("标题不超过100字", fields={"title": ["标题不超过100字"]})
+    text = "\n".join(fields.values())
+    identities = []
+    for p in petition.petitioners.all():
+        identities += [p.name, p.phone, p.id_number, p.address]
+    identities += [r.name for r in petition.respondents.all()]
+    leaked = sorted({i for i in identities if i and len(i) >= 2 and i in text})
+    if leaked:
+        raise InvalidInput("摘要中含有信访人或被反映人的身份信息，请去除后再公开", fields={"summary": ["含有身份信息"]})
+    if PublishedSummary.objects.filter(petition=petition, withdrawn_at__isnull=True).exists():
+        raise Conflict("该事项已公开；如需修改，请先撤回")
+    return PublishedSummary.objects.create(petition=petition, published_at=timezone.now(), published_by=actor, **fields)
+
+
+@transaction.atomic
+def summary_withdraw(*, actor, summary: PublishedSummary, reason: str) -> PublishedSummary:
+    if actor is None or not actor.has_role(Role.OFFICE, Role.ADMIN):
+        raise NoPermission("只有信访办可以撤回公开")
+    if not (reason or "").strip():
+        raise InvalidInput("请填写撤回原因", fields={"reason": ["必填"]})
+    updated = PublishedSummary.objects.filter(pk=summary.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_by=actor, withdraw_reason=reason.strip()[:200]
+    )
+    if not updated:
+        raise Conflict("该公开已撤回")
+    summary.refresh_from_db()
+    return summary
+
+
+# --- Open311 ----------------------------------------------------------------------------
+
+
+def open311_client_create(*, name: str, channel_code: str, api_key: str | None = None) -> tuple[Open311Client, str]:
+    client = Open311Client(name=name, channel_code=channel_code)
+    raw = client.set_api_key(api_key)
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        raise Conflict("该渠道代码或密钥已存在") from None
+    return client, raw
+
+
+def open311_client_for_key(api_key: str) -> Open311Client | None:
+    if not api_key:
+        return None
+    return Open311Client.objects.filter(api_key_hash=hash_api_key(api_key), active=True).first()
+
+
+def _token() -> str:
+    return secrets.token_hex(16)
+
+
+def _region_from_address(address: str):
+    """The most specific region whose name appears in the address; else the county."""
+    address = address or ""
+    best = None
+    for region in Region.objects.only("pk", "name", "path", "level").order_by("path"):
+        if region.name and region.name in address and (best is None or len(region.path) > len(best.path)):
+            best = region
+    return best or Region.objects.filter(parent__isnull=True).order_by("pk").first()
+
+
+@transaction.atomic
+def open311_submit(*, client: Open311Client, data: dict, idempotency_key: str = "", attachments=()) -> tuple[Petition, str, str]:
+    """A GeoReport v2 POST as a registered petition. Returns (petition, token, query_code).
+
+    query_code is "" when the petition already existed (a retry): the code is given once only.
+
+    The same Idempotency-Key (or the same external id) from the same client returns the
+    petition registered the first time. Posts of one client are serialised by a row lock on
+    the client, so concurrent retries cannot both register.
+    """
+    Open311Client.objects.select_for_update().get(pk=client.pk)
+    external_id = (data.get("external_id") or "")[:100]
+    key = (idempotency_key or "").strip()[:200] or (f"external:{external_id}" if external_id else "")
+    if key:
+        record = IdempotencyRecord.objects.filter(client=client, key=key).select_related("petition").first()
+        if record is not None:
+            return record.petition, record.token, ""
+    if external_id:
+        existing = Petition.objects.filter(external_channel=client.channel_code, external_id=external_id).first()
+        if existing is not None:
+            record, _ = IdempotencyRecord.objects.get_or_create(client=client, key=key, defaults={"petition": existing, "token": _token()})
+            return existing, record.token, ""
+    category = Category.objects.filter(code=data.get("service_code") or "", active=True).first()
+    if category is None:
+        raise InvalidInput("service_code 无效", fields={"service_code": ["未知的服务代码"]})
+    name = " ".join(x for x in [data.get("last_name", ""), data.get("first_name", "")] if x).replace(" ", "")
+    anonymous = not name
+    nature = data.get("nature") or Nature.REQUEST
+    people = [] if anonymous else [{"name": name, "phone": data.get("phone", ""), "address": data.get("address_string", "")}]
+    petition, code = petition_services.petition_register(
+        actor=None,
+        channel=Channel.ONLINE,
+        received_at=timezone.now(),
+        petitioners=people,
+        nature=nature,
+        category=category,
+        content=data.get("description") or "",
+        requests=data.get("requests") or "",
+        region=_region_from_address(data.get("address_string", "")),
+        anonymous=anonymous,
+        confidential=None,
+        public_consent=str(data.get("public_consent", "")).lower() in ("1", "true", "yes", "是"),
+        external_channel=client.channel_code,
+        external_id=external_id,
+        office=county_office(),
+        actor_label=f"Open311:{client.channel_code}"[:64],
+        attachments=list(attachments),
+    )
+    token = _token()
+    IdempotencyRecord.objects.create(client=client, key=key or f"token:{token}", petition=petition, token=token)
+    return petition, token, code

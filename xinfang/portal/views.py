@@ -1,0 +1,229 @@
+"""The petitioner's pages: no login; a registration number + query code opens one petition for
+this browser session. Thin views: services and selectors hold the rules."""
+
+import time
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xinfang.access.throttles import rate_limited
+from xinfang.core.errors import DomainError
+from xinfang.knowledge import selectors as knowledge
+from xinfang.petitions.models import Petition
+from xinfang.portal import documents, selectors, services
+from xinfang.portal.forms import EvaluateForm, LookupForm, ReviewForm, SubmitForm
+from xinfang.portal.limits import client_ip
+
+GRANT_SECONDS = 30 * 60
+GRANTS = "portal_grants"
+RECEIPT = "portal_receipt"
+
+
+def _grant(request, reg_no: str) -> None:
+    grants = {k: v for k, v in request.session.get(GRANTS, {}).items() if v > time.time()}
+    grants[reg_no] = time.time() + GRANT_SECONDS
+    request.session[GRANTS] = grants
+
+
+def _granted(request, reg_no: str) -> Petition:
+    """The petition this session unlocked with its query code; 404 otherwise (no enumeration)."""
+    if request.session.get(GRANTS, {}).get(reg_no, 0) < time.time():
+        raise Http404("请先输入登记编号和查询码")
+    petition = Petition.objects.filter(reg_no=reg_no).select_related("category", "office").first()
+    if petition is None:
+        raise Http404
+    return petition
+
+
+def home(request):
+    return render(request, "portal/home.html", {"summaries": selectors.published_summaries(limit=3)})
+
+
+@never_cache
+@rate_limited("public", methods=("POST",))
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    form = SubmitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            petition, code = services.portal_submit(
+                nature=d["nature"],
+                category_code=d["category"],
+                region_code=d["region"],
+                content=d["content"],
+                requests=d["requests"],
+                anonymous=d["anonymous"],
+                name=d["name"],
+                id_number=d["id_number"],
+                phone=d["phone"],
+                address=d["address"],
+                confidential=d["confidential"],
+                public_consent=d["public_consent"] == "yes",
+                attachments=d["attachments"],
+                client_address=client_ip(request),
+            )
+        except DomainError as exc:
+            form.add_domain_errors(exc)
+            messages.error(request, exc.message)
+        else:
+            request.session[RECEIPT] = {"reg_no": petition.reg_no, "code": code}
+            _grant(request, petition.reg_no)
+            return redirect("portal:receipt")
+    elif request.method == "POST":
+        messages.error(request, "请检查标出的内容")
+    return render(request, "portal/submit.html", {"form": form, "promise": selectors.submission_promise()})
+
+
+@never_cache
+def receipt(request):
+    data = request.session.get(RECEIPT)
+    if not data:
+        return redirect("portal:track")
+    petition = Petition.objects.select_related("category").get(reg_no=data["reg_no"])
+    return render(
+        request,
+        "portal/receipt.html",
+        {"view": selectors.public_view(petition), "code": data["code"], "promise": selectors.submission_promise()},
+    )
+
+
+@never_cache
+def receipt_pdf(request):
+    data = request.session.get(RECEIPT)
+    if not data:
+        raise Http404
+    petition = Petition.objects.select_related("category", "office").get(reg_no=data["reg_no"])
+    pdf = documents.receipt_pdf(
+        view=selectors.public_view(petition),
+        query_code=data["code"],
+        office_name=petition.office.name,
+        promise=selectors.submission_promise(),
+    )
+    return _pdf(pdf, f"{petition.reg_no}-登记回执.pdf")
+
+
+@never_cache
+@rate_limited("public", methods=("POST",))
+@require_http_methods(["GET", "POST"])
+def track(request):
+    form = LookupForm(request.POST or None, initial={"reg_no": request.GET.get("reg_no", "")})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            petition = services.portal_lookup(reg_no=form.cleaned_data["reg_no"], query_code=form.cleaned_data["query_code"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            _grant(request, petition.reg_no)
+            return redirect("portal:detail", reg_no=petition.reg_no)
+    return render(request, "portal/track.html", {"form": form, "contact": services.office_contact()}, status=status)
+
+
+@never_cache
+def detail(request, reg_no: str):
+    petition = _granted(request, reg_no)
+    view = selectors.public_view(petition)
+    return render(
+        request,
+        "portal/detail.html",
+        {
+            "view": view,
+            "evaluate_form": EvaluateForm(initial={"version": view.version}),
+            "review_form": ReviewForm(initial={"version": view.version}),
+        },
+    )
+
+
+@never_cache
+def document(request, reg_no: str, seq: int):
+    petition = _granted(request, reg_no)
+    found = selectors.public_document(petition, seq)
+    if found is None:
+        raise Http404
+    step, view = found
+    if step.document == "登记回执":
+        raise Http404
+    return _pdf(documents.notice_pdf(view=view, step=step, office_name=petition.office.name), f"{petition.reg_no}-{step.document}.pdf")
+
+
+@require_POST
+def evaluate(request, reg_no: str):
+    petition = _granted(request, reg_no)
+    form = EvaluateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择满意、基本满意或不满意")
+        return redirect("portal:detail", reg_no=reg_no)
+    try:
+        services.portal_evaluate(petition=petition, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "感谢您的评价，已记录。")
+    return redirect("portal:detail", reg_no=reg_no)
+
+
+@require_POST
+def review(request, reg_no: str):
+    petition = _granted(request, reg_no)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写申请理由")
+        return redirect("portal:detail", reg_no=reg_no)
+    try:
+        petition = services.portal_request_review(petition=petition, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "您的申请已提交，将在30日内书面答复。")
+    return redirect("portal:detail", reg_no=reg_no)
+
+
+@require_POST
+def leave(request):
+    request.session.pop(GRANTS, None)
+    request.session.pop(RECEIPT, None)
+    return redirect("portal:home")
+
+
+def published(request):
+    return render(request, "portal/published.html", {"summaries": selectors.published_summaries(limit=100)})
+
+
+def info(request):
+    return render(
+        request,
+        "portal/info.html",
+        {
+            "reception_days": selectors.upcoming_reception_days(),
+            "limits": selectors.time_limits(),
+            "articles": knowledge.article_list(public_only=True),
+            "contact": services.office_contact(),
+        },
+    )
+
+
+def guide(request, pk: int):
+    try:
+        article = knowledge.article_get(pk=pk, public_only=True)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "portal/guide.html", {"article": article})
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def portal_url(reg_no: str) -> str:
+    return reverse("portal:detail", args=[reg_no])
