@@ -1,3 +1,320 @@
-from django.urls import path  # noqa: F401
+"""The core petition API of DESIGN.md: list/register, detail, actions, events, categories.
 
-urlpatterns: list = []
+One class per operation; the rules live in `xinfang.petitions.services` / `selectors`.
+"""
+
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from xinfang.access import policy
+from xinfang.core.errors import InvalidInput
+from xinfang.org.models import Region
+from xinfang.petitions import selectors, services
+from xinfang.petitions.models import Category
+from xinfang.petitions.workflow import ACTIONS
+
+
+def _error_schema_build():
+    return inline_serializer(
+        "Error",
+        {
+            "error": inline_serializer(
+                "ErrorBody", {"code": serializers.CharField(), "message": serializers.CharField(), "fields": serializers.DictField()}
+            )
+        },
+    )
+
+
+ERROR = _error_schema_build()
+
+
+def _error_schema():
+    return ERROR
+
+
+class PersonSerializer(serializers.Serializer):
+    name = serializers.CharField(allow_blank=True, required=False, default="")
+    id_number = serializers.CharField(allow_blank=True, required=False, default="")
+    phone = serializers.CharField(allow_blank=True, required=False, default="")
+    address = serializers.CharField(allow_blank=True, required=False, default="")
+    work_unit = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class PersonOutput(PersonSerializer):
+    masked = serializers.BooleanField()
+    is_representative = serializers.BooleanField()
+
+
+class RespondentSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True, required=False, default="")
+    post = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class PetitionListOutput(serializers.Serializer):
+    reg_no = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    version = serializers.IntegerField()
+    channel = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    registered_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    first_time = serializers.BooleanField()
+    repeat_of = serializers.CharField(source="repeat_of.reg_no", default=None, allow_null=True)
+    collective = serializers.BooleanField()
+    confidential = serializers.BooleanField()
+    nature = serializers.CharField()
+    category = serializers.CharField(source="category.code")
+    region = serializers.CharField(source="region.code")
+    content = serializers.CharField()
+    handling_unit = serializers.CharField(source="handling_unit.code", default=None, allow_null=True)
+    case_leader = serializers.CharField(source="case_leader.username", default=None, allow_null=True)
+
+    def get_overdue(self, obj) -> bool:
+        return bool(obj.due_at and obj.due_at < timezone.now())
+
+
+class PetitionDetailOutput(PetitionListOutput):
+    requests = serializers.CharField()
+    anonymous = serializers.BooleanField()
+    cross_level = serializers.BooleanField()
+    headcount = serializers.IntegerField()
+    matter_ended = serializers.BooleanField()
+    office = serializers.CharField(source="office.code")
+    first_receiver = serializers.CharField(source="first_receiver.username", default=None, allow_null=True)
+    postmark_date = serializers.DateField(allow_null=True)
+    superior_doc_no = serializers.CharField()
+    superior_due_at = serializers.DateTimeField(allow_null=True)
+    reported_back_at = serializers.DateTimeField(allow_null=True)
+    result_required = serializers.BooleanField()
+    complexity = serializers.CharField()
+    dispatch_due_at = serializers.DateTimeField(allow_null=True)
+    accept_due_at = serializers.DateTimeField(allow_null=True)
+    handle_due_at = serializers.DateTimeField(allow_null=True)
+    internal_due_at = serializers.DateTimeField(allow_null=True)
+    instruction_due_at = serializers.DateTimeField(allow_null=True)
+    review_due_at = serializers.DateTimeField(allow_null=True)
+    review_window_ends_at = serializers.DateTimeField(allow_null=True)
+    paused = serializers.SerializerMethodField()
+    paused_seconds = serializers.IntegerField()
+    extended_days = serializers.IntegerField()
+    committed_date = serializers.DateField(allow_null=True)
+    outcome = serializers.CharField()
+    findings = serializers.CharField()
+    reply_method = serializers.CharField()
+    reply_text = serializers.CharField()
+    replied_at = serializers.DateTimeField(allow_null=True)
+    satisfaction = serializers.CharField()
+    review_level = serializers.IntegerField()
+    archived_at = serializers.DateTimeField(allow_null=True)
+    archive_category = serializers.CharField()
+    petitioners = serializers.SerializerMethodField()
+    respondents = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    def get_paused(self, obj) -> bool:
+        return obj.paused_at is not None
+
+    @extend_schema(responses=PersonOutput(many=True))
+    def get_petitioners(self, obj) -> list[dict]:
+        return PersonOutput(selectors.identities(actor=self.context["actor"], petition=obj), many=True).data
+
+    def get_respondents(self, obj) -> list[dict]:
+        return [{"name": r.name, "unit": r.unit_name, "post": r.post} for r in obj.respondents.all()]
+
+    def get_actions(self, obj) -> list[str]:
+        return selectors.available_actions(actor=self.context["actor"], petition=obj)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+LIST_FILTERS = ["status", "overdue", "channel", "category", "region", "handling_unit", "q", "registered_from", "registered_to", "bucket"]
+
+
+def _resolve(model, code, field, label):
+    if code in (None, ""):
+        raise InvalidInput(f"请选择{label}", fields={field: [f"请选择{label}"]})
+    obj = model.objects.filter(code=code).first()
+    if obj is None:
+        raise InvalidInput(f"{label}不存在：{code}", fields={field: [f"{label}不存在"]})
+    return obj
+
+
+class PetitionListCreateApi(APIView):
+    """List the petitions the caller may see (filters, paginated), or register one."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PetitionRegisterInput"
+
+        channel = serializers.CharField()
+        received_at = serializers.DateTimeField()
+        petitioners = PersonSerializer(many=True, required=False, default=list)
+        anonymous = serializers.BooleanField(required=False, default=False)
+        confidential = serializers.BooleanField(required=False, allow_null=True, default=None)
+        nature = serializers.CharField()
+        category = serializers.CharField()
+        content = serializers.CharField()
+        requests = serializers.CharField(required=False, allow_blank=True, default="")
+        region = serializers.CharField()
+        respondents = RespondentSerializer(many=True, required=False, default=list)
+        headcount = serializers.IntegerField(required=False, default=1, min_value=1)
+        representatives = PersonSerializer(many=True, required=False, default=list)
+        cross_level = serializers.BooleanField(required=False, default=False)
+        public_consent = serializers.BooleanField(required=False, default=False)
+        repeat_of = serializers.CharField(required=False, allow_blank=True, default="")
+        postmark_date = serializers.DateField(required=False, allow_null=True, default=None)
+        superior_doc_no = serializers.CharField(required=False, allow_blank=True, default="")
+        superior_due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    class CreatedOutput(PetitionDetailOutput):
+        class Meta:
+            ref_name = "PetitionRegistered"
+
+        query_code = serializers.SerializerMethodField()
+
+        def get_query_code(self, obj) -> str:
+            return self.context["query_code"]
+
+    @extend_schema(
+        parameters=[OpenApiParameter(f, OpenApiTypes.STR, required=False) for f in LIST_FILTERS],
+        responses={200: PetitionListOutput(many=True)},
+    )
+    def get(self, request):
+        qs = selectors.petition_list(actor=request.user, filters={f: request.query_params.get(f) for f in LIST_FILTERS})
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(PetitionListOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: CreatedOutput, 400: _error_schema(), 403: _error_schema()})
+    def post(self, request):
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = dict(s.validated_data)
+        d["category"] = _resolve(Category, d["category"], "category", "问题类别")
+        d["region"] = _resolve(Region, d["region"], "region", "问题发生地")
+        repeat = d.pop("repeat_of")
+        d["repeat_of"] = None
+        if repeat:
+            d["repeat_of"] = policy.get_visible_petition(request.user, repeat)
+        petition, code = services.petition_register(actor=request.user, **d)
+        petition = selectors.petition_detail(actor=request.user, reg_no=petition.reg_no)
+        out = self.CreatedOutput(petition, context={"actor": request.user, "query_code": code})
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+
+class PetitionDetailApi(APIView):
+    """One petition, masked as the caller's rights require."""
+
+    @extend_schema(responses={200: PetitionDetailOutput, 404: _error_schema()})
+    def get(self, request, reg_no: str):
+        petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+        return Response(PetitionDetailOutput(petition, context={"actor": request.user}).data)
+
+
+class PetitionActionApi(APIView):
+    """Perform a lifecycle action. Body: {version, ...inputs}. 409 on a stale version or a state that refuses it."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PetitionActionInput"
+
+        version = serializers.IntegerField()
+        reason = serializers.CharField(required=False, allow_blank=True)
+        note = serializers.CharField(required=False, allow_blank=True)
+        authority = serializers.CharField(required=False, allow_blank=True)
+        instruction = serializers.CharField(required=False, allow_blank=True)
+        leader = serializers.CharField(required=False, allow_blank=True, help_text="领导的用户名")
+        handling_unit = serializers.CharField(required=False, allow_blank=True, help_text="单位代码")
+        result_required = serializers.BooleanField(required=False)
+        complexity = serializers.ChoiceField(choices=["general", "complex", "serious"], required=False)
+        due_at = serializers.DateTimeField(required=False, allow_null=True)
+        own_unit_reason = serializers.CharField(required=False, allow_blank=True)
+        committed_date = serializers.DateField(required=False)
+        explain_to_superior = serializers.BooleanField(required=False)
+        days = serializers.IntegerField(required=False)
+        outcome = serializers.ChoiceField(choices=["full", "partial", "unsupported", "explained"], required=False)
+        findings = serializers.CharField(required=False, allow_blank=True)
+        reply_draft = serializers.CharField(required=False, allow_blank=True)
+        method = serializers.CharField(required=False, allow_blank=True)
+        text = serializers.CharField(required=False, allow_blank=True)
+        satisfaction = serializers.ChoiceField(choices=["satisfied", "basically_satisfied", "dissatisfied"], required=False)
+        comment = serializers.CharField(required=False, allow_blank=True)
+        archive_category = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=ACTIONS)],
+        request=InputSerializer,
+        responses={200: PetitionDetailOutput, 400: _error_schema(), 403: _error_schema(), 404: _error_schema(), 409: _error_schema()},
+    )
+    def post(self, request, reg_no: str, action: str):
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        inputs = dict(s.validated_data)
+        version = inputs.pop("version")
+        services.petition_act(actor=request.user, petition_or_reg_no=reg_no, action=action, version=version, **inputs)
+        petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+        return Response(PetitionDetailOutput(petition, context={"actor": request.user}).data)
+
+
+class PetitionEventsApi(APIView):
+    """The petition's history, oldest first."""
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PetitionEvent"
+
+        seq = serializers.IntegerField()
+        action = serializers.CharField()
+        actor = serializers.SerializerMethodField()
+        at = serializers.DateTimeField()
+        from_status = serializers.CharField()
+        to_status = serializers.CharField()
+        data = serializers.DictField()
+
+        def get_actor(self, obj) -> str:
+            return obj.actor.username if obj.actor_id else obj.actor_label
+
+    @extend_schema(responses={200: OutputSerializer(many=True), 404: _error_schema()})
+    def get(self, request, reg_no: str):
+        _petition, events = selectors.petition_events(actor=request.user, reg_no=reg_no)
+        return Response(self.OutputSerializer(events, many=True).data)
+
+
+class CategoryListApi(APIView):
+    """Problem categories (问题类别)."""
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "Category"
+
+        code = serializers.CharField()
+        name = serializers.CharField()
+        parent = serializers.CharField(source="parent.code", default=None, allow_null=True)
+        default_unit = serializers.CharField(source="default_unit.code", default=None, allow_null=True)
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        qs = Category.objects.filter(active=True).select_related("parent", "default_unit").order_by("code")
+        return Response(self.OutputSerializer(qs, many=True).data)
+
+
+urlpatterns = [
+    path("petitions/", PetitionListCreateApi.as_view(), name="api-petitions"),
+    path("petitions/<str:reg_no>/", PetitionDetailApi.as_view(), name="api-petition"),
+    path("petitions/<str:reg_no>/actions/<str:action>/", PetitionActionApi.as_view(), name="api-petition-action"),
+    path("petitions/<str:reg_no>/events/", PetitionEventsApi.as_view(), name="api-petition-events"),
+    path("categories/", CategoryListApi.as_view(), name="api-categories"),
+]

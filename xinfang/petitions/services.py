@@ -22,7 +22,7 @@ from xinfang.access import policy
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound, StaleVersion
 from xinfang.org.models import Role, Unit, UnitKind, User
-from xinfang.petitions import workflow
+from xinfang.petitions import timelimits, workflow
 from xinfang.petitions.events import record_event
 from xinfang.petitions.models import (
     Attachment,
@@ -40,28 +40,6 @@ from xinfang.petitions.models import (
     Status,
 )
 from xinfang.petitions.workflow import Action
-
-try:  # the time-limit engineer's module (policy table, workdays, holidays)
-    from xinfang.petitions.timelimits import due_for as _due_for
-except ImportError:  # pragma: no cover - only until timelimits.py lands
-    _FALLBACK_DAYS = {
-        "dispatch": 15,
-        "accept": 15,
-        "handle": 60,
-        "internal_general": 30,
-        "internal_complex": 60,
-        "internal_serious": 90,
-        "review_request": 30,
-        "review_answer": 30,
-        "rereview_request": 30,
-        "rereview_answer": 30,
-        "instruction": 2,
-        "extend_max": 30,
-    }
-
-    def _due_for(step: str, start: datetime, *, paused_seconds: int = 0) -> datetime:
-        return start + timedelta(days=_FALLBACK_DAYS[step], seconds=paused_seconds)
-
 
 MAX_REPRESENTATIVES = 5
 COLLECTIVE_HEADCOUNT = 5
@@ -92,7 +70,8 @@ QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 
 
 def due_for(step: str, start: datetime, *, paused_seconds: int = 0) -> datetime:
-    return _due_for(step, start, paused_seconds=paused_seconds)
+    """The time-limit engineer's policy-table maths (calendar days or workdays per limit)."""
+    return timelimits.due_for(step, start, paused_seconds=paused_seconds)
 
 
 # ---------------------------------------------------------------------------
@@ -683,19 +662,9 @@ def _unit_input(value, field: str, label: str) -> Unit:
     return unit
 
 
-def _respondent_users(petition: Petition) -> set[int]:
-    return set(petition.respondents.exclude(user=None).values_list("user_id", flat=True))
-
-
-def _respondent_units(petition: Petition) -> set[int]:
-    ids = set(petition.respondents.exclude(unit=None).values_list("unit_id", flat=True))
-    ids |= set(petition.respondents.exclude(user=None).exclude(user__unit=None).values_list("user__unit_id", flat=True))
-    return ids
-
-
 def _not_respondent(petition: Petition, user: User, field: str, role_label: str) -> None:
-    if user.pk in _respondent_users(petition):
-        msg = f"被反映人不能担任{role_label}"
+    if policy.is_respondent(user, petition):
+        msg = f"该人员是本件的被反映人，不能担任{role_label}"
         raise InvalidInput(msg, fields={field: [msg]})
 
 
@@ -797,7 +766,7 @@ def petition_assign(
     unit = _unit_input(handling_unit, "handling_unit", "承办单位")
     complexity = _choice(complexity or Complexity.GENERAL, Complexity, "complexity", "复杂程度")
     own_unit_reason = (own_unit_reason or "").strip()
-    if unit.pk in _respondent_units(p) and not own_unit_reason:
+    if unit.pk in policy.respondent_unit_ids(p) and not own_unit_reason:
         msg = "承办单位是被反映人所在单位，须填写交其办理的理由"
         raise InvalidInput(msg, fields={"own_unit_reason": [msg]})
     now = timezone.now()
@@ -875,16 +844,15 @@ def petition_extend(*, actor, petition_or_reg_no, version: int, days=None, reaso
         days = int(days)
     except (TypeError, ValueError):
         raise InvalidInput("请填写延期天数", fields={"days": ["请填写延期天数"]}) from None
-    max_days = (due_for("extend_max", timezone.now()) - timezone.now()).days or 30
+    max_days = timelimits.limit_for("extend_max").amount
     if days < 1 or days > max_days:
         raise InvalidInput(f"延期天数应为1至{max_days}天", fields={"days": [f"延期天数应为1至{max_days}天"]})
     reason = _text(reason, "reason", "延期理由")
-    if p.handle_due_at is None:
-        p.handle_due_at = due_for("handle", p.accepted_at or timezone.now())
-    old = p.handle_due_at
-    p.handle_due_at = old + timedelta(days=days)
+    start = p.accepted_at or p.registered_at
+    old = p.handle_due_at or due_for("handle", start, paused_seconds=p.paused_seconds)
+    p.handle_due_at = timelimits.due_for("handle", start, paused_seconds=p.paused_seconds, extra_days=days)
     if p.internal_due_at is not None:
-        p.internal_due_at = p.internal_due_at + timedelta(days=days)
+        p.internal_due_at = p.internal_due_at + (p.handle_due_at - old)
     p.extended_days = days
     return _finish(
         p,

@@ -1,0 +1,194 @@
+"""Due fields set by each step, and the guards the table cannot express."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from xinfang.core.errors import InvalidInput, InvalidTransition
+from xinfang.org.models import Role
+from xinfang.petitions import selectors
+from xinfang.petitions.models import Status
+
+from .helpers import act, drive
+
+pytestmark = pytest.mark.django_db
+
+
+def test_due_fields_follow_each_step(register, users):
+    p, _ = register()
+    assert p.due_at == min(p.dispatch_due_at, p.accept_due_at)
+    p = act(p, "accept", users)
+    assert p.accepted_at and p.handle_due_at > p.accepted_at + timedelta(days=59)
+    assert p.due_at == min(p.dispatch_due_at, p.handle_due_at)
+    p = act(p, "submit_for_instruction", users)
+    assert p.due_at == p.instruction_due_at and p.instruction_due_at < p.accepted_at + timedelta(days=3)
+    p = act(p, "instruct", users)
+    assert p.instruction_due_at is None
+    p = act(p, "assign", users, complexity="complex")
+    assert p.internal_due_at <= p.handle_due_at and p.due_at == min(p.handle_due_at, p.internal_due_at)
+    assert p.dispatched_at is not None
+    p = act(p, "acknowledge", users)
+    p = act(p, "report_result", users)
+    assert p.due_at == p.handle_due_at
+    p = act(p, "approve_result", users)
+    p = act(p, "reply", users)
+    assert p.due_at is None and p.review_window_ends_at > p.replied_at + timedelta(days=29)
+    p = act(p, "request_review", users)
+    assert p.status == Status.UNDER_REVIEW and p.due_at == p.review_due_at
+    p = act(p, "reply", users)
+    assert p.review_level == 1 and p.due_at is None
+    p = act(p, "request_rereview", users)
+    p = act(p, "reply", users)
+    assert p.review_level == 2 and p.matter_ended
+    with pytest.raises(InvalidTransition):
+        act(p, "request_rereview", users)
+    with pytest.raises(InvalidTransition):
+        act(p, "request_review", users)
+    p = act(p, "archive", users)  # ended after 复核: may be archived at once
+    assert p.status == Status.ARCHIVED and p.archive_category == "review" and p.due_at is None
+
+
+def test_extension_once_and_at_most_the_limit(register, users):
+    p = drive(register, users, "in_progress")
+    with pytest.raises(InvalidInput):
+        act(p, "extend", users, days=31)
+    before = p.handle_due_at
+    p = act(p, "extend", users, days=30)
+    assert p.handle_due_at >= before + timedelta(days=30) and p.extended_days == 30
+    ev = p.events.order_by("-seq").first()
+    assert ev.data["approved_by"] == users.leader.username and ev.public
+    with pytest.raises(InvalidTransition):
+        act(p, "extend", users, days=5)
+
+
+def test_return_recomputes_dispatch_clock_and_keeps_handle_clock(register, users):
+    p = drive(register, users, "in_progress")
+    handle = p.handle_due_at
+    p = act(p, "return", users)
+    assert p.status == Status.ACCEPTED and p.handling_unit is None and p.dispatched_at is None
+    assert p.handle_due_at == handle
+    ev = p.events.order_by("-seq").first()
+    assert ev.data["from_unit"] == "dept-hr" and ev.data["new_dispatch_due_at"] and ev.data["handle_due_at"]
+    assert p.due_at == min(p.dispatch_due_at, p.handle_due_at)
+
+
+def test_pause_and_resume_shift_due_times(register, users):
+    p = drive(register, users, "in_progress")
+    handle = p.handle_due_at
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        p = act(p, "pause", users)
+        assert p.due_at is None and p.paused_at is not None
+    with time_machine.travel(start + timedelta(days=3), tick=False):
+        p = act(p, "resume", users)
+    assert p.paused_seconds == 3 * 86400
+    assert p.handle_due_at == handle + timedelta(days=3)
+    assert p.due_at is not None
+
+
+def test_review_only_inside_the_window(register, users):
+    p = drive(register, users, "replied")
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        with pytest.raises(InvalidTransition) as exc:
+            act(p, "request_review", users)
+        assert "期限" in exc.value.message
+        # Once the window has passed the office may archive.
+        p = act(p, "archive", users)
+    assert p.status == Status.ARCHIVED and p.events.order_by("-seq").first().data["basis"] == "window_passed"
+
+
+def test_archive_refused_inside_window_unless_satisfied(register, users):
+    p = drive(register, users, "replied")
+    with pytest.raises(InvalidTransition):
+        act(p, "archive", users)
+    p = act(p, "evaluate", users, satisfaction="basically_satisfied")
+    p = act(p, "archive", users)
+    assert p.status == Status.ARCHIVED
+
+
+def test_superior_report_back_and_explanation(register, users):
+    due = timezone.now() + timedelta(days=3)
+    p = drive(register, users, "in_progress", channel="from_superior", superior_doc_no="市交〔2026〕1号", superior_due_at=due)
+    assert p.due_at == due
+    p = act(p, "progress", users, note="需补充调查，无法按期报结，先行说明情况", explain_to_superior=True)
+    assert p.events.order_by("-seq").first().data["explain_to_superior"] is True
+    for step in ("report_result", "approve_result", "reply"):
+        p = act(p, step, users)
+    p = act(p, "evaluate", users)
+    with pytest.raises(InvalidTransition):
+        act(p, "archive", users)  # report back first
+    p = act(p, "report_back", users)
+    assert p.reported_back_at and p.events.order_by("-seq").first().data["on_time"] is True
+    p = act(p, "archive", users)
+    assert p.status == Status.ARCHIVED
+
+
+def test_explanation_only_for_superior_petitions(register, users):
+    p = drive(register, users, "in_progress")
+    with pytest.raises(InvalidInput):
+        act(p, "progress", users, explain_to_superior=True)
+
+
+def test_respondent_never_chosen_and_own_unit_needs_reason(register, users, make_user, county):
+    accused = make_user(Role.LEADER, name="王副县长")
+    p, _ = register(nature="report", respondents=[{"name": "王副县长", "unit": county.dept.name, "post": "局长", "user": accused}])
+    p = act(p, "accept", users)
+    with pytest.raises(InvalidInput) as exc:
+        act(p, "set_case_leader", users, leader=accused.username)
+    assert "被反映人" in exc.value.message
+    with pytest.raises(InvalidInput) as exc:
+        act(p, "assign", users, handling_unit=county.dept.code)
+    assert "own_unit_reason" in exc.value.fields
+    p = act(p, "assign", users, handling_unit=county.dept.code, own_unit_reason="该局为法定主管部门，由纪检组监督办理")
+    assert p.events.order_by("-seq").first().data["own_unit_reason"].startswith("该局")
+
+
+def test_assign_due_date_within_legal_limit(register, users):
+    p = drive(register, users, "accepted")
+    with pytest.raises(InvalidInput) as exc:
+        act(p, "assign", users, due_at=p.handle_due_at + timedelta(days=1))
+    assert "法定期限" in exc.value.message
+    p = act(p, "assign", users, due_at=timezone.now() + timedelta(days=7))
+    assert p.internal_due_at <= timezone.now() + timedelta(days=7)
+
+
+def test_office_handles_directly_and_rejected_result_returns_to_it(register, users):
+    p = drive(register, users, "accepted")
+    p = act(p, "report_result", users)
+    assert p.status == Status.RESULT_REPORTED
+    p = act(p, "reject_result", users)
+    assert p.status == Status.ACCEPTED
+
+
+def test_worklist_counts_and_available_actions(register, users):
+    drive(register, users, "registered")
+    drive(register, users, "accepted")
+    in_progress = drive(register, users, "in_progress")
+    counts = {c["code"]: c["count"] for c in selectors.worklist_counts(actor=users.office)}
+    assert counts["triage_today"] == 1 and counts["to_assign"] == 1 and counts["in_progress"] == 1
+    handler_counts = {c["code"]: c["count"] for c in selectors.worklist_counts(actor=users.handler)}
+    assert "to_assign" not in handler_counts and handler_counts["in_progress"] == 1
+    assert "report_result" in selectors.available_actions(actor=users.handler, petition=in_progress)
+    assert "report_result" not in selectors.available_actions(actor=users.office, petition=in_progress)
+    with time_machine.travel(timezone.now() + timedelta(days=80)):
+        overdue = {c["code"]: c["count"] for c in selectors.worklist_counts(actor=users.office)}
+    assert overdue["overdue"] == 3
+
+
+def test_list_search_chinese_substring_and_names(register, users):
+    register(content="反映村里道路年久失修，雨天无法通行")
+    register(petitioners=[{"name": "赵六", "phone": "13911112222"}])
+    assert selectors.petition_list(actor=users.office, filters={"q": "道路"}).count() == 1
+    assert selectors.petition_list(actor=users.office, filters={"q": "赵六"}).count() == 1
+    assert selectors.petition_list(actor=users.office, filters={"q": "13911112222"}).count() == 1
+    assert selectors.petition_list(actor=users.handler, filters={"q": "道路"}).count() == 0
+
+
+def test_list_has_no_n_plus_one(register, users, django_assert_max_num_queries):
+    for _ in range(6):
+        drive(register, users, "assigned")
+    with django_assert_max_num_queries(4):
+        rows = list(selectors.petition_list(actor=users.office, filters={"status": "assigned"}))
+        assert [r.handling_unit.name for r in rows] and [r.category.name for r in rows]
