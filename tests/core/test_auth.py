@@ -69,3 +69,46 @@ def test_regions_and_units_lists(client, make_user, county):
     assert regions[0]["parent"] == "T00"
     units = client.get("/api/v1/units/?kind=school").json()
     assert units == [{"code": "school-1", "name": "测试一中", "kind": "school", "parent": "dept-hr", "region": "T001"}]
+
+
+def test_token_endpoint_failures_lock_the_account_too(client, make_user):
+    user = make_user(Role.OFFICE)
+    for _ in range(5):
+        bad = client.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"}, content_type="application/json")
+        assert bad.status_code in (400, 403, 429)
+    good = client.post("/api/v1/auth/token/", {"username": user.username, "password": "pw-secret-123"}, content_type="application/json")
+    assert good.status_code != 200 and "token" not in good.json()
+    # and the login page is locked for the same account
+    page = client.post("/login/", {"username": user.username, "password": "pw-secret-123"})
+    assert page.status_code == 429
+
+
+def test_token_failures_for_one_account_do_not_lock_another(client, make_user):
+    victim, other = make_user(Role.OFFICE), make_user(Role.CLERK)
+    for _ in range(5):
+        client.post("/api/v1/auth/token/", {"username": victim.username, "password": "wrong"}, content_type="application/json")
+    ok = client.post("/api/v1/auth/token/", {"username": other.username, "password": "pw-secret-123"}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["token"]
+
+
+def test_session_expires_after_inactivity(client, make_user, settings):
+    import time_machine
+    from django.utils import timezone
+
+    user = make_user(Role.CLERK)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert client.post("/login/", {"username": user.username, "password": "pw-secret-123"}).status_code == 302
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60), tick=False):
+        assert client.get("/").status_code == 200  # activity renews the session
+    with time_machine.travel(start + timezone.timedelta(seconds=2 * settings.SESSION_COOKIE_AGE), tick=False):
+        response = client.get("/")
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_session_cookie_is_not_persistent_and_bounded():
+    from xinfang.settings import base
+
+    assert base.SESSION_EXPIRE_AT_BROWSER_CLOSE is True and base.SESSION_SAVE_EVERY_REQUEST is True
+    assert 0 < base.SESSION_COOKIE_AGE <= 8 * 60 * 60
