@@ -7,7 +7,7 @@ import pytest
 from xinfang.core.errors import InvalidInput, NoPermission
 from xinfang.stats import kpis, selectors
 
-from .conftest import COUNTS_EXPECTED, END, KPI_EXPECTED, NOW, START
+from .fixtures import COUNTS_EXPECTED, END, KPI_EXPECTED, NOW, START
 
 
 def summary(actor, **params):
@@ -82,7 +82,7 @@ def test_bad_input_and_no_permission(make_user):
 
 @pytest.mark.django_db
 def test_trends_previous_period_and_last_year(kpi_world, make_user, make_petition):
-    from .conftest import at
+    from .fixtures import at
 
     make_petition(at(2025, 1, 3), status="registered")  # same dates last year
     make_petition(at(2024, 12, 20), status="registered")

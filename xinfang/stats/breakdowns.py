@@ -132,6 +132,42 @@ def by_period(qs: QuerySet[Petition], grain: str) -> list[dict]:
     return rows
 
 
+def bucket_starts(start: date, end: date, grain: str) -> list[date]:
+    """Every bucket start from the one holding `start` to the one holding `end` (for gap filling)."""
+    if grain == "day":
+        first = start
+    elif grain == "week":
+        first = start - timedelta(days=start.weekday())
+    elif grain == "month":
+        first = start.replace(day=1)
+    elif grain == "quarter":
+        first = start.replace(month=(start.month - 1) // 3 * 3 + 1, day=1)
+    else:
+        first = start.replace(month=1, day=1)
+    out, d = [], first
+    while d <= end:
+        out.append(d)
+        if grain == "day":
+            d += timedelta(days=1)
+        elif grain == "week":
+            d += timedelta(days=7)
+        else:
+            months = {"month": 1, "quarter": 3, "year": 12}[grain]
+            m = d.month - 1 + months
+            d = date(d.year + m // 12, m % 12 + 1, 1)
+    return out
+
+
+def fill_gaps(rows: list[dict], start: date, end: date, grain: str) -> list[dict]:
+    have = {r["bucket"]: r for r in rows}
+    return [
+        have.get(
+            d.isoformat(), {"bucket": d.isoformat(), "label": bucket_label(d, grain), "total": 0, "replied": 0, "on_time": 0, "repeat": 0}
+        )
+        for d in bucket_starts(start, end, grain)
+    ]
+
+
 def bucket_label(day: date, grain: str) -> str:
     if grain == "year":
         return f"{day.year}年"

@@ -191,6 +191,7 @@ def compute(qs: QuerySet[Petition], *, now: datetime | None = None) -> dict:
             "denominator_label": k.denominator_label,
             "target": 0.0 if k.lower_is_better else 1.0,
             "light": light(k, value),
+            "lower_is_better": k.lower_is_better,
         }
     for code in counts:
         out["counts"][code] = row[f"count__{code}"]

@@ -145,7 +145,8 @@ def stats_series(*, actor, f: StatsFilter, grain: str | None = None, base=None) 
     grain = grain or breakdowns.pick_grain(f.start, f.end)
     if grain not in breakdowns.TRUNCS:
         raise InvalidInput("统计粒度应为 day/week/month/quarter/year", fields={"grain": ["无效的统计粒度"]})
-    return {"grain": grain, "rows": breakdowns.by_period(period_qs(f, base=base), grain)}
+    rows = breakdowns.by_period(period_qs(f, base=base), grain)
+    return {"grain": grain, "rows": breakdowns.fill_gaps(rows, f.start, f.end, grain)}
 
 
 def stats_league(*, actor, f: StatsFilter, now: datetime | None = None, base=None) -> dict:

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "stats"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("kpi/<str:code>/", views.drill_down, name="drill"),
+    path("league/", views.league, name="league"),
+    path("hot/", views.hot, name="hot"),
+    path("reports/", views.report_page, name="reports"),
+    path("assessment/", views.report_page, name="assessment"),
+]

@@ -1,0 +1,70 @@
+"""The report (.docx/.pdf) and the statistical tables (.xlsx) open and hold the right figures."""
+
+import io
+import re
+
+import pytest
+import time_machine
+from docx import Document
+from openpyxl import load_workbook
+
+from xinfang.core.errors import InvalidInput
+from xinfang.stats import reports, tables
+
+from .fixtures import NOW
+
+
+@pytest.fixture
+def january(kpi_world, make_user):
+    with time_machine.travel(NOW, tick=False):
+        return reports.report_data(actor=make_user("office"), kind="monthly", year=2026, number=1)
+
+
+@pytest.mark.django_db
+def test_docx_opens_and_holds_the_figures(january):
+    doc = Document(io.BytesIO(reports.render_docx(january)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "测试县信访情况月度分析报告" in text
+    assert "2026年1月" in text
+    assert "共登记信访事项9件" in text  # p3..p9, p11, p12 (p1 p2 registered in December)
+    assert "【请填写：本期信访形势分析（由信访办撰写）】" in text
+    kpi_table = doc.tables[0]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in kpi_table.rows}
+    # January: replied p3 p7 p12, on time p7 only
+    assert rows["按期办结率"][1:3] == ["33.33%", "1/3"]
+    assert rows["信访总量"][1] == "9"
+    assert len(doc.inline_shapes) == 3  # the three charts
+
+
+@pytest.mark.django_db
+def test_pdf_is_a_pdf_with_pages(january):
+    data = reports.render_pdf(january)
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert len(re.findall(rb"/Type /Page\b(?!s)", data)) >= 3  # several pages: tables and three charts
+    assert b"STSong-Light" in data
+
+
+@pytest.mark.django_db
+def test_xlsx_opens_and_holds_the_figures(january):
+    wb = load_workbook(io.BytesIO(tables.render_xlsx(january)))
+    assert wb.sheetnames == ["主要指标", "按渠道", "按问题类别", "按性质", "按乡镇", "承办单位", "趋势"]
+    kpi = {row[0]: row for row in wb["主要指标"].iter_rows(min_row=3, values_only=True)}
+    assert kpi["按期办结率"][1:4] == (round(1 / 3, 4), 1, 3)
+    assert kpi["信访总量"][1] == 9
+    channel = {row[0]: row[1] for row in wb["按渠道"].iter_rows(min_row=3, values_only=True)}
+    assert channel["来访"] == 2 and channel["合计"] == 9
+    town = {row[0]: row[1] for row in wb["按乡镇"].iter_rows(min_row=3, values_only=True)}
+    assert town == {"第1镇": 8, "第2镇": 1, "合计": 9}
+    units = {row[0]: row for row in wb["承办单位"].iter_rows(min_row=3, values_only=True)}
+    assert units["测试县人社局"][1:4] == (2, 2, 1)  # p3, p7 assigned; both replied; p7 on time
+    assert units["测试县人社局"][6] == 1  # the return of p4 by a user of the first unit
+    assert units["测试县自然资源局"][5] == 1  # p4 overdue
+
+
+def test_report_period_validation():
+    assert reports.report_period("quarterly", 2026, 4)[1].isoformat() == "2026-12-31"
+    assert reports.report_period("monthly", 2024, 2)[1].isoformat() == "2024-02-29"
+    with pytest.raises(InvalidInput):
+        reports.report_period("monthly", 2026, 13)
+    with pytest.raises(InvalidInput):
+        reports.report_period("weekly", 2026, 1)
