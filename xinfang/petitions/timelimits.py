@@ -371,6 +371,19 @@ def holidays_import(*, actor, year: int) -> tuple[int, int]:
     return len(new), len(days) - len(new)
 
 
+def time_limits_seed() -> int:
+    """Create any missing policy row with the defaults of migration 0002 (for a flushed test database or a demo). Returns how many."""
+    created = 0
+    for step, label, amount, unit, day_kind, basis in _SEED:
+        _row, new = TimeLimit.objects.get_or_create(
+            step=step, defaults={"label": label, "amount": amount, "unit": unit, "day_kind": day_kind, "basis": basis}
+        )
+        created += new
+    if created:
+        clear_cache()
+    return created
+
+
 # ---------------------------------------------------------------- reads for the settings page
 
 

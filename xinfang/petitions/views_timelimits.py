@@ -24,7 +24,9 @@ def _year(value, default: int) -> int:
     return year if 2000 <= year <= 2100 else default
 
 
-def _page(request, *, year: int, status: int = 200, errors: dict | None = None, holiday_form: dict | None = None):
+def _page(
+    request, *, year: int, status: int = 200, errors: dict | None = None, holiday_form: dict | None = None, posted: dict | None = None
+):
     now = timezone.now()
     this_year = deadlines.to_local(now).year
     calendar = timelimits.work_calendar()
@@ -32,7 +34,10 @@ def _page(request, *, year: int, status: int = 200, errors: dict | None = None, 
     for row in timelimits.limits_table():
         limit = deadlines.Limit(row.amount, row.unit, row.day_kind)
         example = deadlines.due_at(now, limit, calendar)
-        rows.append({"row": row, "limit": limit, "example": example, "legal_max": timelimits.LEGAL_MAXIMUM.get(row.step)})
+        entered = (posted or {}).get(row.step) or {"amount": row.amount, "day_kind": row.day_kind}
+        rows.append(
+            {"row": row, "limit": limit, "example": example, "legal_max": timelimits.LEGAL_MAXIMUM.get(row.step), "entered": entered}
+        )
     days = timelimits.holidays_of_year(year)
     for d in days:
         d["weekday"] = "周" + WEEKDAYS[d["date"].weekday()]
@@ -86,7 +91,8 @@ def limit_update(request, step: str):
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _page(request, year=year, status=exc.status, errors={step: exc.message})
+        posted = {step: {"amount": request.POST.get("amount", ""), "day_kind": request.POST.get("day_kind", "")}}
+        return _page(request, year=year, status=exc.status, errors={step: exc.message}, posted=posted)
     messages.success(request, f"已保存：{row.label} {deadlines.Limit(row.amount, row.unit, row.day_kind).describe()}")
     return _back(year)
 
