@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("xinfang.core.urls")),
     path("org/", include("xinfang.org.urls")),
+    path("petitions/settings/time-limits/", include("xinfang.petitions.urls_timelimits")),
     path("petitions/", include("xinfang.petitions.urls")),
     path("access/", include("xinfang.access.urls")),
     path("supervision/", include("xinfang.supervision.urls")),
