@@ -209,3 +209,68 @@ def drill_down(*, actor, f: StatsFilter, code: str, part: str = "den", now: date
         )
         .order_by("-registered_at", "-pk")
     )
+
+
+# ---- assessment ------------------------------------------------------------------------
+
+
+def assessment_schemes(*, actor):
+    from .models import AssessmentScheme
+
+    require_stats(actor)
+    return AssessmentScheme.objects.filter(active=True).prefetch_related("rules").order_by("code")
+
+
+def assessment_sheets(*, actor, limit: int = 20):
+    from .models import AssessmentSheet
+
+    require_stats(actor)
+    qs = AssessmentSheet.objects.select_related("scheme", "generated_by").order_by("-generated_at", "-pk")
+    path = scope_path(actor)
+    if path != "/":
+        qs = qs.filter(scope_path__startswith=path)
+    return qs[:limit]
+
+
+def assessment_sheet(*, actor, pk: int) -> dict:
+    """A sheet with its subjects ranked by total, each with the lines behind every point."""
+    from django.db.models import Sum
+
+    from xinfang.core.errors import NotFound
+
+    from .models import AssessmentSheet, Metric
+
+    require_stats(actor)
+    path = scope_path(actor)
+    sheet = AssessmentSheet.objects.select_related("scheme", "generated_by").filter(pk=pk).first()
+    if sheet is None or not sheet.scope_path.startswith(path):
+        raise NotFound("未找到该考核评分表")
+    totals = {
+        r["subject_key"]: r["s"] for r in sheet.lines.order_by().values("subject_key").annotate(s=Sum("points")).values("subject_key", "s")
+    }
+    labels = dict(Metric.choices)
+    subjects: dict[str, dict] = {}
+    for line in sheet.lines.order_by("subject_key", "pk"):
+        s = subjects.setdefault(
+            line.subject_key,
+            {
+                "key": line.subject_key,
+                "name": line.subject_name,
+                "total": sheet.base_points + (totals.get(line.subject_key) or 0),
+                "lines": [],
+            },
+        )
+        s["lines"].append(
+            {
+                "metric": line.metric,
+                "label": labels.get(line.metric, line.metric),
+                "count": line.count,
+                "points_each": line.points_each,
+                "points": line.points,
+                "capped": line.capped,
+            }
+        )
+    ranked = sorted(subjects.values(), key=lambda s: (-s["total"], s["key"]))
+    for i, s in enumerate(ranked, 1):
+        s["rank"] = i
+    return {"sheet": sheet, "subjects": ranked}

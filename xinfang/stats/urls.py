@@ -9,5 +9,6 @@ urlpatterns = [
     path("league/", views.league, name="league"),
     path("hot/", views.hot, name="hot"),
     path("reports/", views.report_page, name="reports"),
-    path("assessment/", views.report_page, name="assessment"),
+    path("assessment/", views.assessment, name="assessment"),
+    path("assessment/<int:pk>/", views.assessment_sheet, name="sheet"),
 ]

@@ -224,3 +224,56 @@ def report_page(request):
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def assessment(request):
+    from . import services
+    from .models import AssessmentScheme
+
+    if not selectors.can_view_stats(request.user):
+        return _deny(request, NoPermission("无权查看统计数据"))
+    can_manage = request.user.is_superuser or request.user.has_role(*services.MANAGE_ROLES)
+    if request.method == "POST":
+        try:
+            scheme = AssessmentScheme.objects.filter(pk=request.POST.get("scheme") or 0).first()
+            if scheme is None:
+                raise InvalidInput("请选择考核方案", fields={"scheme": ["请选择考核方案"]})
+            start, end = selectors._date(request.POST.get("start", "")), selectors._date(request.POST.get("end", ""))
+            if start is None or end is None:
+                raise InvalidInput("请填写正确的考核起止日期（YYYY-MM-DD）", fields={"start": ["日期格式有误"]})
+            sheet = services.sheet_generate(actor=request.user, scheme=scheme, start=start, end=end)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "考核评分表已生成")
+            return redirect(reverse("stats:sheet", args=[sheet.pk]))
+    today = timezone.localdate()
+    return render(
+        request,
+        "stats/assessment.html",
+        {
+            "query": "",
+            "schemes": selectors.assessment_schemes(actor=request.user),
+            "sheets": selectors.assessment_sheets(actor=request.user),
+            "can_manage": can_manage,
+            "default_start": today.replace(month=1, day=1),
+            "default_end": today,
+        },
+    )
+
+
+@login_required
+def assessment_sheet(request, pk):
+    try:
+        data = selectors.assessment_sheet(actor=request.user, pk=pk)
+    except NoPermission as exc:
+        return _deny(request, exc)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("stats:assessment"))
+    if request.GET.get("format") == "xlsx":
+        from .exports import sheet_xlsx
+
+        return file_response(sheet_xlsx(data), f"{data['sheet'].scheme.name}-{data['sheet'].start}-{data['sheet'].end}.xlsx", XLSX)
+    return render(request, "stats/sheet.html", {"query": "", **data})
