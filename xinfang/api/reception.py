@@ -1,3 +1,166 @@
-from django.urls import path  # noqa: F401
+"""/api/v1/reception/: reception days, warnings, urgent reports. One class per operation; rules in the reception app."""
 
-urlpatterns: list = []
+from datetime import date, timedelta
+
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from xinfang.core.errors import InvalidInput
+from xinfang.org.models import Region, Unit, User
+from xinfang.reception import selectors, services
+
+
+class UpcomingDaysApi(APIView):
+    """Public: the next leaders' reception days (date, place, the leader's post title; no names or phones)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public"
+
+    class OutputSerializer(serializers.Serializer):
+        date = serializers.DateField()
+        place = serializers.CharField()
+        unit = serializers.CharField()
+        leader_post = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        return Response({"results": self.OutputSerializer(selectors.upcoming_reception_days(8), many=True).data})
+
+
+def _dates(params) -> tuple[date, date]:
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(params["start"]) if params.get("start") else today
+        end = date.fromisoformat(params["end"]) if params.get("end") else today + timedelta(days=60)
+    except ValueError:
+        raise InvalidInput("日期格式应为 YYYY-MM-DD", fields={"start": ["日期格式应为 YYYY-MM-DD"]})
+    if end < start or (end - start).days > 400:
+        raise InvalidInput("日期范围无效（不超过400天）", fields={"end": ["日期范围无效"]})
+    return start, end
+
+
+class WarningsApi(APIView):
+    """GET ?start=&end=: reception days without a leader, holiday duty gaps, units short of meetings."""
+
+    @extend_schema(responses=dict)
+    def get(self, request):
+        if not services._is_manager(request.user):
+            from xinfang.core.errors import NoPermission
+
+            raise NoPermission("无权查看接待值班提醒")
+        start, end = _dates(request.query_params)
+        return Response(
+            {
+                "empty_reception_days": [
+                    {"date": d.date, "unit": d.unit.code, "place": d.place} for d in selectors.reception_day_warnings(start=start, end=end)
+                ],
+                "duty_gaps": [
+                    {"date": g["date"], "unit": g["unit"].code, "missing": g["missing"]} for g in selectors.duty_gaps(start=start, end=end)
+                ],
+                "meetings_short": [
+                    {"unit": w["unit"].code, "count": w["count"]} for w in selectors.meeting_warnings(year=timezone.localdate().year)
+                ],
+            }
+        )
+
+
+class ReportOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    raised_by = serializers.CharField(source="raised_by.display_name")
+    raised_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    what = serializers.CharField()
+    region = serializers.CharField(source="region.code")
+    headcount = serializers.IntegerField()
+    measures = serializers.CharField()
+    source = serializers.CharField()
+    reported_at = serializers.DateTimeField(allow_null=True)
+    late = serializers.BooleanField()
+    reported_to_users = serializers.SerializerMethodField()
+    reported_to_units = serializers.SerializerMethodField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.display_name", allow_null=True, default=None)
+    version = serializers.IntegerField()
+
+    def get_reported_to_users(self, obj) -> list[str]:
+        return [u.username for u in obj.reported_to_users.all()]
+
+    def get_reported_to_units(self, obj) -> list[str]:
+        return [u.code for u in obj.reported_to_units.all()]
+
+
+class UrgentReportListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        what = serializers.CharField()
+        region = serializers.CharField()
+        headcount = serializers.IntegerField(min_value=0)
+        measures = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(responses=ReportOutput(many=True))
+    def get(self, request):
+        qs = selectors.urgent_reports_for(request.user).prefetch_related("reported_to_users", "reported_to_units")[:200]
+        return Response({"results": ReportOutput(qs, many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: ReportOutput})
+    def post(self, request):
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        region = Region.objects.filter(code=d["region"]).first()
+        report = services.urgent_report_create(
+            actor=request.user, what=d["what"], region=region, headcount=d["headcount"], measures=d["measures"]
+        )
+        return Response(ReportOutput(report).data, status=status.HTTP_201_CREATED)
+
+
+class UrgentReportDetailApi(APIView):
+    @extend_schema(responses=ReportOutput)
+    def get(self, request, pk: int):
+        return Response(ReportOutput(selectors.get_urgent_report(request.user, pk)).data)
+
+
+class UrgentReportSendApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        version = serializers.IntegerField()
+        to_users = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+        to_units = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=ReportOutput)
+    def post(self, request, pk: int):
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        selectors.get_urgent_report(request.user, pk)
+        users = list(User.objects.filter(username__in=d["to_users"], is_active=True))
+        units = list(Unit.objects.filter(code__in=d["to_units"]))
+        if len(users) != len(set(d["to_users"])) or len(units) != len(set(d["to_units"])):
+            raise InvalidInput("报告对象不存在", fields={"to_users": ["报告对象不存在"]})
+        report = services.urgent_report_send(
+            actor=request.user, pk=pk, to_users=users, to_units=units, note=d["note"], version=d["version"]
+        )
+        return Response(ReportOutput(report).data)
+
+
+class UrgentReportAckApi(APIView):
+    @extend_schema(request=None, responses=ReportOutput)
+    def post(self, request, pk: int):
+        return Response(ReportOutput(services.urgent_report_acknowledge(actor=request.user, pk=pk)).data)
+
+
+urlpatterns = [
+    path("reception/days/upcoming/", UpcomingDaysApi.as_view(), name="api-reception-upcoming"),
+    path("reception/warnings/", WarningsApi.as_view(), name="api-reception-warnings"),
+    path("reception/urgent-reports/", UrgentReportListApi.as_view(), name="api-urgent-reports"),
+    path("reception/urgent-reports/<int:pk>/", UrgentReportDetailApi.as_view(), name="api-urgent-report"),
+    path("reception/urgent-reports/<int:pk>/send/", UrgentReportSendApi.as_view(), name="api-urgent-report-send"),
+    path("reception/urgent-reports/<int:pk>/acknowledge/", UrgentReportAckApi.as_view(), name="api-urgent-report-ack"),
+]

@@ -4,3 +4,24 @@ from django.apps import AppConfig
 class ReceptionConfig(AppConfig):
     name = "xinfang.reception"
     verbose_name = "接待值班"
+
+    def ready(self):
+        from xinfang.core.home import register_home_panel
+
+        register_home_panel(reception_panel)
+
+
+def reception_panel(user) -> list[dict]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xinfang.reception import selectors, services
+
+    items = [("紧急报告（15分钟内上报）", "录入", "/reception/urgent/new/")]
+    if services._is_manager(user):
+        today = timezone.localdate()
+        empty = len(selectors.reception_day_warnings(start=today, end=today + timedelta(weeks=8)))
+        gaps = len(selectors.duty_gaps(start=today, end=today + timedelta(days=30)))
+        items += [("接待日空岗（8周内）", empty, "/reception/"), ("节假日值班缺口（30天内）", gaps, "/reception/duty/")]
+    return [{"title": "接待值班", "items": items}]

@@ -151,3 +151,15 @@ def leader_arrived_first(response) -> bool | None:
         return None
     first = min(arrivals, key=lambda a: (a.arrived_at, a.pk))
     return first.is_unit_leader
+
+
+def group_gaps(gaps: list[dict]) -> list[dict]:
+    """The gaps per unit: {unit, dates, missing} in unit order, for compact warnings."""
+    by_unit: dict = {}
+    for g in gaps:
+        row = by_unit.setdefault(g["unit"].pk, {"unit": g["unit"], "dates": [], "missing": []})
+        row["dates"].append(g["date"])
+        for m in g["missing"]:
+            if m not in row["missing"]:
+                row["missing"].append(m)
+    return sorted(by_unit.values(), key=lambda r: (r["unit"].kind != "petition_bureau", r["unit"].code))

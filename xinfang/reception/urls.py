@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xinfang.reception import views
 
 app_name = "reception"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("days/", views.days, name="days"),
+    path("days/<int:pk>/", views.day_edit, name="day_edit"),
+    path("duty/", views.duty, name="duty"),
+    path("duty/<int:pk>/", views.duty_log, name="duty_log"),
+    path("meetings/", views.meetings, name="meetings"),
+    path("urgent/", views.urgent_list, name="urgent_list"),
+    path("urgent/new/", views.urgent_new, name="urgent_new"),
+    path("urgent/<int:pk>/", views.urgent_detail, name="urgent"),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from xinfang.supervision import views
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("read/", views.inbox_read, name="inbox_read"),
+]

@@ -136,27 +136,18 @@ def supervisor_page(actor, *, now=None) -> dict:
         "townships": list(by_township.values()),
         "overdue": due["overdue"],
         "due_soon": due["due_soon"],
-        "disputes": disputes_in(paths),
+        "disputes": disputes_for(actor),
         "inspections": list(InspectionRecord.objects.filter(supervisor=actor).select_related("township").order_by("-date", "-pk")[:100]),
     }
 
 
-def disputes_in(region_paths: list[str]):
-    """Open disputes in the townships, if the grassroots app provides a Dispute model; None when it does not (yet)."""
+def disputes_for(actor):
+    """Open disputes the supervisor may see (the grassroots app's own selector and scope); None if that app has none."""
     try:
-        from django.apps import apps
-
-        Dispute = apps.get_model("grassroots", "Dispute")
-    except LookupError:
+        from xinfang.grassroots.selectors import dispute_list
+    except ImportError:
         return None
-    q = Q(pk__in=[])
-    field = "region__path__startswith"
-    for path in region_paths:
-        q |= Q(**{field: path})
-    try:
-        return list(Dispute.objects.filter(q).select_related("region").order_by("-pk")[:50])
-    except Exception:  # the model exists but has another shape: show the placeholder rather than fail
-        return None
+    return list(dispute_list(actor=actor, status="open").select_related("township", "village")[:50])
 
 
 # ---- accountability ---------------------------------------------------------------------------

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xinfang.supervision import views
 
 app_name = "supervision"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("orders/new/", views.order_new, name="order_new"),
+    path("orders/<int:pk>/", views.order_detail, name="order"),
+    path("urge/", views.urge, name="urge"),
+    path("accountability/", views.accountability, name="accountability"),
+    path("inspections/new/", views.inspection_new, name="inspection_new"),
+]

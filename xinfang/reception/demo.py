@@ -1,0 +1,130 @@
+"""Demo reception: Wednesdays for the coming weeks (one without a leader), the holiday duty roster
+with one gap, an emergency group, urgent reports, meetings (one unit short of two). Idempotent."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from xinfang.org.models import Region, RegionLevel, Unit, User
+from xinfang.reception import selectors, services
+from xinfang.reception.models import (
+    DutyShift,
+    EmergencyGroup,
+    EmergencyMember,
+    EmergencyResource,
+    ReceptionDay,
+    ResponsePlan,
+    UrgentReport,
+    WorkMeeting,
+)
+
+
+def load(**_options) -> str:
+    office = User.objects.filter(username="office").first()
+    bureau = Unit.objects.filter(code="xfj").first()
+    if office is None or bureau is None:
+        return "接待值班：缺少演示单位或账号，跳过"
+    leaders = list(User.objects.filter(username__in=["leader", "leader2"]).order_by("username"))
+    today = timezone.localdate()
+    notes = []
+
+    if not ReceptionDay.objects.filter(unit=bureau, date__gte=today).exists():
+        days = services.reception_days_generate(
+            actor=office, unit=bureau, start=today, end=today + timedelta(weeks=8), place="县信访局一楼接待大厅"
+        )
+        for i, day in enumerate(days):
+            leader = None if i == 2 else (leaders[i % len(leaders)] if leaders else None)  # the third Wednesday is left empty
+            services.reception_day_update(actor=office, pk=day.pk, leader=leader, place=day.place, note="" if leader else "待安排")
+        notes.append(f"接待日 {len(days)} 个（1个空岗）")
+
+    if not DutyShift.objects.filter(date__gte=today).exists():
+        holidays = selectors.holidays_between(today, today + timedelta(days=60))
+        units = list(selectors.duty_units())
+        duty_officer = User.objects.filter(username="clerk").first() or office
+        n = 0
+        for unit in units:
+            officer = duty_officer if unit.pk == bureau.pk else (User.objects.filter(unit=unit).order_by("pk").first() or duty_officer)
+            for i, day in enumerate(holidays):
+                gap = unit.pk == bureau.pk and i == len(holidays) - 1  # one gap: the last rest day has no leader on call
+                services.duty_shift_save(
+                    actor=office,
+                    unit=unit,
+                    date_=day,
+                    kind="holiday",
+                    officer=officer,
+                    phone=unit.duty_phone or "0000-12345",
+                    leader_on_call=None if gap or not leaders else leaders[i % len(leaders)],
+                )
+                n += 1
+        notes.append(f"节假日值班 {n} 班（信访局最后一个节假日缺带班领导）")
+
+    if not EmergencyGroup.objects.exists():
+        group = EmergencyGroup.objects.create(unit=bureau, name="县信访局应急处置工作组")
+        for name, duty, username in (
+            ("吴主任", "组长、现场指挥", "office"),
+            ("周登记", "登记代表诉求", "clerk"),
+            ("郑县长", "带班领导", "leader"),
+        ):
+            EmergencyMember.objects.create(group=group, name=name, duty=duty, user=User.objects.filter(username=username).first(), phone="")
+        EmergencyResource.objects.create(group=group, kind="vehicle", name="应急保障车", quantity="2辆")
+        EmergencyResource.objects.create(group=group, kind="supplies", name="饮用水、扩音器", quantity="若干")
+        EmergencyResource.objects.create(group=group, kind="funds", name="应急处置经费", quantity="5万元")
+        ResponsePlan.objects.create(
+            unit=bureau,
+            visit_type="欠薪集体访",
+            title="农民工欠薪集体访处置预案",
+            steps="先控制再化解：1.单位主要领导第一时间到场；2.引导推选不超过5名代表；3.人社、住建联合接谈；4.当日答复处理意见。",
+        )
+        notes.append("应急处置工作组 1 个")
+
+    if not UrgentReport.objects.exists():
+        township = Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code").first()
+        handler = User.objects.filter(username="twp_handler").first() or office
+        done = services.urgent_report_create(
+            actor=handler,
+            what="某工地约40名农民工聚集讨要工资",
+            region=township,
+            headcount=40,
+            measures="乡镇干部已到场劝导，联系施工方负责人",
+        )
+        services.urgent_report_send(actor=handler, pk=done.pk, to_users=leaders[:1], to_units=[bureau], note="电话报告县信访局值班室")
+        if leaders:
+            services.urgent_report_acknowledge(actor=leaders[0], pk=done.pk)
+        response = services.collective_response_record(
+            actor=office,
+            unit=bureau,
+            report=done,
+            plan=ResponsePlan.objects.first(),
+            representatives="张某、李某、王某",
+            outcome="当日达成分期支付方案",
+        )
+        now = timezone.now()
+        services.arrival_record(
+            actor=office, response_id=response.pk, name="乡镇党委书记", is_unit_leader=True, arrived_at=now - timedelta(minutes=40)
+        )
+        services.arrival_record(
+            actor=office, response_id=response.pk, name="人社局信访科长", is_unit_leader=False, arrived_at=now - timedelta(minutes=25)
+        )
+        services.urgent_report_create(
+            actor=office, what="县政府门口约10人聚集反映拆迁补偿", region=township, headcount=10, measures="已安排接待"
+        )
+        notes.append("紧急报告 2 份（1份待上报）")
+
+    if not WorkMeeting.objects.filter(date__year=today.year).exists():
+        n = 0
+        for unit in Unit.objects.filter(active=True, kind__in=selectors.MEETING_UNIT_KINDS).order_by("code"):
+            count = 1 if unit.code == "dept-land" else 2  # one unit short of two
+            for k in range(count):
+                services.meeting_record(
+                    actor=office,
+                    unit=unit,
+                    date_=max(today.replace(month=1, day=15), today - timedelta(days=30 + 120 * k)),
+                    chair="单位主要负责人",
+                    attendees="领导班子成员、信访工作人员",
+                    issues=["欠薪和社保接续问题", "征地补偿和宅基地纠纷"][k % 2],
+                    decisions="明确专人包案，限期答复，月底前报进展",
+                    follow_up_owners="信访工作分管领导",
+                )
+                n += 1
+        notes.append(f"信访工作会议 {n} 次（县自然资源局仅1次）")
+    return "接待值班：" + ("，".join(notes) if notes else "已存在")

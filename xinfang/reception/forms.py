@@ -1,0 +1,115 @@
+"""Page forms: parse and type the input only; rules live in services.py."""
+
+from django import forms
+
+from xinfang.org.models import Region, RegionLevel, Role, Unit, UnitKind, User
+from xinfang.reception.models import DutyLogEntry, ShiftKind
+
+
+def leaders():
+    return User.objects.filter(is_active=True, groups__name=Role.LEADER).distinct().order_by("username")
+
+
+def staff():
+    return User.objects.filter(is_active=True).exclude(unit__isnull=True).order_by("username")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class GenerateDaysForm(forms.Form):
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.filter(active=True))
+    start = forms.DateField(label="开始日期", widget=DateInput)
+    end = forms.DateField(label="结束日期", widget=DateInput)
+    place = forms.CharField(label="接待地点", max_length=100)
+    leader = forms.ModelChoiceField(label="接访领导（可稍后逐日安排）", queryset=leaders(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = leaders()
+
+
+class DayForm(forms.Form):
+    leader = forms.ModelChoiceField(label="接访领导", queryset=User.objects.none(), required=False)
+    place = forms.CharField(label="地点", max_length=100)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = leaders()
+
+
+class ShiftForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label="单位", queryset=Unit.objects.filter(active=True, kind__in=[UnitKind.PETITION_BUREAU, UnitKind.SCHOOL])
+    )
+    date = forms.DateField(label="日期", widget=DateInput)
+    kind = forms.ChoiceField(label="类型", choices=ShiftKind.choices)
+    officer = forms.ModelChoiceField(label="值班人员", queryset=User.objects.none(), required=False)
+    phone = forms.CharField(label="24小时值班电话", max_length=32, required=False)
+    leader_on_call = forms.ModelChoiceField(label="带班领导", queryset=User.objects.none(), required=False)
+    leader_phone = forms.CharField(label="带班领导电话", max_length=32, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = staff()
+        self.fields["leader_on_call"].queryset = staff()
+
+
+class LogForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=DutyLogEntry.Kind.choices)
+    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MeetingForm(forms.Form):
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.filter(active=True))
+    date = forms.DateField(label="会议日期", widget=DateInput)
+    chair = forms.CharField(label="主持人", max_length=64)
+    attendees = forms.CharField(label="参会人员", widget=forms.Textarea(attrs={"rows": 2}))
+    issues = forms.CharField(label="研究的热点难点问题", widget=forms.Textarea(attrs={"rows": 3}))
+    decisions = forms.CharField(label="议定事项", widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up_owners = forms.CharField(label="落实责任人", required=False)
+    reg_nos = forms.CharField(label="相关信访件登记编号（逗号分隔，可选）", required=False)
+
+
+class UrgentForm(forms.Form):
+    what = forms.CharField(label="事由（发生了什么）", widget=forms.Textarea(attrs={"rows": 3}))
+    region = forms.ModelChoiceField(
+        label="地点",
+        queryset=Region.objects.filter(level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE]).order_by("path"),
+    )
+    headcount = forms.IntegerField(label="人数", min_value=0, max_value=100000, initial=0)
+    measures = forms.CharField(label="已采取的临时措施", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class SendForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    to_users = forms.ModelMultipleChoiceField(
+        label="报告对象（领导）", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    to_units = forms.ModelMultipleChoiceField(
+        label="报告对象（单位）",
+        queryset=Unit.objects.filter(
+            active=True, kind__in=[UnitKind.PETITION_BUREAU, UnitKind.JOINT_OFFICE, UnitKind.COUNTY_LEADERSHIP, UnitKind.DEPARTMENT]
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label="报告方式及内容（如：电话报告县信访局值班室）", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_users"].queryset = leaders()
+
+
+class MobiliseForm(forms.Form):
+    members = forms.MultipleChoiceField(label="成员", required=False, widget=forms.CheckboxSelectMultiple)
+    resources = forms.MultipleChoiceField(label="车辆、物资、经费", required=False, widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label="说明", required=False)
+
+    def __init__(self, *args, group=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if group is not None:
+            self.fields["members"].choices = [(m.pk, f"{m.name}（{m.duty}）" if m.duty else m.name) for m in group.members.all()]
+            self.fields["resources"].choices = [(r.pk, f"{r.get_kind_display()}：{r.name} {r.quantity}") for r in group.resources.all()]
