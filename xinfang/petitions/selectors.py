@@ -174,14 +174,13 @@ def petition_events(*, actor, reg_no: str):
     return petition, list(PetitionEvent.objects.filter(petition=petition).select_related("actor").order_by("seq"))
 
 
-def identities(*, actor, petition: Petition) -> list[dict]:
-    """The petitioners as this actor may see them (masked by the access policy)."""
-    out = []
-    for person in petition.petitioners.all():
-        data = policy.petitioner_identity(actor, petition, person)
+def identities(*, actor, petition: Petition, purpose: str = "查看信访件详情", path: str = "") -> list[dict]:
+    """The petitioners as this actor may see them (masked by the access policy; an unmasked view is logged once)."""
+    people = list(petition.petitioners.all())
+    shown = policy.identity_for_display(actor, petition, purpose=purpose, path=path)
+    for person, data in zip(people, shown, strict=True):
         data["is_representative"] = person.is_representative
-        out.append(data)
-    return out
+    return shown
 
 
 def repeat_chain(*, actor, petition: Petition) -> list[Petition]:

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xinfang.petitions import views
 
 app_name = "petitions"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("register/", views.register, name="register"),
+    path("repeat-candidates/", views.repeat_candidates, name="repeat_candidates"),
+    path("<str:reg_no>/", views.detail, name="detail"),
+    path("<str:reg_no>/receipt/", views.receipt, name="receipt"),
+    path("<str:reg_no>/receipt/done/", views.receipt_done, name="receipt_done"),
+    path("<str:reg_no>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path("<str:reg_no>/act/<str:action>/", views.act, name="act"),
+    path("<str:reg_no>/docs/<slug:kind>.docx", views.document, name="document"),
+    path("<str:reg_no>/attachments/<int:pk>/", views.attachment, name="attachment"),
+]

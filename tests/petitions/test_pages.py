@@ -1,0 +1,181 @@
+"""Pages: registration form, receipt (and PDF), worklist, petition page, action forms, Word documents."""
+
+import io
+import shutil
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from docx import Document
+
+from xinfang.petitions.models import Petition
+
+from .conftest import valid_id
+from .helpers import act, drive
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def form_data(county, **over):
+    data = {
+        "channel": "letter",
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "name": "钱七",
+        "id_number": valid_id(),
+        "phone": "13700001111",
+        "address": "第1镇1村",
+        "nature": "request",
+        "category": "labour",
+        "region": county.villages[0].code,
+        "content": "反映工地拖欠工资两个月",
+        "confidential": "auto",
+        "postmark_date": "2026-01-03",
+        "headcount": "1",
+    }
+    data.update(over)
+    return data
+
+
+def test_register_page_receipt_shows_code_once(county, category, users):
+    c = login(users.clerk)
+    assert c.get("/petitions/register/").status_code == 200
+    r = c.post("/petitions/register/", form_data(county))
+    assert r.status_code == 302
+    p = Petition.objects.get()
+    assert r.url == f"/petitions/{p.reg_no}/receipt/"
+    page = c.get(r.url).content.decode()
+    assert p.reg_no in page and "查询码只显示这一次" in page
+    pdf = c.get(f"/petitions/{p.reg_no}/receipt.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+        assert p.reg_no in text and "信访事项登记回执" in text
+    c.post(f"/petitions/{p.reg_no}/receipt/done/")
+    assert "已告知信访人" in c.get(f"/petitions/{p.reg_no}/receipt/").content.decode()
+
+
+def test_register_page_shows_chinese_errors_and_writes_nothing(county, category, users):
+    c = login(users.clerk)
+    r = c.post("/petitions/register/", form_data(county, id_number="110105194912310021"))
+    assert r.status_code == 200 and "身份证号码不正确" in r.content.decode()
+    reps = {f"rep{i}_name": f"代表{i}" for i in range(1, 6)}
+    r = c.post("/petitions/register/", form_data(county, channel="visit", headcount="8", **reps))
+    assert r.status_code == 302 and Petition.objects.get().collective
+    r = c.post("/petitions/register/", form_data(county, channel="from_superior"))
+    assert r.status_code == 200 and "上级交办文号" in r.content.decode()
+    assert Petition.objects.count() == 1
+    assert login(users.handler).get("/petitions/register/").status_code == 403
+
+
+def test_repeat_candidates_partial(register, users, county):
+    p, _ = register()
+    c = login(users.clerk)
+    html = c.get("/petitions/repeat-candidates/", {"id_number": valid_id()}).content.decode()
+    assert p.reg_no in html and "身份证号相同" in html
+    assert c.get("/petitions/repeat-candidates/", {"phone": "13000000000"}).content.decode().strip() == ""
+
+
+def test_worklist_buckets_filters_and_search(register, users, django_assert_max_num_queries):
+    for _ in range(3):
+        register()
+    drive(register, users, "accepted")
+    c = login(users.office)
+    page = c.get("/petitions/").content.decode()
+    assert "今日待阅办" in page and "待交办" in page
+    assert c.get("/petitions/?bucket=to_assign").context["page"].paginator.count == 1
+    assert c.get("/petitions/?q=拖欠").context["page"].paginator.count == 4
+    assert c.get("/petitions/?q=不存在的内容").context["page"].paginator.count == 0
+    with django_assert_max_num_queries(20):
+        c.get("/petitions/")
+    home = c.get("/").content.decode()
+    assert "信访待办" in home
+
+
+def test_detail_page_actions_and_409_message(register, users):
+    p, _ = register()
+    c = login(users.office)
+    page = c.get(f"/petitions/{p.reg_no}/").content.decode()
+    assert "受理" in page and 'name="version"' in page and "张三" in page
+    r = c.post(f"/petitions/{p.reg_no}/act/accept/", {"version": p.version}, follow=True)
+    assert "已受理" in r.content.decode()
+    r = c.post(
+        f"/petitions/{p.reg_no}/act/assign/", {"version": p.version, "handling_unit": "dept-hr", "complexity": "general"}, follow=True
+    )
+    assert "该信访件已被他人修改" in r.content.decode()
+    p.refresh_from_db()
+    assert p.status == "accepted"
+    # The leader sees a masked identity on a confidential report.
+    report, _ = register(nature="report")
+    leader_page = login(users.leader).get(f"/petitions/{report.reg_no}/").content.decode()
+    assert "张*" in leader_page and valid_id() not in leader_page
+    assert login(users.other_handler).get(f"/petitions/{report.reg_no}/").status_code == 404
+
+
+def _docx_text(content: bytes) -> str:
+    doc = Document(io.BytesIO(content))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def test_word_documents_open_with_the_right_content(register, users):
+    p = drive(register, users, "awaiting_instruction")
+    p = act(p, "instruct", users, instruction="请人社局三日内核实")
+    p = act(p, "assign", users)
+    p = act(p, "acknowledge", users)
+    p = act(p, "extend", users, days=15, reason="需调取工资台账")
+    for step in ("report_result", "approve_result", "reply"):
+        p = act(p, step, users)
+    c = login(users.office)
+    expected = {
+        "chengpi": ["信访举报问题呈阅表", "请人社局三日内核实", "张三", "拖欠农民工工资"],
+        "jiaoban": ["信访事项交办单", "测试县人社局", p.reg_no],
+        "extend": ["延期告知书", "需调取工资台账", "延长15日"],
+        "opinion": ["处理意见书", "已督促企业全额发放", "30日内"],
+    }
+    for kind, needles in expected.items():
+        r = c.get(f"/petitions/{p.reg_no}/docs/{kind}.docx")
+        assert r.status_code == 200, kind
+        text = _docx_text(r.content)
+        for needle in needles:
+            assert needle in text, (kind, needle)
+    assert c.get(f"/petitions/{p.reg_no}/docs/decline.docx").status_code == 404
+    declined = drive(register, users, "declined")
+    text = _docx_text(c.get(f"/petitions/{declined.reg_no}/docs/decline.docx").content)
+    assert "不予受理告知书" in text and "不属于信访受理范围" in text
+    forwarded = drive(register, users, "forwarded")
+    assert "市住建局" in _docx_text(c.get(f"/petitions/{forwarded.reg_no}/docs/forward.docx").content)
+
+
+def test_review_documents_and_masking_in_word(register, users):
+    p = drive(register, users, "under_rereview", nature="report")
+    p = act(p, "reply", users, text="复核认为原处理意见正确，予以维持。")
+    c = login(users.office)
+    assert "复查意见书" in _docx_text(c.get(f"/petitions/{p.reg_no}/docs/review.docx").content)
+    text = _docx_text(c.get(f"/petitions/{p.reg_no}/docs/rereview.docx").content)
+    assert "复核意见书" in text and "予以维持" in text and "不再受理" in text
+    leader_text = _docx_text(login(users.leader).get(f"/petitions/{p.reg_no}/docs/chengpi.docx").content)
+    assert "张*" in leader_text and "13800138000" not in leader_text
+
+
+def test_archive_after_window_via_page(register, users):
+    import time_machine
+
+    p = drive(register, users, "replied")
+    c = login(users.office)
+    assert "archive" not in [a["code"] for a in c.get(f"/petitions/{p.reg_no}/").context["actions"]]
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        c = login(users.office)
+        assert "archive" in [a["code"] for a in c.get(f"/petitions/{p.reg_no}/").context["actions"]]
+        r = c.post(f"/petitions/{p.reg_no}/act/archive/", {"version": p.version}, follow=True)
+    assert "已归档" in r.content.decode()

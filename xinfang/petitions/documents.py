@@ -1,0 +1,258 @@
+"""Word forms (python-docx) and the receipt PDF (reportlab, built-in CID font STSong-Light).
+
+Every document is filled from the petition as the requesting user may see it: identity goes
+through the access policy (masked where the policy masks; an unmasked export is logged).
+"""
+
+import io
+from urllib.parse import quote
+
+from django.utils import timezone
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from xinfang.access import policy
+from xinfang.petitions.models import Petition
+
+DOCS = {
+    "chengpi": "信访举报问题呈阅表",
+    "jiaoban": "信访事项交办单",
+    "decline": "不予受理告知书",
+    "forward": "转送告知书",
+    "extend": "延期告知书",
+    "opinion": "处理意见书",
+    "review": "复查意见书",
+    "rereview": "复核意见书",
+}
+
+
+def _last(petition: Petition, action: str, **match):
+    for e in reversed(list(petition.events.all())):
+        if e.action == action and all(e.data.get(k) == v for k, v in match.items()):
+            return e
+    return None
+
+
+def available(petition: Petition, *, as_codes: bool = False):
+    """The documents that can be generated now: [(code, title)] (or the codes)."""
+    actions = {e.action for e in petition.events.all()}
+    codes = ["chengpi"]
+    if "assign" in actions and petition.handling_unit_id:
+        codes.append("jiaoban")
+    if "decline" in actions:
+        codes.append("decline")
+    if "forward" in actions:
+        codes.append("forward")
+    if "extend" in actions:
+        codes.append("extend")
+    if _last(petition, "reply", stage="reply"):
+        codes.append("opinion")
+    if _last(petition, "reply", stage="review"):
+        codes.append("review")
+    if _last(petition, "reply", stage="rereview"):
+        codes.append("rereview")
+    return codes if as_codes else [(c, DOCS[c]) for c in codes]
+
+
+def _fmt(dt, fmt="%Y年%m月%d日"):
+    if dt is None:
+        return ""
+    if hasattr(dt, "tzinfo") and hasattr(dt, "hour"):
+        dt = timezone.localtime(dt)
+    return dt.strftime(fmt)
+
+
+def _new_doc(title: str) -> Document:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "宋体"
+    style.font.size = Pt(12)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    head = doc.add_paragraph()
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = head.add_run(title)
+    run.bold = True
+    run.font.size = Pt(18)
+    run.font.name = "黑体"
+    run._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")
+    return doc
+
+
+def _table(doc, rows):
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in rows:
+        cells = table.add_row().cells
+        cells[0].text = label
+        cells[1].text = value or ""
+    return table
+
+
+def _people(petition, actor, path):
+    if petition.anonymous and not petition.petitioners.exists():
+        return "匿名"
+    people = policy.identity_for_display(actor, petition, purpose="导出文书", path=path)
+    return "；".join("，".join(x for x in (p["name"], p["phone"], p["address"] or p["work_unit"]) if x) for p in people)
+
+
+def _addressee(petition, actor, path):
+    people = policy.identity_for_display(actor, petition, purpose="导出文书", path=path) if not petition.anonymous else []
+    return (people[0]["name"] if people else "信访人") + "："
+
+
+def _sign(doc, petition):
+    doc.add_paragraph("")
+    p = doc.add_paragraph(petition.office.name)
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    p = doc.add_paragraph(_fmt(timezone.now()))
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[bytes, str]:
+    """(docx bytes, a quoted file name) for one document kind."""
+    title = DOCS[kind]
+    doc = _new_doc(title)
+    meta = doc.add_paragraph(f"登记编号：{petition.reg_no}")
+    meta.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if kind == "chengpi":
+        instruct = _last(petition, "instruct")
+        submit = _last(petition, "submit_for_instruction")
+        _table(
+            doc,
+            [
+                ("来源渠道", petition.get_channel_display() + (f"（{petition.superior_doc_no}）" if petition.superior_doc_no else "")),
+                ("收到时间", _fmt(petition.received_at, "%Y年%m月%d日 %H:%M")),
+                ("信访人", _people(petition, actor, path)),
+                ("人数", f"{petition.headcount}人" + ("（集体访）" if petition.collective else "")),
+                ("问题性质", petition.get_nature_display()),
+                ("问题类别", petition.category.name),
+                ("问题发生地", petition.region.full_name),
+                ("被反映人", "；".join(f"{r.name} {r.unit_name} {r.post}".strip() for r in petition.respondents.all()) or "无"),
+                ("主要问题", petition.content),
+                ("诉求", petition.requests),
+                ("拟办意见", submit.data.get("note", "") if submit else ""),
+                ("领导批示", instruct.data.get("instruction", "") if instruct else ""),
+                ("批示领导", (instruct.actor.display_name if instruct and instruct.actor else "")),
+                ("保密", "是" if petition.confidential else "否"),
+            ],
+        )
+    elif kind == "jiaoban":
+        assign = _last(petition, "assign")
+        _table(
+            doc,
+            [
+                ("承办单位", petition.handling_unit.name if petition.handling_unit else ""),
+                ("交办时间", _fmt(petition.assigned_at)),
+                ("信访人", _people(petition, actor, path)),
+                ("问题类别", petition.category.name),
+                ("主要问题", petition.content),
+                ("诉求", petition.requests),
+                ("复杂程度", petition.get_complexity_display()),
+                ("办理期限", _fmt(petition.handle_due_at)),
+                ("内部查处期限", _fmt(petition.internal_due_at)),
+                ("是否报送结果", "是" if petition.result_required else "否"),
+                ("交办意见", assign.data.get("note", "") if assign else ""),
+            ],
+        )
+        doc.add_paragraph("请于期限内办结并报送办理结果；不能按期办结的，应说明情况并申请延期。承办单位签收后请预报办结时间。")
+    elif kind == "decline":
+        ev = _last(petition, "decline")
+        doc.add_paragraph(_addressee(petition, actor, path))
+        doc.add_paragraph(
+            f"你（们）于{_fmt(petition.received_at)}提出的信访事项（登记编号{petition.reg_no}）收悉。"
+            f"经审查，{ev.data.get('reason', '') if ev else ''}。根据《信访工作条例》的规定，本机关决定不予受理。"
+        )
+        doc.add_paragraph("特此告知。")
+        _sign(doc, petition)
+    elif kind == "forward":
+        ev = _last(petition, "forward")
+        doc.add_paragraph(_addressee(petition, actor, path))
+        doc.add_paragraph(
+            f"你（们）于{_fmt(petition.received_at)}提出的信访事项（登记编号{petition.reg_no}）收悉。"
+            f"该事项属于{ev.data.get('authority', '') if ev else ''}的职权范围，本机关已于{_fmt(ev.at if ev else None)}转送该机关办理。"
+            f"{ev.data.get('reason', '') if ev else ''}"
+        )
+        doc.add_paragraph("请与该机关联系了解办理情况。特此告知。")
+        _sign(doc, petition)
+    elif kind == "extend":
+        ev = _last(petition, "extend")
+        doc.add_paragraph(_addressee(petition, actor, path))
+        doc.add_paragraph(
+            f"你（们）提出的信访事项（登记编号{petition.reg_no}），因{ev.data.get('reason', '') if ev else ''}，"
+            f"经批准，办理期限延长{ev.data.get('days', '') if ev else ''}日，至{_fmt(petition.handle_due_at)}。"
+        )
+        doc.add_paragraph("特此告知。")
+        _sign(doc, petition)
+    else:
+        stage = {"opinion": "reply", "review": "review", "rereview": "rereview"}[kind]
+        ev = _last(petition, "reply", stage=stage)
+        doc.add_paragraph(_addressee(petition, actor, path))
+        doc.add_paragraph(f"你（们）提出的信访事项（登记编号{petition.reg_no}），现答复如下：")
+        doc.add_paragraph(ev.data.get("text", "") if ev else "")
+        if kind == "opinion":
+            doc.add_paragraph("如对本处理意见不服，可自收到本意见书之日起30日内向原办理机关的上一级机关请求复查。")
+        elif kind == "review":
+            doc.add_paragraph("如对本复查意见不服，可自收到本意见书之日起30日内向复查机关的上一级机关请求复核。")
+        else:
+            doc.add_paragraph("本复核意见为最终意见。信访人对复核意见不服，仍以同一事实和理由提出信访的，不再受理。")
+        _sign(doc, petition)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue(), quote(f"{title}-{petition.reg_no}.docx")
+
+
+# ---------------------------------------------------------------------------
+# Receipt (回执) PDF
+# ---------------------------------------------------------------------------
+
+
+def receipt_pdf(petition: Petition, *, query_code: str = "") -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font = "STSong-Light"
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setTitle(f"信访事项登记回执 {petition.reg_no}")
+    width, height = A4
+    y = height - 30 * mm
+    c.setFont(font, 20)
+    c.drawCentredString(width / 2, y, "信访事项登记回执")
+    y -= 16 * mm
+    c.setFont(font, 12)
+    lines = [
+        ("登记编号", petition.reg_no),
+        ("查询码", query_code or "（已当面告知信访人，不再显示）"),
+        ("登记机关", petition.office.name),
+        ("渠道", petition.get_channel_display()),
+        ("收到时间", _fmt(petition.received_at, "%Y年%m月%d日 %H:%M")),
+        ("登记时间", _fmt(petition.registered_at, "%Y年%m月%d日 %H:%M")),
+        ("问题类别", petition.category.name),
+        ("告知期限", f"{_fmt(petition.accept_due_at)}前书面告知是否受理"),
+    ]
+    for label, value in lines:
+        c.drawString(25 * mm, y, f"{label}：")
+        c.drawString(55 * mm, y, str(value))
+        y -= 9 * mm
+    y -= 4 * mm
+    c.setFont(font, 10.5)
+    notes = [
+        "请妥善保管登记编号和查询码，可在信访人查询页面或到信访接待场所查询办理进度。",
+        "查询码仅在登记时提供一次，工作人员不会向您索要查询码以外的密码。",
+        "对处理意见不服的，可自收到书面答复之日起30日内请求复查；对复查意见不服的，可在30日内请求复核。",
+    ]
+    for n in notes:
+        c.drawString(25 * mm, y, n)
+        y -= 7 * mm
+    c.setFont(font, 12)
+    c.drawRightString(width - 25 * mm, y - 12 * mm, petition.office.name + "（盖章）")
+    c.showPage()
+    c.save()
+    return buf.getvalue()

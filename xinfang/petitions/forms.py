@@ -1,0 +1,211 @@
+"""Page forms. They only shape input; the rules (and the Chinese refusals) are in services.py."""
+
+from django import forms
+from django.utils import timezone
+
+from xinfang.org.models import Region, Role, Unit, User
+from xinfang.petitions.models import Category, Channel, Complexity, Nature, Outcome, ReplyMethod, Satisfaction, Status
+from xinfang.petitions.services import ARCHIVE_CATEGORIES
+
+MAX_REPS = 5
+RESPONDENT_ROWS = 2
+
+
+def region_choices():
+    rows = Region.objects.order_by("path").values_list("code", "name", "level")[:3000]
+    indent = {"county": "", "township": "　", "village": "　　", "group": "　　　"}
+    return [("", "请选择")] + [(code, f"{indent.get(level, '')}{name}") for code, name, level in rows]
+
+
+class RegisterForm(forms.Form):
+    channel = forms.ChoiceField(label="渠道", choices=Channel.choices, initial=Channel.VISIT)
+    received_at = forms.DateTimeField(
+        label="收到时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    anonymous = forms.BooleanField(label="匿名", required=False)
+    name = forms.CharField(label="信访人姓名", required=False, max_length=64)
+    id_number = forms.CharField(
+        label="身份证号",
+        required=False,
+        max_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "data-repeat-check": "1"}),
+    )
+    phone = forms.CharField(
+        label="联系电话", required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "data-repeat-check": "1"})
+    )
+    address = forms.CharField(label="家庭住址", required=False, max_length=200)
+    work_unit = forms.CharField(label="工作单位", required=False, max_length=100)
+    nature = forms.ChoiceField(label="性质", choices=Nature.choices, initial=Nature.REQUEST)
+    category = forms.ChoiceField(label="问题类别")
+    region = forms.ChoiceField(label="问题发生地")
+    content = forms.CharField(label="主要问题", widget=forms.Textarea(attrs={"rows": 5, "data-repeat-check": "1"}))
+    requests = forms.CharField(label="诉求", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    confidential = forms.ChoiceField(
+        label="保密", choices=[("auto", "按性质（检举控告默认保密）"), ("yes", "保密"), ("no", "不保密")], initial="auto"
+    )
+    cross_level = forms.BooleanField(label="越级访", required=False)
+    public_consent = forms.BooleanField(label="同意公开（隐去个人信息）", required=False)
+    # Letter
+    postmark_date = forms.DateField(label="邮戳日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Visit
+    headcount = forms.IntegerField(label="来访人数", min_value=1, initial=1, required=False)
+    # From a superior
+    superior_doc_no = forms.CharField(label="上级交办文号", required=False, max_length=64)
+    superior_due_at = forms.DateField(label="上级要求报结日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    repeat_of = forms.CharField(label="关联原信访件（重复信访）", required=False, max_length=40)
+    attachments = forms.FileField(label="附件（信件扫描、信封邮戳照片、录音）", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "请选择")] + [
+            (c.code, c.name) for c in Category.objects.filter(active=True).order_by("code")
+        ]
+        self.fields["region"].choices = region_choices()
+        self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        self.fields["attachments"].widget.attrs["multiple"] = True
+        for i in range(1, MAX_REPS + 1):
+            self.fields[f"rep{i}_name"] = forms.CharField(label=f"代表{i}姓名", required=False, max_length=64)
+            self.fields[f"rep{i}_phone"] = forms.CharField(label="电话", required=False, max_length=20)
+            self.fields[f"rep{i}_id_number"] = forms.CharField(label="身份证号", required=False, max_length=18)
+        for i in range(1, RESPONDENT_ROWS + 1):
+            self.fields[f"resp{i}_name"] = forms.CharField(label=f"被反映人{i}姓名", required=False, max_length=64)
+            self.fields[f"resp{i}_unit"] = forms.CharField(label="单位", required=False, max_length=100)
+            self.fields[f"resp{i}_post"] = forms.CharField(label="职务", required=False, max_length=64)
+
+    def rep_rows(self):
+        return [(self[f"rep{i}_name"], self[f"rep{i}_phone"], self[f"rep{i}_id_number"]) for i in range(1, MAX_REPS + 1)]
+
+    def respondent_rows(self):
+        return [(self[f"resp{i}_name"], self[f"resp{i}_unit"], self[f"resp{i}_post"]) for i in range(1, RESPONDENT_ROWS + 1)]
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        petitioners = []
+        if any(d.get(k) for k in ("name", "id_number", "phone", "address", "work_unit")):
+            petitioners.append({k: d.get(k) or "" for k in ("name", "id_number", "phone", "address", "work_unit")})
+        reps = [
+            {"name": d.get(f"rep{i}_name", ""), "phone": d.get(f"rep{i}_phone", ""), "id_number": d.get(f"rep{i}_id_number", "")}
+            for i in range(1, MAX_REPS + 1)
+        ]
+        respondents = [
+            {"name": d.get(f"resp{i}_name", ""), "unit": d.get(f"resp{i}_unit", ""), "post": d.get(f"resp{i}_post", "")}
+            for i in range(1, RESPONDENT_ROWS + 1)
+        ]
+        confidential = {"auto": None, "yes": True, "no": False}[d.get("confidential") or "auto"]
+        return {
+            "channel": d["channel"],
+            "received_at": d["received_at"],
+            "petitioners": petitioners,
+            "anonymous": d.get("anonymous", False),
+            "nature": d["nature"],
+            "content": d["content"],
+            "requests": d.get("requests", ""),
+            "confidential": confidential,
+            "respondents": respondents,
+            "headcount": d.get("headcount") or 1,
+            "representatives": [r for r in reps if any(r.values())],
+            "cross_level": d.get("cross_level", False),
+            "public_consent": d.get("public_consent", False),
+            "postmark_date": d.get("postmark_date"),
+            "superior_doc_no": d.get("superior_doc_no", ""),
+            "superior_due_at": d.get("superior_due_at"),
+        }
+
+
+class ListFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "内容、姓名、电话、编号"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + list(Status.choices))
+    channel = forms.ChoiceField(label="渠道", required=False, choices=[("", "全部渠道")] + list(Channel.choices))
+    category = forms.ChoiceField(label="类别", required=False)
+    registered_from = forms.DateField(label="登记自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    registered_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "全部类别")] + [(c.code, c.name) for c in Category.objects.filter(active=True)]
+
+
+# ---------------------------------------------------------------------------
+# Action forms: the inputs each action takes (labels in Chinese), rendered generically.
+# ---------------------------------------------------------------------------
+
+
+def _leaders(petition):
+    return [("", "请选择")] + [
+        (u.username, f"{u.display_name}（{u.post or '领导'}）")
+        for u in User.objects.filter(groups__name=Role.LEADER, is_active=True).order_by("username")[:200]
+    ]
+
+
+def _units(petition):
+    return [("", "请选择")] + [(u.code, u.name) for u in Unit.objects.filter(active=True).exclude(kind="village_committee")[:500]]
+
+
+def action_fields(action: str, petition) -> list[dict]:
+    """[{name, label, type, choices, required}] for the action's inputs."""
+    text = lambda name, label, required=True: {"name": name, "label": label, "type": "textarea", "required": required}  # noqa: E731
+    line = lambda name, label, required=True: {"name": name, "label": label, "type": "text", "required": required}  # noqa: E731
+
+    def choice(name, label, choices, required=True):
+        return {"name": name, "label": label, "type": "select", "choices": list(choices), "required": required}
+
+    spec = {
+        "accept": [text("note", "受理说明", False)],
+        "decline": [text("reason", "不予受理理由（将写入告知书）")],
+        "forward": [line("authority", "转送机关"), text("reason", "转送理由", False)],
+        "submit_for_instruction": [choice("leader", "呈批领导", _leaders(petition), False), text("note", "拟办意见", False)],
+        "instruct": [text("instruction", "批示意见")],
+        "set_case_leader": [choice("leader", "包案领导", _leaders(petition)), line("reason", "说明", False)],
+        "assign": [
+            choice("handling_unit", "承办单位", _units(petition)),
+            choice("complexity", "复杂程度", Complexity.choices),
+            {"name": "due_at", "label": "要求办结日期（不超过法定期限）", "type": "date", "required": False},
+            {"name": "result_required", "label": "需报送办理结果", "type": "checkbox", "required": False, "checked": True},
+            line("own_unit_reason", "交被反映人所在单位办理的理由（如适用）", False),
+            text("note", "交办意见", False),
+        ],
+        "acknowledge": [{"name": "committed_date", "label": "承诺办结日期", "type": "date", "required": True}, line("note", "备注", False)],
+        "progress": [text("note", "办理进度")]
+        + (
+            [{"name": "explain_to_superior", "label": "作为向上级的说明情况报送", "type": "checkbox", "required": False}]
+            if petition.channel == "from_superior"
+            else []
+        ),
+        "extend": [{"name": "days", "label": "延期天数（≤30）", "type": "number", "required": True}, text("reason", "延期理由")],
+        "return": [text("reason", "退回理由（非本单位职责等）")],
+        "report_result": [
+            choice("outcome", "处理结果", Outcome.choices),
+            text("findings", "调查核实情况"),
+            text("reply_draft", "答复意见草稿", False),
+        ],
+        "approve_result": [line("note", "审核意见", False)],
+        "reject_result": [text("reason", "退回重办理由")],
+        "reply": [choice("method", "答复方式", ReplyMethod.choices), text("text", "处理意见书（信访人可见）")],
+        "follow_up": [choice("method", "回访方式", ReplyMethod.choices, False), text("note", "回访情况")],
+        "evaluate": [choice("satisfaction", "满意度", Satisfaction.choices), line("comment", "意见", False)],
+        "request_review": [text("reason", "申请复查理由")],
+        "request_rereview": [text("reason", "申请复核理由")],
+        "report_back": [text("text", "向上级报结内容")],
+        "archive": [
+            choice("archive_category", "归档类别", [("", "自动")] + list(ARCHIVE_CATEGORIES.items()), False),
+            line("note", "备注", False),
+        ],
+        "pause": [line("reason", "暂停理由（如听证）")],
+        "resume": [line("note", "备注", False)],
+    }
+    fields = spec.get(action, [])
+    if action == "reply" and petition.reply_draft and not petition.reply_text:
+        fields[1]["initial"] = petition.reply_draft
+    return fields
+
+
+def action_inputs(action: str, petition, post) -> dict:
+    out = {}
+    for f in action_fields(action, petition):
+        if f["type"] == "checkbox":
+            out[f["name"]] = post.get(f["name"]) in ("on", "1", "true")
+        else:
+            value = post.get(f["name"], "")
+            if value != "" or f["required"]:
+                out[f["name"]] = value
+    return out

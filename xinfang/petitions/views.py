@@ -1,0 +1,215 @@
+"""Petition pages: thin; the rules are in services.py and selectors.py."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xinfang.access import policy
+from xinfang.core.errors import DomainError, NotFound
+from xinfang.org.models import Region, Role
+from xinfang.petitions import documents, selectors, services, workflow
+from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
+from xinfang.petitions.models import Attachment, Category
+
+RECEIPT_SESSION_KEY = "petition_receipt_codes"
+PAGE_SIZE = 25
+
+
+def _apply_errors(form, exc: DomainError):
+    mapping = {"petitioners[0].name": "name", "petitioners[0].id_number": "id_number", "petitioners[0].phone": "phone"}
+    placed = False
+    for field, errs in (exc.fields or {}).items():
+        target = mapping.get(field, field)
+        if target.startswith("representatives["):
+            idx = target[len("representatives[") : target.index("]")]
+            target = f"rep{int(idx) + 1}_{target.rsplit('.', 1)[-1]}" if "." in target else None
+        if target not in form.fields:
+            target = None
+        for err in errs if isinstance(errs, list) else [errs]:
+            form.add_error(target, str(err))
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def worklist(request):
+    user = request.user
+    buckets = selectors.worklist_counts(actor=user)
+    if not buckets and not user.has_role(Role.ADMIN, Role.SUPERVISOR):
+        raise PermissionDenied
+    bucket = request.GET.get("bucket", "")
+    if bucket and bucket not in selectors.BUCKET_BY_CODE:
+        bucket = ""
+    form = ListFilterForm(request.GET or None)
+    filters = {"bucket": bucket}
+    if form.is_valid():
+        filters.update({k: v for k, v in form.cleaned_data.items() if v})
+    qs = selectors.petition_list(actor=user, filters=filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    now = timezone.now()
+    rows = [{"p": p, "due": selectors.due_state(p.due_at, now)} for p in page.object_list]
+    return render(
+        request,
+        "petitions/worklist.html",
+        {"buckets": buckets, "bucket": bucket, "form": form, "page": page, "rows": rows, "query": query.urlencode(), "now": now},
+    )
+
+
+@login_required
+def register(request):
+    user = request.user
+    if not user.has_role(Role.CLERK, Role.OFFICE):
+        raise PermissionDenied
+    form = RegisterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        try:
+            kwargs["category"] = Category.objects.get(code=form.cleaned_data["category"])
+            kwargs["region"] = Region.objects.get(code=form.cleaned_data["region"])
+            repeat = (form.cleaned_data.get("repeat_of") or "").strip()
+            kwargs["repeat_of"] = policy.get_visible_petition(user, repeat) if repeat else None
+            kwargs["attachments"] = request.FILES.getlist("attachments")
+            petition, code = services.petition_register(actor=user, **kwargs)
+        except NotFound:
+            form.add_error("repeat_of", "未找到该登记编号")
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            request.session[RECEIPT_SESSION_KEY] = {petition.reg_no: code}
+            messages.success(request, f"已登记，登记编号 {petition.reg_no}")
+            return redirect("petitions:receipt", reg_no=petition.reg_no)
+    return render(request, "petitions/register.html", {"form": form})
+
+
+@login_required
+def repeat_candidates(request):
+    """htmx: earlier petitions with the same ID number / phone, or similar content in the same region."""
+    region = Region.objects.filter(code=request.GET.get("region", "")).first()
+    found = selectors.repeat_candidates(
+        actor=request.user,
+        id_numbers=[request.GET.get("id_number", "").strip()] if len(request.GET.get("id_number", "").strip()) >= 15 else [],
+        phones=[request.GET.get("phone", "").strip()] if len(request.GET.get("phone", "").strip()) >= 7 else [],
+        content=request.GET.get("content", "")[:2000],
+        region=region,
+        limit=5,
+    )
+    return render(request, "petitions/_repeat_candidates.html", {"candidates": found})
+
+
+@login_required
+def receipt(request, reg_no):
+    petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+    code = request.session.get(RECEIPT_SESSION_KEY, {}).get(reg_no, "")
+    return render(request, "petitions/receipt.html", {"p": petition, "query_code": code})
+
+
+@login_required
+@require_POST
+def receipt_done(request, reg_no):
+    request.session.pop(RECEIPT_SESSION_KEY, None)
+    return redirect("petitions:detail", reg_no=reg_no)
+
+
+@login_required
+def receipt_pdf(request, reg_no):
+    petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+    code = request.session.get(RECEIPT_SESSION_KEY, {}).get(reg_no, "")
+    data = documents.receipt_pdf(petition, query_code=code)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{reg_no}.pdf"'
+    return response
+
+
+@login_required
+def detail(request, reg_no):
+    user = request.user
+    try:
+        petition = selectors.petition_detail(actor=user, reg_no=reg_no)
+    except NotFound:
+        raise Http404("未找到该信访件") from None
+    now = timezone.now()
+    people = selectors.identities(actor=user, petition=petition, path=request.path)
+    actions = [
+        {"code": a, "label": workflow.label(a), "fields": action_fields(a, petition)}
+        for a in selectors.available_actions(actor=user, petition=petition)
+    ]
+    clocks = [
+        (label, value, selectors.due_state(value, now))
+        for label, value in (
+            ("转送/交办期限", petition.dispatch_due_at if petition.dispatched_at is None else None),
+            ("受理告知期限", petition.accept_due_at if petition.accepted_at is None and petition.status == "registered" else None),
+            ("呈批期限", petition.instruction_due_at),
+            ("办理期限（法定）", petition.handle_due_at if petition.replied_at is None else None),
+            ("内部查处期限", petition.internal_due_at if petition.replied_at is None else None),
+            ("复查/复核答复期限", petition.review_due_at),
+            ("上级要求报结", petition.superior_due_at if petition.reported_back_at is None else None),
+            ("申请复查/复核截止", petition.review_window_ends_at if petition.status in ("replied", "evaluated") else None),
+        )
+        if value is not None
+    ]
+    events = [{"e": e, "label": workflow.label(e.action)} for e in petition.events.all()]
+    return render(
+        request,
+        "petitions/detail.html",
+        {
+            "p": petition,
+            "people": people,
+            "actions": actions,
+            "clocks": clocks,
+            "events": events,
+            "chain": selectors.repeat_chain(actor=user, petition=petition),
+            "due_state": selectors.due_state(petition.due_at, now),
+            "docs": documents.available(petition),
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_POST
+def act(request, reg_no, action):
+    petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+    if action not in workflow.BY_ACTION:
+        raise Http404("未知的操作")
+    inputs = action_inputs(action, petition, request.POST)
+    try:
+        services.petition_act(actor=request.user, petition_or_reg_no=reg_no, action=action, version=request.POST.get("version"), **inputs)
+    except DomainError as exc:
+        detail_msgs = [f"{v[0] if isinstance(v, list) else v}" for v in (exc.fields or {}).values()]
+        extra = f"（{'；'.join(detail_msgs)}）" if detail_msgs and detail_msgs[0] not in exc.message else ""
+        messages.error(request, f"{workflow.label(action)}未完成：{exc.message}{extra}")
+    else:
+        messages.success(request, f"已{workflow.label(action)}")
+    try:
+        policy.get_visible_petition(request.user, reg_no)
+    except NotFound:  # e.g. a handler who returned the petition no longer sees it
+        return redirect("petitions:worklist")
+    return redirect("petitions:detail", reg_no=reg_no)
+
+
+@login_required
+def document(request, reg_no, kind):
+    petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+    if kind not in documents.available(petition, as_codes=True):
+        raise Http404("该文书尚不可生成")
+    data, filename = documents.build(kind, petition, actor=request.user, path=request.path)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@login_required
+def attachment(request, reg_no, pk):
+    petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+    att = Attachment.objects.filter(petition=petition, pk=pk).first()
+    if att is None:
+        raise Http404("未找到附件")
+    return FileResponse(att.file.open("rb"), content_type=att.content_type, as_attachment=True, filename=att.original_name)
