@@ -46,8 +46,8 @@ def net(county, make_user):
 
 
 PARTIES = [
-    {"side": "applicant", "name": "张三丰", "phone": "13812345678", "id_number": "340123198001011234", "address": "第1镇1村8号"},
-    {"side": "respondent", "name": "李四海", "phone": "13987654321", "id_number": "340123198502022345", "address": "第1镇1村9号"},
+    {"side": "applicant", "name": "张三丰", "phone": "13812345678", "id_number": "340123198001011233", "address": "第1镇1村8号"},
+    {"side": "respondent", "name": "李四海", "phone": "13987654321", "id_number": "340123198502022344", "address": "第1镇1村9号"},
 ]
 
 

@@ -204,3 +204,10 @@ def test_overdue_filter(dispute, net):
     assert not selectors.dispute_list(actor=net.office, overdue=True).exists()
     with time_machine.travel(dispute.due_at + timedelta(minutes=1)):
         assert list(selectors.dispute_list(actor=net.office, overdue=True)) == [dispute]
+
+
+def test_party_id_number_checked(net):
+    bad = [{"name": "张三", "id_number": "340123198001011234"}]
+    with pytest.raises(InvalidInput) as exc:
+        services.dispute_record(actor=net.liaison, kind="land", region=net.v1, description="x", parties=bad)
+    assert "parties.0.id_number" in exc.value.fields

@@ -45,7 +45,7 @@ class Scope:
 
     def q(self, field: str = "region") -> Q:
         if self.everything:
-            return Q()
+            return Q(pk__isnull=False)  # not Q(): an empty Q vanishes when OR-ed with another
         if not self.paths:
             return Q(pk__in=[])
         q = Q(pk__in=[])
@@ -98,7 +98,7 @@ def reporting_regions(actor) -> QuerySet[Region]:
 
 def region_q(scope: Scope) -> Q:
     if scope.everything:
-        return Q()
+        return Q(pk__isnull=False)
     q = Q(pk__in=[])
     for p in scope.paths:
         q |= Q(path__startswith=p)
@@ -130,13 +130,21 @@ def is_office(actor) -> bool:
     return actor.is_superuser or actor.has_role(*IDENTITY_ROLES)
 
 
+def identity_checker(actor):
+    """A function dispute -> bool answering `can_view_dispute_identity` for many disputes with
+    the actor's posts loaded once (lists and API pages)."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return lambda dispute: False
+    if is_office(actor):
+        return lambda dispute: True
+    township_id = actor.unit.region_id if is_township_handler(actor) else None
+    villages = set(NetworkPost.objects.filter(user=actor, role=PostRole.HANDLER, ended_on__isnull=True).values_list("region_id", flat=True))
+    return lambda dispute: dispute.township_id == township_id or dispute.village_id in villages
+
+
 def can_view_dispute_identity(actor, dispute: Dispute) -> bool:
     """The office, the dispute's own township handlers and its village handlers (see module doc)."""
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        return False
-    if is_office(actor):
-        return True
-    return _township_handler_of(actor, dispute.township_id) or _village_handler_of(actor, dispute.village_id)
+    return identity_checker(actor)(dispute)
 
 
 def can_act_on_dispute(actor, dispute: Dispute) -> bool:
@@ -151,6 +159,11 @@ def can_act_on_dispute(actor, dispute: Dispute) -> bool:
     if dispute.level == DisputeLevel.VILLAGE:
         return _village_handler_of(actor, dispute.village_id) or _liaison_of(actor, dispute.village_id)
     return False
+
+
+def can_register_petition(actor) -> bool:
+    """Turning a dispute or report into a petition registers one: the petition office's clerk/office."""
+    return actor.has_role(Role.CLERK, Role.OFFICE)
 
 
 def can_record_dispute(actor) -> bool:

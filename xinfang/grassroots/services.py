@@ -153,6 +153,16 @@ def screening_record(
 # ---- disputes --------------------------------------------------------------------------
 
 
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_number_valid(value: str) -> bool:
+    """An 18-character resident ID with a correct check character (the same rule as petitions)."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    return "10X98765432"[sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS, strict=True)) % 11] == value[17]
+
+
 def _clean_parties(parties) -> list[dict]:
     cleaned = []
     for i, p in enumerate(parties or []):
@@ -165,12 +175,15 @@ def _clean_parties(parties) -> list[dict]:
         phone = (p.get("phone") or "").strip()
         if phone and (not phone.replace("-", "").isdigit() or len(phone) > 20):
             raise InvalidInput("电话号码格式不正确", fields={f"parties.{i}.phone": ["请填写数字"]})
+        id_number = (p.get("id_number") or "").strip().upper()
+        if id_number and not id_number_valid(id_number):
+            raise InvalidInput("身份证号码不正确（应为18位，末位校验码需正确）", fields={f"parties.{i}.id_number": ["身份证号码不正确"]})
         cleaned.append(
             {
                 "side": side,
                 "name": name[:64],
                 "phone": phone,
-                "id_number": (p.get("id_number") or "").strip().upper(),
+                "id_number": id_number,
                 "address": (p.get("address") or "").strip()[:200],
             }
         )
@@ -353,8 +366,8 @@ def dispute_to_petition(
     dispute = _lock_dispute(dispute_id, version, actor)
     if dispute.petition_id:
         raise InvalidTransition("该纠纷已转为信访件")
-    if not selectors.is_office(actor) and not actor.has_role("clerk"):
-        raise NoPermission("转为信访件由信访办登记")
+    if not selectors.can_register_petition(actor):
+        raise NoPermission("转为信访件由信访办登记员或信访办登记")
     parties = list(dispute.parties.all())
     if party_ids:
         parties = [p for p in parties if p.pk in set(map(int, party_ids))]
@@ -450,7 +463,7 @@ def _send_urgent(report: InfoReport, actor) -> str:
     try:
         from xinfang.reception.services import urgent_report_create
     except ImportError:
-        return ""  # TODO(h6): reception's urgent_report_create not available yet; report stays flagged urgent here.
+        return ""  # the reception app is absent: the report stays flagged urgent here
     urgent = urgent_report_create(
         actor=actor,
         what=report.text,
@@ -459,7 +472,7 @@ def _send_urgent(report: InfoReport, actor) -> str:
         measures="基层信息员报送，待乡镇核实处置",
         source=f"信息报送#{report.pk}",
     )
-    return str(getattr(urgent, "number", "") or getattr(urgent, "pk", "") or "")
+    return f"紧急报告#{urgent.pk}"
 
 
 def _lock_report(actor, report_id: int, version: int | None) -> InfoReport:
@@ -544,8 +557,8 @@ def report_to_petition(
     report = _lock_report(actor, report_id, version)
     if report.status == ReportStatus.CONVERTED:
         raise InvalidTransition("该信息已转为纠纷或信访件")
-    if not selectors.is_office(actor) and not actor.has_role("clerk"):
-        raise NoPermission("转为信访件由信访办登记")
+    if not selectors.can_register_petition(actor):
+        raise NoPermission("转为信访件由信访办登记员或信访办登记")
     register = _petition_register()
     petition, query_code = register(
         actor=actor,

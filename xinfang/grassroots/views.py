@@ -227,7 +227,7 @@ def _dispute_context(request, dispute, **extra):
         "can_act": can_act,
         "can_escalate": can_act and dispute.level in LEVEL_NEXT,
         "next_level": LEVEL_NEXT.get(dispute.level),
-        "can_petition": dispute.petition_id is None and (selectors.is_office(actor) or actor.has_role("clerk")),
+        "can_petition": dispute.petition_id is None and selectors.can_register_petition(actor),
         "now": timezone.now(),
         "nav_active": "grassroots",
         "session_form": SessionForm(initial={"version": dispute.version, "mediator": dispute.mediator}),

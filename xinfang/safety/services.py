@@ -59,26 +59,26 @@ def safety_report_file(
 
 
 def _notify_major(report: SafetyReport):
-    """Tell the school's leading-group head and the office, through the supervision inbox if it
-    exists. Whatever happens here, the item is also listed as 重大信息待处理 on the school page."""
+    """Tell the school's leading-group head and the office through the supervision inbox. The item
+    is also listed as 重大信息待处理 on the school page until someone records what was done."""
     try:
-        from xinfang.supervision.notifications import notify
+        from xinfang.supervision.notifications import notify_many
     except ImportError:
         return
     from xinfang.org.models import LeadingGroupMember, Role, User
 
-    recipients = [m.user for m in LeadingGroupMember.objects.filter(unit=report.school, position="head", user__isnull=False)]
+    recipients = [
+        m.user for m in LeadingGroupMember.objects.filter(unit=report.school, position="head", user__isnull=False).select_related("user")
+    ]
     recipients += list(User.objects.filter(groups__name=Role.OFFICE, is_active=True))
-    for user in recipients:
-        try:
-            notify(
-                recipient=user,
-                title=f"重大安全信息：{report.school.name}",
-                body=report.content[:200],
-                url=f"/safety/schools/{report.school_id}/",
-            )
-        except TypeError:  # a different signature: the school page still shows the item
-            return
+    notify_many(
+        recipients=recipients,
+        title=f"重大安全信息：{report.school.name}",
+        body=report.content[:200],
+        url=f"/safety/schools/{report.school_id}/",
+        kind="safety_major",
+        dedupe_key=f"safety-major-{report.pk}",
+    )
 
 
 def _lock_managed_report(actor, report_id: int, version: int | None) -> SafetyReport:
@@ -150,15 +150,14 @@ def recognition_award(*, actor, school: Unit, post_id: int, kind: str, year: int
     )
 
 
-def _end_post(post: NetworkPost, on: date):
-    try:
-        from xinfang.org.services import network_post_end  # the org owner's service, if present
-    except ImportError:
-        network_post_end = None
-    if network_post_end is not None:
-        return network_post_end(post=post, ended_on=on)
-    post.ended_on = on
-    post.save(update_fields=["ended_on"])
+def _end_post(post: NetworkPost, on: date, reason: str) -> NetworkPost:
+    """End the post the way org's `network_post_end` does (conditional update, the row is kept).
+    Not called through org's service because that one is reserved to county managers, while the
+    seed gives this decision to the school (学校解聘其安全信息员资格)."""
+    note = (f"{post.note}；离岗：{reason}" if post.note else f"离岗：{reason}")[:200]
+    if not NetworkPost.objects.filter(pk=post.pk, ended_on__isnull=True).update(ended_on=on, note=note):
+        raise Conflict(f"{post.name} 已于此前离岗")
+    post.ended_on, post.note = on, note
     return post
 
 
@@ -183,5 +182,5 @@ def reporting_failure_record(
         decided_on=timezone.localdate(),
     )
     if decision == ReportingFailure.Decision.REVOKE and post.ended_on is None:
-        _end_post(post, timezone.localdate())
+        _end_post(post, timezone.localdate(), "未及时报告安全隐患，学校解聘安全信息员资格")
     return failure
