@@ -50,7 +50,10 @@ def test_time_limits_page_laptop(page, screenshot, make_user):
     page.click(".tl-holiday-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert Holiday.objects.filter(date="2027-01-01", is_workday=False).exists()
-    assert "2027-01-01" in page.locator(".tl-days").inner_text()
+    group = page.locator(".tl-group").first
+    assert "元旦" in group.inner_text() and "1月1日" in group.inner_text()
+    group.locator("summary").click()  # the days of a group, each with its correction button
+    assert "2027-01-01" in group.locator(".tl-days").inner_text()
     screenshot(page, "laptop-2027")
 
 
@@ -65,4 +68,7 @@ def test_time_limits_page_phone(phone_page, screenshot, make_user):
     # Nothing wider than the phone except the scrollable holiday table.
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 392, width
+    spring = phone_page.locator(".tl-group", has_text="春节").filter(has_text="共 9 天").first
+    assert "2月15日至2月23日" in spring.inner_text() and "共 9 天" in spring.inner_text()
+    spring.locator("summary").click()
     screenshot(phone_page, "phone-2026")

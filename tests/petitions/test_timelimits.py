@@ -263,6 +263,7 @@ def test_page_lists_limits_and_holidays_for_admin(client, admin_user, django_ass
     assert response.status_code == 200
     assert "办理时限" in html and "转送/交办" in html and "60 个自然日" in html and "法定上限 15 日" in html
     assert "2026-10-01" in html and "国庆节" in html and "内置日历" in html
+    assert "10月1日至10月7日" in html and "共 7 天" in html  # National Day as one group
     assert 'name="amount"' in html and "从内置日历导入 2026 年" in html
     response = client.get(PAGE + "?year=2027")
     assert "2027 年节假日尚未录入，按周末计算" in response.content.decode()

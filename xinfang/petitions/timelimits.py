@@ -399,6 +399,22 @@ def holidays_of_year(year: int) -> list[dict]:
     return sorted(out, key=lambda r: r["date"])
 
 
+def group_days(days: list[dict]) -> list[dict]:
+    """Consecutive days with the same name and kind as one group (how the State Council notice reads: 春节 2月15日至23日 放假)."""
+    groups: list[dict] = []
+    for d in days:
+        last = groups[-1] if groups else None
+        if last and last["is_workday"] == d["is_workday"] and last["name"] == d["name"] and (d["date"] - last["end"]).days == 1:
+            last["end"] = d["date"]
+            last["days"].append(d)
+        else:
+            groups.append({"name": d["name"], "is_workday": d["is_workday"], "start": d["date"], "end": d["date"], "days": [d]})
+    for g in groups:
+        g["count"] = len(g["days"])
+        g["sources"] = sorted({d["source"] for d in g["days"]})
+    return groups
+
+
 def recent_changes(limit: int = 10):
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
