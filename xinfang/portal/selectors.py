@@ -146,7 +146,11 @@ def review_window(petition: Petition, now=None) -> ReviewWindow:
     if ends is None or now > ends:
         when = f"{timezone.localtime(ends):%Y年%m月%d日}" if ends else "收到答复后30日"
         return ReviewWindow(
-            kind, label, ends, False, f"申请{label[2:]}的期限（收到意见之日起30日内）已于{when}届满，按《信访工作条例》不能再通过网上申请。"
+            kind,
+            label,
+            ends,
+            False,
+            f"申请{label[2:]}的期限（收到意见之日起30日内）已于{when}届满，按《信访工作条例》不能再申请。如有新的事实和理由，可以重新提出信访事项。",
         )
     return ReviewWindow(kind, label, ends, True, f"如对答复不服，可在 {timezone.localtime(ends):%Y年%m月%d日 %H:%M} 前{label}。")
 
