@@ -30,7 +30,8 @@ def my_posts_panel(user) -> list[dict]:
     posts = selectors.my_posts(user)
     items = []
     for p in posts:
-        items.append((f"{p.get_role_display()} · {_place(p)}", f"{p.start_on:%Y-%m-%d} 上岗", "#"))
+        items.append((p.get_role_display(), _place(p), "#"))
+        items.append(("上岗日期", f"{p.start_on:%Y-%m-%d}", "#"))
         if p.end_on:
             items.append(("期满日期", f"{p.end_on:%Y-%m-%d}", "#"))
         if p.role == PostRole.SUPERVISOR:

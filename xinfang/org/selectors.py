@@ -2,7 +2,7 @@
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from xinfang.org.models import LeadingGroupMember, NetworkPost, PostRole, Region, RegionLevel, SupervisionGroup, Unit, User
+from xinfang.org.models import LeadingGroupMember, NetworkPost, PostRole, Region, RegionLevel, Role, SupervisionGroup, Unit, User
 
 
 def region_list(*, level: str | None = None, parent: str | None = None) -> QuerySet[Region]:
@@ -36,7 +36,7 @@ def region_children_with_posts(region: Region) -> list[Region]:
     active = NetworkPost.objects.filter(ended_on__isnull=True).order_by("role", "name")
     children = list(
         region.children.annotate(child_count=Count("children", distinct=True))
-        .prefetch_related(Prefetch("network_posts", queryset=active, to_attr="active_posts"))
+        .prefetch_related(Prefetch("network_posts", queryset=active, to_attr="active_posts"), "supervision_groups")
         .order_by("code")
     )
     for child in children:
@@ -44,6 +44,11 @@ def region_children_with_posts(region: Region) -> list[Region]:
         child.has_liaison = PostRole.LIAISON in roles
         child.has_info_officer = PostRole.INFO_OFFICER in roles
     return children
+
+
+def region_posts(region: Region) -> list[NetworkPost]:
+    """The active posts held at this very region (a village's liaison and handlers)."""
+    return list(region.network_posts.filter(ended_on__isnull=True).select_related("home_unit").order_by("role", "name"))
 
 
 def region_breadcrumb(region: Region) -> list[Region]:
@@ -76,7 +81,12 @@ def unit_leading_group(unit: Unit) -> list[LeadingGroupMember]:
 
 
 def unit_staff(unit: Unit) -> list[User]:
-    return list(unit.staff.filter(is_active=True).prefetch_related("groups").order_by("username"))
+    """Active staff, each with `.role_labels` (Chinese role names): two queries."""
+    staff = list(unit.staff.filter(is_active=True).prefetch_related("groups").order_by("username"))
+    valid = dict(Role.choices)
+    for person in staff:
+        person.role_labels = [valid[g.name] for g in person.groups.all() if g.name in valid]
+    return staff
 
 
 def unit_network_posts(unit: Unit) -> list[NetworkPost]:

@@ -46,7 +46,12 @@ def region_detail(request, code):
     return render(
         request,
         "org/region.html",
-        {"region": region, "children": selectors.region_children_with_posts(region), "trail": selectors.region_breadcrumb(region)},
+        {
+            "region": region,
+            "children": selectors.region_children_with_posts(region),
+            "trail": selectors.region_breadcrumb(region),
+            "own_posts": selectors.region_posts(region),
+        },
     )
 
 
