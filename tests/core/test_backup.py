@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from xinfang.core.backup import BackupError, backup, media_files, restore
+from xinfang.core.crypto import decrypt
 from xinfang.org.models import Role
 from xinfang.petitions.events import record_event
 from xinfang.petitions.models import Attachment, Category, Petition, Petitioner
@@ -28,7 +29,10 @@ def _dump() -> list:
     call_command(
         "dumpdata", natural_foreign=True, natural_primary=True, exclude=["contenttypes", "auth.permission", "sessions", "axes"], stdout=out
     )
-    return sorted(json.loads(out.getvalue()), key=lambda o: (o["model"], json.dumps(o, sort_keys=True)))
+    rows = json.loads(out.getvalue())
+    for row in rows:  # Fernet ciphertext differs on every write: compare the plaintext
+        row["fields"] = {k: decrypt(v) if isinstance(v, str) else v for k, v in row["fields"].items()}
+    return sorted(rows, key=lambda o: (o["model"], json.dumps(o, sort_keys=True)))
 
 
 def _petition(county, clerk, n: int) -> Petition:
