@@ -204,3 +204,32 @@ def test_concurrent_retries_register_once(channel):
     assert len({reg for _, reg in results}) == 1
     assert sorted(s for s, _ in results) == [200] * 5 + [201]
     assert Petition.objects.count() == 1 and IdempotencyRecord.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_third_party_georeport_client_reads_services(live_server, channel):
+    """georeport (PyPI, the one Open311 client that still installs on Python 3.11) against the live server.
+
+    It has no POST and sends no api_key on reads, so it covers discovery of services and their
+    definitions; our request reads need the channel's key (privacy), which it cannot send.
+    """
+    import requests
+    from georeport import GeoReport
+
+    for fmt in ("json", "xml"):
+        client = GeoReport(f"{live_server.url}/open311/v2/", output_format=fmt)
+        listed = client.get_service_list()
+        codes = sorted(s["service_code"] for s in listed)
+        assert codes == ["discipline", "labour"]
+        definition = client.get_service_definition("labour")
+        assert definition["service_code"] == "labour"
+        if fmt == "json":
+            validate(listed, "services.json")
+            validate(definition, "service-definition.json")
+        else:
+            attrs = definition["attributes"]["attribute"]
+            assert {a["code"] for a in attrs} >= {"nature", "external_id"}
+    reg_no = _post(Client()).json()[0]["service_request_id"]
+    with pytest.raises(requests.HTTPError) as exc:
+        GeoReport(f"{live_server.url}/open311/v2/").get_service_request(reg_no)
+    assert exc.value.response.status_code == 403
