@@ -3,11 +3,11 @@
 - assigned: petitions of the period with this handling unit;
 - replied / on_time: replied, and replied by the handling due time;
 - overdue: open petitions whose current due time has passed;
-- returned: "return" events (退回) in the period written by a user of the unit;
+- returned: "return" events (退回) on the period's petitions written by a user of the unit;
 - satisfied / evaluated: evaluations of the unit's petitions;
-- supervision orders: 督办单 received, counted when the supervision app provides
-  `SupervisionOrder` (with a `unit` foreign key); otherwise the column is None and the page
-  says so.
+- supervision orders: 督办单 on the period's petitions issued to the unit, counted when the
+  supervision app provides `SupervisionOrder` (with a `unit` foreign key); otherwise the
+  column is None and the page says so.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def league_table(qs: QuerySet[Petition], *, lo: datetime, hi: datetime, now: dat
     )
     by_unit = {r.pop("handling_unit_id"): r for r in rows}
     returned = dict(
-        PetitionEvent.objects.filter(action="return", at__gte=lo, at__lt=hi, petition__in=qs.order_by().values("pk"))
+        PetitionEvent.objects.filter(action="return", petition__in=qs.order_by().values("pk"))
         .order_by()
         .values("actor__unit_id")
         .annotate(n=Count("pk"))
