@@ -53,11 +53,7 @@ class GrantOutputSerializer(serializers.Serializer):
     granted_by = serializers.CharField(source="granted_by.username")
     granted_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(allow_null=True)
-    revoked_at = serializers.SerializerMethodField()
-
-    def get_revoked_at(self, obj):
-        rev = getattr(obj, "revocation", None) if hasattr(obj, "revocation") else None
-        return serializers.DateTimeField().to_representation(rev.revoked_at) if rev else None
+    revoked_at = serializers.DateTimeField(source="revocation.revoked_at", default=None)
 
 
 class PetitionGrantsView(APIView):
