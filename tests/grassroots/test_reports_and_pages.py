@@ -194,3 +194,23 @@ def test_home_panel_for_liaison(net, client):
     client.force_login(net.liaison)
     body = client.get("/").content.decode()
     assert "上报信息" in body and "路灯坏了" in body
+
+
+def test_api_report_and_escalate(net, dispute, client):
+    client.force_login(net.info)
+    resp = client.post(
+        "/api/v1/grassroots/reports/", {"region": net.g1.code, "text": "组里水渠堵塞", "urgency": "normal"}, content_type="application/json"
+    )
+    assert resp.status_code == 201
+    bad = client.post("/api/v1/grassroots/reports/", {"region": net.v3.code, "text": "x"}, content_type="application/json")
+    assert bad.status_code == 403 and bad.json()["error"]["code"] == "permission_denied"
+    client.force_login(net.twp)
+    ok = client.post(
+        f"/api/v1/grassroots/disputes/{dispute.pk}/escalate/", {"version": 1, "reason": "未果"}, content_type="application/json"
+    )
+    assert ok.status_code == 200 and ok.json()["level"] == "township"
+    stale = client.post(
+        f"/api/v1/grassroots/disputes/{dispute.pk}/escalate/", {"version": 1, "reason": "未果"}, content_type="application/json"
+    )
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "stale_version"
+    assert client.get("/api/v1/grassroots/figures/").json()["results"][0]["escalated"] == 1

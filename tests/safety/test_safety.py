@@ -201,3 +201,20 @@ def test_pages(school_net, client):
     assert resp.status_code == 200 and resp.content[:2] == b"PK"
     client.force_login(s.other_officer)
     assert client.get(f"/safety/schools/{s.school.pk}/sheet.xlsx").status_code == 404
+
+
+def test_api_file_and_sheet(school_net, client):
+    s = school_net
+    client.force_login(s.officer)
+    resp = client.post(
+        "/api/v1/safety/reports/", {"category": "incident", "channel": "phone", "content": "食堂燃气报警"}, content_type="application/json"
+    )
+    assert resp.status_code == 201 and resp.json()["officer"] == "许老师"
+    bad = client.post("/api/v1/safety/reports/", {"category": "x", "channel": "phone", "content": ""}, content_type="application/json")
+    assert bad.status_code == 400 and set(bad.json()["error"]["fields"]) == {"category", "content"}
+    month = resp.json()["month"][:7]
+    client.force_login(s.head)
+    sheet = client.get(f"/api/v1/safety/schools/{s.school.pk}/sheet/?month={month}").json()
+    assert {r["name"]: r["total"] for r in sheet["rows"]} == {"许老师": 1, "周老师": 0, "钱老师": 0}
+    client.force_login(s.other_officer)
+    assert client.get(f"/api/v1/safety/schools/{s.school.pk}/sheet/").json()["error"]["code"] == "not_found"

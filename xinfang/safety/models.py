@@ -39,7 +39,11 @@ class ValueRating(models.TextChoices):
 class SafetyReport(NoDeleteModel):
     post = models.ForeignKey("org.NetworkPost", verbose_name="安全信息员", on_delete=models.PROTECT, related_name="safety_reports")
     school = models.ForeignKey("org.Unit", verbose_name="学校", on_delete=models.PROTECT, related_name="safety_reports")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送账号", on_delete=models.PROTECT, related_name="+")
+    # The officer's own account when filed in the system; empty for items passed on by phone or
+    # orally to the school and entered for an officer without an account.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送账号", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     category = models.CharField("信息类别", max_length=20, choices=SafetyCategory.choices)
     channel = models.CharField("传递方式", max_length=10, choices=SafetyChannel.choices)
     content = models.TextField("内容")

@@ -145,3 +145,7 @@ def home_count(actor) -> list[dict]:
     q = quota()
     posts = officer_posts(actor).annotate(n=Count("safety_reports", filter=Q(safety_reports__month=month)))
     return [{"post": p, "school": p.school, "count": p.n, "quota": q, "missing": max(0, q - p.n)} for p in posts]
+
+
+def month_of_now() -> date:
+    return month_of(timezone.now())
