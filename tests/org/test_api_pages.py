@@ -91,6 +91,23 @@ def test_post_form_creates_a_liaison(office_client, county):
     assert (post.name, post.region.code, post.start_on) == ("王联络", "T0012", date(2026, 3, 1))
 
 
+def test_post_form_links_an_account_and_the_home_shows_the_post(office_client, client, county, make_user):
+    liaison = make_user(Role.LIAISON, username="lin")
+    data = {"role": "liaison", "region": "T0012", "name": "林联络", "start_on": "2026-03-01", "username": "nobody"}
+    body = office_client.post("/org/posts/new/", data).content.decode()
+    assert "登录账号 nobody 不存在或已停用" in body and not NetworkPost.objects.exists()
+    data["username"] = "lin"
+    assert office_client.post("/org/posts/new/", data).status_code == 302
+    assert NetworkPost.objects.get().user == liaison
+
+
+def test_leading_group_member_with_an_account(office_client, county, make_user):
+    head = make_user(Role.UNIT_HANDLER, username="principal", unit=county.school)
+    response = office_client.post("/org/units/school-1/", {"name": "校长甲", "position": "head", "post": "校长", "username": "principal"})
+    assert response.status_code == 302
+    assert LeadingGroupMember.objects.get(unit=county.school).user == head
+
+
 def test_post_form_shows_the_rule_in_chinese_and_writes_nothing(office_client, county):
     NetworkPost.objects.create(role=PostRole.LIAISON, name="张三", region=county.villages[0])
     response = office_client.post("/org/posts/new/", {"role": "liaison", "region": "T0011", "name": "李四", "start_on": "2026-03-01"})

@@ -73,12 +73,15 @@ class NetworkPostForm(forms.Form):
     trained_on = forms.DateField(label="岗前培训日期", widget=DATE, required=False, help_text="须先完成岗前培训方可上岗")
     start_on = forms.DateField(label="上岗日期", widget=DATE, initial=date.today)
     end_on = forms.DateField(label="期满日期", widget=DATE, required=False, help_text="空则按抽调期限（默认一年）计算")
+    username = forms.CharField(
+        label="登录账号（可空）", max_length=150, required=False, help_text="本人有系统账号时填写，登录后首页显示“我的岗位”"
+    )
     note = forms.CharField(label="备注", max_length=200, required=False)
 
     def __init__(self, *args, role: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.role = role
-        keep = FIELDS_BY_ROLE[role]
+        keep = [*FIELDS_BY_ROLE[role], "username"]
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -129,6 +132,7 @@ class LeadingGroupMemberForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=64)
     post = forms.CharField(label="职务", max_length=64, required=False)
     position = forms.ChoiceField(label="职位", choices=LeadingGroupMember.Position.choices, initial=LeadingGroupMember.Position.MEMBER)
+    username = forms.CharField(label="登录账号（可空）", max_length=150, required=False)
 
 
 class ImportForm(forms.Form):

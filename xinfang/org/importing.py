@@ -5,6 +5,7 @@ Sheets (a header row, then one record per row; any sheet may be absent):
   单位      代码, 名称, 类型, 上级单位代码, 区域代码
   督查组    代码, 名称, 包联乡镇代码 (several, separated by 、 , ; or spaces)
   网络岗位  岗位, 姓名, 电话, 区域代码, 学校代码, 督查组代码, 原单位代码, 出生日期, 选调日期, 培训日期, 上岗日期, 期满日期
+            [, 账号 (optional: the username of the person's login)]
 
 The rows are applied in that order through the same services the pages use, each in a
 savepoint, inside one transaction. A dry run (and any run with a bad row) rolls the whole
@@ -58,6 +59,7 @@ EXAMPLES = {
         ["督查员", "李四", "13900000001", "", "", "dcz-7", "dept-hr", "1995-03-01", "2025-12-20", "2025-12-25", "2026-01-01", ""],
     ],
 }
+OPTIONAL = {"网络岗位": ["账号"]}  # columns that may be absent
 MAX_ROWS = 20000
 
 
@@ -213,7 +215,7 @@ def _import_post(row: dict, actor) -> bool:
         data["supervision_group"] = group
     if role == PostRole.HANDLER and data["home_unit"] is None and data["region"] is not None and data["region"].parent_id:
         data["home_unit"] = Unit.objects.filter(kind=UnitKind.TOWNSHIP, region_id=data["region"].parent_id).select_related("region").first()
-    services.network_post_create(actor=actor, role=role, **data)
+    services.network_post_create(actor=actor, role=role, username=row.get("账号", ""), **data)
     return True
 
 
@@ -231,7 +233,7 @@ def _read_rows(ws, sheet: str, result: ImportResult):
     if missing:
         result.errors.append(RowError(sheet, 1, f"表头缺少列：{'、'.join(missing)}"))
         return
-    index = {h: names.index(h) for h in SHEETS[sheet]}
+    index = {h: names.index(h) for h in [*SHEETS[sheet], *OPTIONAL.get(sheet, [])] if h in names}
     for number, values in enumerate(rows, start=2):
         if number > MAX_ROWS:
             result.errors.append(RowError(sheet, number, f"行数超过 {MAX_ROWS}，请分批导入"))
@@ -285,7 +287,8 @@ def template_workbook() -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     head_font, head_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="B3261E")
-    for sheet, header in SHEETS.items():
+    for sheet, required in SHEETS.items():
+        header = [*required, *OPTIONAL.get(sheet, [])]
         ws = wb.create_sheet(sheet)
         ws.append(header)
         for cell in ws[1]:
@@ -299,7 +302,7 @@ def template_workbook() -> bytes:
         "每个工作表第一行为表头，请勿修改；示例行可删除或覆盖。",
         "层级：县、乡镇/街道、行政村/社区、村民小组（也可填 county/township/village/group）。",
         "单位类型：" + "、".join(label for _, label in UnitKind.choices),
-        "岗位：督查员、驻村承办员、联络员、信息员、安全信息员。",
+        "岗位：督查员、驻村承办员、联络员、信息员、安全信息员。“账号”列可空：本人有系统登录账号时填写用户名。",
         "联络员的区域代码填行政村；信息员填村民小组；驻村承办员填村（原单位填乡镇政府代码，可省略）；安全信息员填学校代码。",
         "督查员须填督查组代码、原单位代码、出生日期和培训日期（培训须在上岗之前）；期满日期可空，默认上岗后一年。",
         "日期写成 2026-01-31。先“检查”（不写入），无误后再“导入”；有任何一行出错则整批不导入。",

@@ -316,8 +316,18 @@ def safety_officer_post(
 # --- one entry for forms and the import ---------------------------------------------------
 
 
+def _user_by_username(username: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise InvalidInput(f"登录账号 {username} 不存在或已停用", fields={"username": ["账号不存在"]})
+    return user
+
+
 def network_post_create(*, actor, role: str, **data) -> list[NetworkPost]:
     """Dispatch to the rule of `role`. `data` holds the fields of the post form / import row."""
+    username = (data.pop("username", "") or "").strip()
+    if username:
+        data["user"] = _user_by_username(username)
     common = {k: data.get(k) for k in ("name", "phone", "user", "note") if data.get(k) is not None}
     start_on = data.get("start_on") or date.today()
     if role == PostRole.SUPERVISOR:
@@ -392,11 +402,14 @@ def supervision_group_create(*, actor, code: str, name: str, townships: list[Reg
 
 @transaction.atomic
 def leading_group_member_add(
-    *, actor, unit: Unit, name: str, position: str, post: str = "", user: User | None = None
+    *, actor, unit: Unit, name: str, position: str, post: str = "", user: User | None = None, username: str = ""
 ) -> LeadingGroupMember:
-    """信访工作领导小组: one head (组长) per unit."""
+    """信访工作领导小组: one head (组长) per unit. A linked account (`user`) lets the member act for
+    the unit where other apps allow it (e.g. a school's head manages its safety officers)."""
     _require_manager(actor)
     name = _clean_name(name)
+    if username and username.strip():
+        user = _user_by_username(username.strip())
     if position not in LeadingGroupMember.Position.values:
         raise InvalidInput("请选择职位（组长、副组长或成员）", fields={"position": ["职位不正确"]})
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
