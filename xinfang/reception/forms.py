@@ -90,9 +90,7 @@ class SendForm(forms.Form):
     )
     to_units = forms.ModelMultipleChoiceField(
         label="报告对象（单位）",
-        queryset=Unit.objects.filter(
-            active=True, kind__in=[UnitKind.PETITION_BUREAU, UnitKind.JOINT_OFFICE, UnitKind.COUNTY_LEADERSHIP, UnitKind.DEPARTMENT]
-        ),
+        queryset=Unit.objects.filter(active=True, kind__in=[UnitKind.PETITION_BUREAU, UnitKind.JOINT_OFFICE, UnitKind.COUNTY_LEADERSHIP]),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -11,16 +11,25 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class OrderIssueForm(forms.Form):
-    reg_no = forms.CharField(label="登记编号", max_length=40)
+    reg_no = forms.CharField(label="登记编号", max_length=40, error_messages={"required": "请填写登记编号"})
     form = forms.ChoiceField(label="督办方式", choices=OrderForm.choices)
     unit = forms.ModelChoiceField(label="被督办单位（默认为承办单位）", queryset=Unit.objects.filter(active=True), required=False)
-    answer_due_at = forms.DateTimeField(label="答复期限", widget=DateTimeInput(format="%Y-%m-%dT%H:%M"), input_formats=["%Y-%m-%dT%H:%M"])
-    requirements = forms.CharField(label="督办要求", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    answer_due_at = forms.DateTimeField(
+        label="答复期限",
+        widget=DateTimeInput(format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        error_messages={"required": "请填写答复期限", "invalid": "请填写正确的日期和时间"},
+    )
+    requirements = forms.CharField(
+        label="督办要求", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, error_messages={"required": "请填写督办要求"}
+    )
 
 
 class AnswerForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    answer = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    answer = forms.CharField(
+        label="答复内容", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, error_messages={"required": "请填写答复内容"}
+    )
 
 
 class CloseForm(forms.Form):
