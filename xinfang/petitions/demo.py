@@ -1,7 +1,19 @@
-"""Demo reference data for petitions: categories mapped to the departments that handle them."""
+"""Demo data for petitions: categories, and a few hundred petitions driven through the real services.
 
-from xinfang.org.models import Unit
-from xinfang.petitions.models import Category
+Each petition is registered and moved step by step with `time_machine` at backdated times, so
+events, due times and overdue states are what the services produce. Idempotent: petitions are
+created only when none exist.
+"""
+
+import random
+from datetime import timedelta
+
+import time_machine
+from django.utils import timezone
+
+from xinfang.org.models import Region, RegionLevel, Role, Unit, User
+from xinfang.petitions.models import Category, Petition
+from xinfang.petitions.services import id_check_char, petition_act, petition_register
 
 CATEGORIES = [
     ("labour", "劳动社保", "dept-hr", "工资,欠薪,拖欠,社保,养老保险,工伤,劳动合同,农民工"),
@@ -21,9 +33,223 @@ CATEGORIES = [
     ("other", "其他", None, ""),
 ]
 
+CONTENTS = {
+    "labour": ["反映{place}某建筑工地拖欠农民工工资{n}个月，共{m}万元，多次讨要未果", "反映所在企业未依法缴纳养老保险，要求补缴"],
+    "land": ["反映{place}征地补偿款未按标准发放，要求核实补发", "反映邻居在承包地上违规建房占用耕地"],
+    "housing": ["反映{place}安置房墙体开裂渗水，开发商拒不维修", "反映小区物业乱收费，停车费上涨无依据"],
+    "education": ["反映{place}小学收取课后服务费不透明", "反映孩子入学被拒，要求按学区就近入学"],
+    "health": ["反映{place}卫生院医生态度恶劣、延误治疗", "反映新农合报销比例与政策不符"],
+    "civil": ["反映家庭困难申请低保未获批准，要求重新审核", "反映{place}五保老人补助未按时发放"],
+    "agriculture": ["反映种粮补贴未发到户，村里公示不清", "反映{place}村务不公开，集体土地承包收益去向不明"],
+    "environment": ["反映{place}砖厂粉尘污染严重，影响村民生活", "反映养殖场排污到河道，河水发臭"],
+    "public_security": ["反映{place}夜间有人聚众赌博，报警后未处理", "反映户口迁移办理多次被推诿"],
+    "law": ["反映法院判决生效后对方拒不执行，申请法律援助", "反映{place}邻里纠纷调解后对方反悔"],
+    "transport": ["反映{place}通村公路损毁严重，雨天无法通行", "反映客运班车停运，群众出行困难"],
+    "water": ["反映{place}饮水工程水压不足，夏季经常停水", "反映水库移民后扶资金发放不到位"],
+    "market": ["反映{place}超市销售过期食品", "反映农资店销售假化肥，造成减产"],
+    "discipline": ["反映{place}村干部挪用集体资金{m}万元", "反映某站站长在项目验收中收受好处费"],
+    "other": ["对{place}集镇规划提出意见建议", "咨询新型农村合作医疗参保政策"],
+}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
+GIVEN = [
+    "建国",
+    "秀英",
+    "桂兰",
+    "志强",
+    "丽娟",
+    "海燕",
+    "国华",
+    "明",
+    "伟",
+    "芳",
+    "军",
+    "静",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "杰",
+    "娟",
+    "涛",
+]
 
-def load(**_options) -> str:
+# Target state → the steps that lead there (the same table the tests use).
+PATHS = {
+    "registered": [],
+    "accepted": ["accept"],
+    "declined": ["decline"],
+    "forwarded": ["forward"],
+    "awaiting_instruction": ["accept", "submit_for_instruction"],
+    "assigned": ["accept", "assign"],
+    "in_progress": ["accept", "assign", "acknowledge"],
+    "result_reported": ["accept", "assign", "acknowledge", "report_result"],
+    "awaiting_reply": ["accept", "assign", "acknowledge", "report_result", "approve_result"],
+    "replied": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply"],
+    "evaluated": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply", "evaluate"],
+    "under_review": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply", "request_review"],
+    "under_rereview": [
+        "accept",
+        "assign",
+        "acknowledge",
+        "report_result",
+        "approve_result",
+        "reply",
+        "request_review",
+        "reply",
+        "request_rereview",
+    ],
+    "archived": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply", "evaluate", "archive"],
+}
+WEIGHTS = {
+    "registered": 30,
+    "accepted": 22,
+    "declined": 10,
+    "forwarded": 10,
+    "awaiting_instruction": 10,
+    "assigned": 22,
+    "in_progress": 50,
+    "result_reported": 20,
+    "awaiting_reply": 15,
+    "replied": 25,
+    "evaluated": 20,
+    "under_review": 8,
+    "under_rereview": 4,
+    "archived": 54,
+}
+
+
+def _categories():
     units = {u.code: u for u in Unit.objects.filter(code__in=[c[2] for c in CATEGORIES if c[2]])}
     for code, name, unit_code, keywords in CATEGORIES:
         Category.objects.get_or_create(code=code, defaults={"name": name, "default_unit": units.get(unit_code), "keywords": keywords})
-    return f"{Category.objects.count()} 个问题类别"
+
+
+def _person(rng):
+    area = rng.choice(["411523", "411524", "411525"])
+    birth = f"{rng.randint(1950, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    first17 = f"{area}{birth}{rng.randint(100, 999)}"
+    return {
+        "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+        "id_number": first17 + id_check_char(first17),
+        "phone": f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}",
+        "address": "",
+        "work_unit": "",
+    }
+
+
+def _inputs(action, rng, ctx):
+    today = timezone.localdate()
+    return {
+        "accept": {},
+        "decline": {"reason": "所反映事项已进入诉讼程序，应依法通过诉讼途径解决"},
+        "forward": {"authority": rng.choice(["市住房和城乡建设局", "市中级人民法院", "市生态环境局"]), "reason": "属其法定职权"},
+        "submit_for_instruction": {"note": "问题反映较集中，拟交相关部门调查处理，请批示", "leader": ctx["leader"].username},
+        "instruct": {"instruction": "请相关部门依法依规调查处理，按时报结"},
+        "assign": {
+            "handling_unit": ctx["unit"].code,
+            "complexity": rng.choice(["general", "general", "complex", "serious"]),
+            "own_unit_reason": ctx.get("own_unit_reason", ""),
+        },
+        "acknowledge": {"committed_date": today + timedelta(days=rng.randint(5, 25))},
+        "report_result": {
+            "outcome": rng.choice(["full", "partial", "unsupported", "explained"]),
+            "findings": "经实地调查核实，情况基本属实，已督促整改",
+            "reply_draft": "您反映的问题已调查核实并作处理",
+        },
+        "approve_result": {},
+        "reply": {"method": rng.choice(["letter", "visit", "phone"]), "text": "经调查核实，您反映的问题已依法处理，具体意见如下……"},
+        "evaluate": {"satisfaction": rng.choice(["satisfied", "satisfied", "basically_satisfied", "dissatisfied"])},
+        "request_review": {"reason": "对处理意见不服"},
+        "request_rereview": {"reason": "对复查意见仍不服"},
+        "report_back": {"text": "已办结并答复信访人，现将办理结果报告如下……"},
+        "archive": {},
+    }[action]
+
+
+def _actor(action, ctx):
+    if action in ("acknowledge", "report_result"):
+        return ctx["handler"]
+    if action == "instruct":
+        return ctx["leader"]
+    if action in ("evaluate", "request_review", "request_rereview"):
+        return ctx["clerk"]
+    return ctx["office"]
+
+
+def load(petitions: int = 300, **_options) -> str:
+    _categories()
+    if Petition.objects.exists():
+        return f"{Category.objects.count()} 个问题类别；已有 {Petition.objects.count()} 件信访件，跳过"
+    users = {u.username: u for u in User.objects.filter(username__in=["clerk", "office", "leader", "leader2"])}
+    if "clerk" not in users or "office" not in users:
+        return f"{Category.objects.count()} 个问题类别（未找到演示账号，未生成信访件）"
+    handlers = list(User.objects.filter(groups__name=Role.UNIT_HANDLER, is_active=True).exclude(unit=None).select_related("unit"))
+    if not handlers:
+        return f"{Category.objects.count()} 个问题类别（没有承办人员）"
+    leaders = [u for k, u in users.items() if k.startswith("leader")]
+    categories = list(Category.objects.all())
+    villages = list(Region.objects.filter(level=RegionLevel.VILLAGE).select_related("parent"))
+    rng = random.Random(20261128)
+    states = list(WEIGHTS)
+    weights = [WEIGHTS[s] for s in states]
+    now = timezone.now()
+    created: list[tuple[Petition, dict]] = []
+    for i in range(petitions):
+        target = rng.choices(states, weights)[0]
+        steps = PATHS[target]
+        handler = rng.choice(handlers)
+        ctx = {"clerk": users["clerk"], "office": users["office"], "leader": rng.choice(leaders), "handler": handler, "unit": handler.unit}
+        shortest = max(2, len(steps) * 3)
+        # Most petitions are recent and on time; about a fifth are old enough to be overdue in an open state.
+        span = rng.randint(shortest, shortest + 12 + len(steps) * 4) if rng.random() < 0.8 else rng.randint(shortest, 150)
+        received = now - timedelta(days=span, hours=rng.randint(0, 8))
+        category = rng.choice(categories)
+        village = rng.choice(villages)
+        person = _person(rng)
+        kwargs = {
+            "channel": rng.choice(["letter", "visit", "visit", "phone", "online", "mailbox", "sms"]),
+            "petitioners": [person],
+            "nature": rng.choice(["request", "request", "request", "appeal", "suggestion", "inquiry"]),
+            "category": category,
+            "region": village,
+            "content": rng.choice(CONTENTS[category.code]).format(place=village.full_name, n=rng.randint(2, 9), m=rng.randint(2, 60)),
+            "requests": "请求依法处理",
+        }
+        roll = rng.random()
+        if roll < 0.1:
+            kwargs.update(channel="visit", headcount=rng.randint(5, 40), representatives=[_person(rng) for _ in range(rng.randint(1, 3))])
+        elif roll < 0.2:
+            kwargs.update(
+                nature="report",
+                category=next((c for c in categories if c.code == "discipline"), category),
+                respondents=[{"name": rng.choice(SURNAMES) + "某", "unit": f"{village.parent.name}人民政府", "post": "村干部"}],
+            )
+            ctx["own_unit_reason"] = "属地管理，由县纪委监委派驻纪检组全程监督办理"
+        elif roll < 0.26:
+            kwargs.update(
+                channel="from_superior", superior_doc_no=f"市信访交〔2026〕{i + 1}号", superior_due_at=received + timedelta(days=20)
+            )
+        elif roll < 0.34 and created:
+            original, original_person = rng.choice(created)
+            kwargs.update(repeat_of=original, petitioners=[original_person], region=original.region, category=original.category)
+        if kwargs["channel"] == "from_superior" and "archive" in steps:
+            steps = [*steps[:-1], "report_back", "archive"]
+        # Steps happen at increasing times between receipt and now (gaps short enough for the review windows).
+        gap_max = min(12 * 86400, span * 86400 // (len(steps) + 1))
+        moments, at = [], received
+        for _ in steps:
+            at = at + timedelta(seconds=rng.randint(3600, max(3601, gap_max)))
+            moments.append(at)
+        with time_machine.travel(received + timedelta(minutes=rng.randint(5, 120)), tick=False):
+            p, _code = petition_register(actor=ctx["clerk"], received_at=received, **kwargs)
+        for action, at in zip(steps, moments, strict=True):
+            with time_machine.travel(at, tick=False):
+                inputs = _inputs(action, rng, ctx)
+                if action == "evaluate" and target == "archived":
+                    inputs = {"satisfaction": "satisfied"}
+                p = petition_act(actor=_actor(action, ctx), petition_or_reg_no=p.reg_no, action=action, version=p.version, **inputs)
+        created.append((p, person))
+    total = Petition.objects.count()
+    overdue = Petition.objects.filter(due_at__lt=now).count()
+    return f"{Category.objects.count()} 个问题类别；{total} 件信访件（{overdue} 件超期）"
