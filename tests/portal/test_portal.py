@@ -197,3 +197,33 @@ def test_info_page_lists_time_limits_and_guides(client, portal_county):
     assert "申请复查" in page and "怎样申请复查、复核" in page and "保密制度" not in page  # staff-only article hidden
     assert "0000-1234567" in page
     assert client.get(reverse("portal:home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_office_page_clears_lockouts_and_publishes(client, submit_petition, drive_to_reply, office, make_user):
+    from xinfang.org.models import Role
+
+    locked, code = submit_petition()
+    for _ in range(services.MAX_WRONG_CODES):
+        with pytest.raises(NotFound):
+            services.portal_lookup(reg_no=locked.reg_no, query_code="WRONG000")
+    consented, _ = submit_petition(public_consent=True)
+    consented = drive_to_reply(consented)
+    client.force_login(office)
+    page = client.get(reverse("portal:office")).content.decode()
+    assert locked.reg_no in page and consented.reg_no in page
+    client.post(reverse("portal:office"), {"action": "clear", "reg_no": locked.reg_no})
+    assert services.portal_lookup(reg_no=locked.reg_no, query_code=code) == locked
+    r = client.post(
+        reverse("portal:office"),
+        {"action": "publish", "reg_no": consented.reg_no, "title": "欠薪问题", "summary": "电话13800138000反映欠薪", "result": "已支付"},
+        follow=True,
+    )
+    assert "身份信息" in r.content.decode() and PublishedSummary.objects.count() == 0
+    client.post(
+        reverse("portal:office"),
+        {"action": "publish", "reg_no": consented.reg_no, "title": "欠薪问题", "summary": "反映欠薪", "result": "已支付"},
+    )
+    assert PublishedSummary.objects.filter(withdrawn_at__isnull=True).count() == 1
+    client.force_login(make_user(Role.UNIT_HANDLER))
+    assert client.get(reverse("portal:office")).status_code == 403

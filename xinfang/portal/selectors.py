@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from xinfang.petitions import timelimits
 from xinfang.petitions.models import Petition, PetitionEvent, Satisfaction, Status, TimeLimit
-from xinfang.portal.models import PublishedSummary
+from xinfang.portal.models import PublishedSummary, QueryLockout
 
 S = Status
 PLAIN_STATUS = {
@@ -226,3 +226,32 @@ def submission_promise(nature: str = "") -> dict:
         "accept_due": timelimits.due_for("accept", now),
         "handle_days": timelimits.limit_for("handle").amount,
     }
+
+
+def active_lockouts(now=None):
+    now = now or timezone.now()
+    return QueryLockout.objects.filter(locked_until__gt=now).order_by("-locked_until")
+
+
+def publishable_petitions(actor, limit: int = 50):
+    """Replied petitions whose petitioner consented to publication and that have no live summary (office view)."""
+    from xinfang.access import policy
+
+    qs = (
+        Petition.objects.filter(public_consent=True, status__in=[S.REPLIED, S.EVALUATED, S.ARCHIVED])
+        .exclude(pk__in=PublishedSummary.objects.filter(withdrawn_at__isnull=True).values("petition_id"))
+        .select_related("category")
+        .order_by("-replied_at")
+    )
+    return policy.visible_petitions(actor, qs)[:limit]
+
+
+def live_summaries(actor, limit: int = 50):
+    from xinfang.access import policy
+
+    visible = policy.visible_petitions(actor, Petition.objects.all()).values("pk")
+    return (
+        PublishedSummary.objects.filter(withdrawn_at__isnull=True, petition_id__in=visible)
+        .select_related("petition")
+        .order_by("-published_at")[:limit]
+    )

@@ -17,4 +17,5 @@ urlpatterns = [
     path("published/", views.published, name="published"),
     path("info/", views.info, name="info"),
     path("info/<int:pk>/", views.guide, name="guide"),
+    path("office/", views.office, name="office"),
 ]

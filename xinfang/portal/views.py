@@ -4,6 +4,8 @@ this browser session. Thin views: services and selectors hold the rules."""
 import time
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,12 +13,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.access.throttles import rate_limited
-from xinfang.core.errors import DomainError
+from xinfang.core.errors import DomainError, NotFound
 from xinfang.knowledge import selectors as knowledge
+from xinfang.org.models import Role
 from xinfang.petitions.models import Petition
 from xinfang.portal import documents, selectors, services
 from xinfang.portal.forms import EvaluateForm, LookupForm, ReviewForm, SubmitForm
 from xinfang.portal.limits import client_ip
+from xinfang.portal.models import PublishedSummary
 
 GRANT_SECONDS = 30 * 60
 GRANTS = "portal_grants"
@@ -227,3 +231,58 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 def portal_url(reg_no: str) -> str:
     return reverse("portal:detail", args=[reg_no])
+
+
+# --- the office's side: lockouts and publication ------------------------------------------
+
+OFFICE_ROLES = (Role.OFFICE, Role.CLERK, Role.ADMIN)
+
+
+def _office_only(request):
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.has_role(*OFFICE_ROLES)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def office(request):
+    if not _office_only(request):
+        raise PermissionDenied
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "clear":
+                services.lockout_clear(actor=request.user, reg_no=request.POST.get("reg_no", ""))
+                messages.success(request, "已解除查询锁定")
+            elif action == "publish":
+                petition = Petition.objects.filter(reg_no=request.POST.get("reg_no", "")).first()
+                if petition is None:
+                    raise NotFound("未找到该信访件")
+                services.summary_publish(
+                    actor=request.user,
+                    petition=petition,
+                    title=request.POST.get("title", ""),
+                    summary=request.POST.get("summary", ""),
+                    result=request.POST.get("result", ""),
+                )
+                messages.success(request, "已在门户公开")
+            elif action == "withdraw":
+                summary = PublishedSummary.objects.filter(pk=request.POST.get("summary_id") or 0).first()
+                if summary is None:
+                    raise NotFound("未找到该公开事项")
+                services.summary_withdraw(actor=request.user, summary=summary, reason=request.POST.get("reason", ""))
+                messages.success(request, "已撤回公开")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("portal:office")
+    return render(
+        request,
+        "portal/office.html",
+        {
+            "lockouts": selectors.active_lockouts(),
+            "publishable": selectors.publishable_petitions(request.user),
+            "summaries": selectors.live_summaries(request.user),
+        },
+    )
