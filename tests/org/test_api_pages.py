@@ -177,3 +177,58 @@ def test_home_panels(client, make_user, county):
     client.force_login(make_user(Role.OFFICE))
     body = client.get("/").content.decode()
     assert "网络覆盖" in body and "未设联络员的村" in body and 'href="/org/coverage/#villages_without_liaison"' in body
+
+
+def test_posts_api_create_list_and_end(client, make_user, county):
+    headers = token_header(make_user(Role.OFFICE))
+    created = client.post(
+        "/api/v1/org/posts/",
+        {"role": "liaison", "name": "张三", "phone": "13900000000", "region": "T0011", "start_on": "2026-03-01"},
+        content_type="application/json",
+        **headers,
+    )
+    assert created.status_code == 201
+    body = created.json()[0]
+    assert (body["role"], body["role_label"], body["region"], body["managed_by"]) == (
+        "liaison",
+        "联络员",
+        "T0011",
+        "所在乡镇党委、县信访局",
+    )
+    second = client.post(
+        "/api/v1/org/posts/", {"role": "liaison", "name": "李四", "region": "T0011"}, content_type="application/json", **headers
+    )
+    assert second.status_code == 400
+    assert second.json()["error"] == {
+        "code": "invalid",
+        "message": "该村已有联络员：张三，请先办理离岗",
+        "fields": {"region": ["已有联络员：张三"]},
+    }
+    listed = client.get("/api/v1/org/posts/?region=T001&role=liaison", **headers).json()
+    assert [p["name"] for p in listed] == ["张三"]
+    assert client.get("/api/v1/org/posts/?region=T002", **headers).json() == []
+    ended = client.post(
+        f"/api/v1/org/posts/{body['id']}/end/", {"ended_on": "2026-04-01", "reason": "调动"}, content_type="application/json", **headers
+    )
+    assert ended.status_code == 200 and ended.json()["ended_on"] == "2026-04-01"
+    again = client.post(f"/api/v1/org/posts/{body['id']}/end/", {}, content_type="application/json", **headers)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    assert client.get("/api/v1/org/posts/?role=liaison", **headers).json() == []
+    assert len(client.get("/api/v1/org/posts/?role=liaison&active=0", **headers).json()) == 1
+
+
+def test_posts_api_bad_codes_are_field_errors(client, make_user, county):
+    headers = token_header(make_user(Role.OFFICE))
+    response = client.post("/api/v1/org/posts/", {"role": "cook", "name": "", "region": "nope"}, content_type="application/json", **headers)
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"role", "name", "region"}
+    assert not NetworkPost.objects.exists()
+
+
+def test_posts_api_is_for_managers(client, make_user, county):
+    headers = token_header(make_user(Role.LIAISON))
+    assert client.get("/api/v1/org/posts/", **headers).status_code == 403
+    response = client.post(
+        "/api/v1/org/posts/", {"role": "liaison", "name": "x", "region": "T0011"}, content_type="application/json", **headers
+    )
+    assert response.status_code == 403 and not NetworkPost.objects.exists()

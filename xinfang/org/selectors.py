@@ -129,3 +129,20 @@ def my_posts(user) -> list[NetworkPost]:
         .prefetch_related("supervision_group__townships")
         .order_by("role", "start_on")
     )
+
+
+def post_list(
+    *, role: str | None = None, region: str | None = None, school: str | None = None, active: bool = True
+) -> QuerySet[NetworkPost]:
+    """Posts for the API: `region` matches the region and everything under it (path prefix)."""
+    qs = NetworkPost.objects.select_related("user", "region", "school", "supervision_group", "home_unit").order_by("role", "id")
+    if active:
+        qs = qs.filter(ended_on__isnull=True)
+    if role:
+        qs = qs.filter(role=role)
+    if region:
+        node = Region.objects.filter(code=region).only("path").first()
+        qs = qs.filter(region__path__startswith=node.path) if node else qs.none()
+    if school:
+        qs = qs.filter(school__code=school)
+    return qs
