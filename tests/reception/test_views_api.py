@@ -1,0 +1,97 @@
+"""Reception pages and API: warnings shown, the public upcoming list, urgent report API with the 15-minute flag."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from xinfang.reception import services
+from xinfang.reception.models import ReceptionDay
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def api(user=None):
+    c = APIClient()
+    if user is not None:
+        c.force_authenticate(user)
+    return c
+
+
+def test_index_warns_about_empty_reception_day_and_duty_gap(client, county, people):
+    today = timezone.localdate()
+    services.reception_days_generate(actor=people.office, unit=county.office, start=today, end=today + timedelta(weeks=3), place="接待大厅")
+    client.force_login(people.office)
+    body = client.get("/reception/").content.decode()
+    assert "接待日不许空岗" in body
+    assert "缺值班人员、带班领导" in body or "缺值班人员" in body
+    client.force_login(people.handler)
+    body = client.get("/reception/").content.decode()
+    assert "接待日不许空岗" not in body  # only the office and leaders manage the roster
+    assert client.get("/reception/days/").status_code == 403
+
+
+def test_reception_day_link_registers_visit_with_leader(client, county, people):
+    today = timezone.localdate()
+    ReceptionDay.objects.create(unit=county.office, date=today, place="接待大厅", leader=people.leader)
+    client.force_login(people.office)
+    body = client.get("/reception/days/").content.decode()
+    assert f"/petitions/register/?channel=visit&amp;reception_leader={people.leader.pk}" in body
+
+
+def test_public_upcoming_days_api_has_no_names_or_phones(county, people):
+    people.leader.post = "副县长"
+    people.leader.phone = "13911112222"
+    people.leader.save()
+    ReceptionDay.objects.create(unit=county.office, date=timezone.localdate() + timedelta(days=3), place="接待大厅", leader=people.leader)
+    r = api().get("/api/v1/reception/days/upcoming/")
+    assert r.status_code == 200
+    row = r.json()["results"][0]
+    assert set(row) == {"date", "place", "unit", "leader_post"} and row["leader_post"] == "副县长"
+    assert "13911112222" not in r.content.decode() and people.leader.name not in r.content.decode()
+
+
+def test_urgent_report_api_late_flag(county, people):
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
+    with time_machine.travel(t0, tick=False):
+        r = api(people.handler).post(
+            "/api/v1/reception/urgent-reports/", {"what": "聚集", "region": county.townships[0].code, "headcount": 12}, format="json"
+        )
+        assert r.status_code == 201
+        rid, version = r.json()["id"], r.json()["version"]
+        bad = api(people.handler).post("/api/v1/reception/urgent-reports/", {"what": "", "region": "nope", "headcount": -1}, format="json")
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
+    with time_machine.travel(t0 + timedelta(minutes=16), tick=False):
+        r = api(people.handler).post(
+            f"/api/v1/reception/urgent-reports/{rid}/send/",
+            {"version": version, "to_users": [people.leader.username], "note": "电话"},
+            format="json",
+        )
+        assert r.status_code == 200, r.content
+        assert r.json()["late"] is True and r.json()["reported_to_users"] == [people.leader.username]
+        r = api(people.leader).post(f"/api/v1/reception/urgent-reports/{rid}/acknowledge/")
+        assert r.status_code == 200 and r.json()["acknowledged_by"] == people.leader.display_name
+        assert api(people.outsider).get(f"/api/v1/reception/urgent-reports/{rid}/").status_code == 404
+
+
+def test_warnings_api(county, people):
+    today = timezone.localdate()
+    ReceptionDay.objects.create(unit=county.office, date=today + timedelta(days=1), place="接待大厅")
+    r = api(people.office).get("/api/v1/reception/warnings/", {"start": today.isoformat(), "end": (today + timedelta(days=7)).isoformat()})
+    assert r.status_code == 200 and len(r.json()["empty_reception_days"]) == 1
+    assert api(people.handler).get("/api/v1/reception/warnings/").status_code == 403
+    r = api(people.office).get("/api/v1/reception/warnings/", {"start": "2026-13-01"})
+    assert r.status_code == 400
+
+
+def test_urgent_page_has_countdown_and_no_inline_script(client, county, people):
+    report = services.urgent_report_create(actor=people.handler, what="聚集", region=county.townships[0], headcount=5, measures="")
+    client.force_login(people.handler)
+    body = client.get(f"/reception/urgent/{report.pk}/").content.decode()
+    assert 'id="countdown"' in body and "data-deadline=" in body and "js/urgent.js" in body
+    assert "<script>" not in body
+    assert client.get("/reception/urgent/new/").status_code == 200
