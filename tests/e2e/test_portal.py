@@ -109,3 +109,31 @@ def test_portal_pages_on_a_laptop(page, screenshot, portal_county):  # noqa: F81
         page.goto(path)
         screenshot(page, name)
         assert page.locator(".mainnav").count() == 0  # no staff navigation for the public
+
+
+def test_staff_pages_knowledge_routing_and_portal_office(page, phone_page, screenshot, portal_county, make_user):  # noqa: F811
+    from tests.e2e.conftest import login
+    from xinfang.knowledge import demo
+    from xinfang.org.models import Role
+
+    portal_county.dept.responsibilities = "劳动保障监察、欠薪、社会保险"
+    portal_county.dept.save()
+    demo.load()
+    make_user(Role.OFFICE, username="kboffice")
+    for pg, size in ((page, "laptop"), (phone_page, "phone")):
+        login(pg, "kboffice")
+        pg.goto("/")
+        assert "应知应会与群众门户" in pg.content()
+        pg.goto("/knowledge/?q=保密")
+        assert "保密制度" in pg.inner_text("main")
+        screenshot(pg, f"library-{size}")
+        pg.goto("/knowledge/routing/?content=包工头拖欠工资不给")
+        first = pg.locator(".kb-suggestions li").first.inner_text()
+        assert portal_county.dept.name in first
+        screenshot(pg, f"routing-{size}")
+        pg.get_by_role("link", name="归口职责").first.click()
+        pg.wait_for_load_state()
+        assert "欠薪" in pg.inner_text("main")
+        pg.goto("/portal/office/")
+        screenshot(pg, f"office-{size}")
+        _no_horizontal_scroll(pg) if size == "phone" else None
