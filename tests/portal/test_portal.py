@@ -227,3 +227,21 @@ def test_office_page_clears_lockouts_and_publishes(client, submit_petition, driv
     assert PublishedSummary.objects.filter(withdrawn_at__isnull=True).count() == 1
     client.force_login(make_user(Role.UNIT_HANDLER))
     assert client.get(reverse("portal:office")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_rate_limits_per_number_and_per_address(submit_petition, settings):
+    from xinfang.core.errors import DomainError
+
+    petition, code = submit_petition()
+    for _ in range(services.LOOKUPS_PER_NUMBER_PER_HOUR):
+        services.portal_lookup(reg_no=petition.reg_no, query_code=code)
+    with pytest.raises(DomainError) as exc:
+        services.portal_lookup(reg_no=petition.reg_no, query_code=code)
+    assert exc.value.code == "throttled"
+    for _ in range(services.SUBMISSIONS_PER_ADDRESS_PER_HOUR):
+        submit_petition(client_address="10.0.0.9")
+    with pytest.raises(DomainError) as exc:
+        submit_petition(client_address="10.0.0.9")
+    assert exc.value.code == "throttled" and "来信、来电" in exc.value.message
+    submit_petition(client_address="10.0.0.10")  # another address is not affected
