@@ -16,6 +16,7 @@ from xinfang.petitions.deadlines import (
     due_state,
     end_of_day,
     last_day,
+    on_time,
     remaining,
 )
 
@@ -212,6 +213,9 @@ def test_due_state_thresholds():
     assert due_state(None, at(2026, 3, 17)) == ""
     assert due_state(due, due + timedelta(seconds=1)) == "overdue"
     assert due_state(due, due) == "due_today"  # done exactly at 23:59:59 of the last day is on time
+    assert due_state(due, due + timedelta(microseconds=999_999)) == "due_today"  # still within 23:59:59
+    assert on_time(due + timedelta(microseconds=999_999), due) and not on_time(due + timedelta(seconds=1), due)
+    assert on_time(at(2026, 3, 1), None)
     assert due_state(due, at(2026, 3, 17, 0, 0)) == "due_today"
     assert due_state(due, at(2026, 3, 16, 23, 59, 59)) == "due_soon"
     assert due_state(due, at(2026, 3, 14, 0, 0)) == "due_soon"  # 3 days left

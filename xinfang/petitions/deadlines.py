@@ -160,7 +160,7 @@ def due_state(due: datetime | None, now: datetime, *, soon_days: int = 3) -> str
     if due is None:
         return ""
     due_l, now_l = to_local(due), to_local(now)
-    if now_l > due_l:
+    if not on_time(now_l, due_l):
         return OVERDUE
     days_left = (due_l.date() - now_l.date()).days
     if days_left == 0:
@@ -168,6 +168,13 @@ def due_state(due: datetime | None, now: datetime, *, soon_days: int = 3) -> str
     if days_left <= soon_days:
         return DUE_SOON
     return OK
+
+
+def on_time(done: datetime, due: datetime | None) -> bool:
+    """Was something done at `done` within `due`? Compared to the second: 23:59:59.4 on the last day is on time."""
+    if due is None:
+        return True
+    return to_local(done).replace(microsecond=0) <= to_local(due)
 
 
 def remaining(due: datetime, now: datetime) -> timedelta:
