@@ -27,4 +27,5 @@ def grassroots_panel(user) -> list[dict]:
         totals = selectors.dispute_totals(actor=user)
         items.append(("调处中的矛盾纠纷", totals["open"], reverse("grassroots:disputes") + "?status=open"))
         items.append(("超过调处时限", totals["overdue"], reverse("grassroots:disputes") + "?overdue=1"))
+        items.append(("基层工作首页", "进入", reverse("grassroots:index")))
     return [{"title": "基层信息报送", "items": items}] if items else []
