@@ -119,3 +119,19 @@ def test_api_order_flow_and_error_shapes(county, people):
     )
     assert r.status_code == 201
     assert SupervisionOrder.objects.count() == 1
+
+
+def test_petition_panel_fragment(client, county, people):
+    p = make_petition(county, due_at=timezone.now() + timedelta(days=3))
+    services.order_issue(
+        actor=people.office, reg_no=p.reg_no, form="written", requirements="请报告", answer_due_at=timezone.now() + timedelta(days=1)
+    )
+    services.petition_urge(actor=people.office, reg_no=p.reg_no, note="请加快办理")
+    client.force_login(people.office)
+    body = client.get(f"/supervision/petition/{p.reg_no}/panel/").content.decode()
+    assert "督办单" in body and "请加快办理" in body and "发督办单" in body
+    client.force_login(people.handler)
+    body = client.get(f"/supervision/petition/{p.reg_no}/panel/").content.decode()
+    assert "请加快办理" in body and "发督办单" not in body
+    client.force_login(people.outsider)
+    assert client.get(f"/supervision/petition/{p.reg_no}/panel/").status_code == 404

@@ -10,4 +10,5 @@ urlpatterns = [
     path("urge/", views.urge, name="urge"),
     path("accountability/", views.accountability, name="accountability"),
     path("inspections/new/", views.inspection_new, name="inspection_new"),
+    path("petition/<str:reg_no>/panel/", views.petition_panel, name="petition_panel"),
 ]

@@ -199,6 +199,19 @@ def inspection_new(request):
     return render(request, "supervision/inspection_form.html", {"form": form})
 
 
+@login_required
+def petition_panel(request, reg_no: str):
+    """Fragment for the petition page (htmx): its orders, urgings and accountability records, and the actions."""
+    try:
+        data = selectors.petition_supervision(request.user, reg_no)
+    except NotFound:
+        raise Http404
+    user = request.user
+    data["can_supervise"] = selectors.is_supervising_staff(user) or user.has_role(Role.SUPERVISOR)
+    data["urge_form"] = UrgeForm(initial={"reg_no": reg_no})
+    return render(request, "supervision/_petition_panel.html", data)
+
+
 # ---- inbox ------------------------------------------------------------------------------------
 
 
