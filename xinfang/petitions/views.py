@@ -14,7 +14,7 @@ from xinfang.core.errors import DomainError, NotFound
 from xinfang.org.models import Region, Role
 from xinfang.petitions import documents, selectors, services, workflow
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
-from xinfang.petitions.models import Attachment, Category
+from xinfang.petitions.models import Attachment, Category, Outcome, Satisfaction
 
 RECEIPT_SESSION_KEY = "petition_receipt_codes"
 PAGE_SIZE = 25
@@ -128,6 +128,38 @@ def receipt_pdf(request, reg_no):
     return response
 
 
+EVENT_FIELDS = [
+    ("handling_unit_name", "承办单位"),
+    ("leader_name", "包案领导"),
+    ("authority", "转送机关"),
+    ("instruction", "批示"),
+    ("reason", "理由"),
+    ("own_unit_reason", "交被反映人所在单位办理的理由"),
+    ("committed_date", "承诺办结"),
+    ("days", "延期天数"),
+    ("outcome", "处理结果"),
+    ("findings", "调查核实"),
+    ("text", "内容"),
+    ("satisfaction", "满意度"),
+    ("comment", "意见"),
+    ("note", "说明"),
+]
+CHOICE_LABELS = {"outcome": dict(Outcome.choices), "satisfaction": dict(Satisfaction.choices)}
+
+
+def _event_details(event) -> list[str]:
+    out = []
+    for key, label in EVENT_FIELDS:
+        value = event.data.get(key)
+        if value in (None, "", False):
+            continue
+        value = CHOICE_LABELS.get(key, {}).get(value, value)
+        out.append(f"{label}：{value}")
+    if event.data.get("explain_to_superior"):
+        out.append("已作为说明情况报送上级")
+    return out
+
+
 @login_required
 def detail(request, reg_no):
     user = request.user
@@ -155,7 +187,7 @@ def detail(request, reg_no):
         )
         if value is not None
     ]
-    events = [{"e": e, "label": workflow.label(e.action)} for e in petition.events.all()]
+    events = [{"e": e, "label": workflow.label(e.action), "details": _event_details(e)} for e in petition.events.all()]
     return render(
         request,
         "petitions/detail.html",
@@ -168,6 +200,7 @@ def detail(request, reg_no):
             "chain": selectors.repeat_chain(actor=user, petition=petition),
             "due_state": selectors.due_state(petition.due_at, now),
             "docs": documents.available(petition),
+            "archive_label": services.ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
             "now": now,
         },
     )
