@@ -1,8 +1,21 @@
 """Reads of the organization."""
 
+from datetime import date, timedelta
+
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from xinfang.org.models import LeadingGroupMember, NetworkPost, PostRole, Region, RegionLevel, Role, SupervisionGroup, Unit, User
+from xinfang.org.models import (
+    LeadingGroupMember,
+    NetworkPolicy,
+    NetworkPost,
+    PostRole,
+    Region,
+    RegionLevel,
+    Role,
+    SupervisionGroup,
+    Unit,
+    User,
+)
 
 
 def region_list(*, level: str | None = None, parent: str | None = None) -> QuerySet[Region]:
@@ -100,12 +113,17 @@ def unit_network_posts(unit: Unit) -> list[NetworkPost]:
 
 def supervision_groups() -> list[SupervisionGroup]:
     members = NetworkPost.objects.filter(role=PostRole.SUPERVISOR, ended_on__isnull=True).select_related("home_unit").order_by("name")
-    return list(
+    groups = list(
         SupervisionGroup.objects.prefetch_related(
             Prefetch("townships", queryset=Region.objects.order_by("code")),
             Prefetch("posts", queryset=members, to_attr="active_members"),
         ).order_by("code")
     )
+    limit = date.today() + timedelta(days=NetworkPolicy.current().term_warning_days)
+    for group in groups:
+        for member in group.active_members:
+            member.ending_soon = member.end_on is not None and member.end_on <= limit
+    return groups
 
 
 def townships_without_group() -> QuerySet[Region]:
