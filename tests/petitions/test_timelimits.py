@@ -366,3 +366,28 @@ def test_petition_admin_is_read_only_and_never_shows_identity(client, make_user,
     client.post(pages[1], {"content": "改掉"})
     petition.refresh_from_db()
     assert petition.content == before
+
+
+@pytest.mark.django_db
+def test_page_also_works_when_included_from_the_petitions_urls(client, admin_user, settings):
+    import sys
+    import types
+
+    nested = types.ModuleType("h3b_nested_urls")
+    inner = [path("settings/time-limits/", include("xinfang.petitions.urls_timelimits"))]
+    nested.urlpatterns = [path("petitions/", include((inner, "petitions")))] + [
+        p for p in xinfang.urls.urlpatterns if getattr(p, "namespace", None) not in ("timelimits", "petitions")
+    ]
+    sys.modules["h3b_nested_urls"] = nested
+    try:
+        settings.ROOT_URLCONF = "h3b_nested_urls"
+        client.force_login(admin_user)
+        html = client.get(PAGE).content.decode()
+        assert 'action="/petitions/settings/time-limits/limits/handle/"' in html
+        response = client.post(
+            PAGE + "limits/handle/",
+            {"amount": "50", "day_kind": "calendar", "expected_amount": "60", "expected_day_kind": "calendar", "year": "2026"},
+        )
+        assert response.status_code == 302 and response["Location"] == PAGE + "?year=2026"
+    finally:
+        del sys.modules["h3b_nested_urls"]

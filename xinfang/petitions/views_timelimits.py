@@ -43,8 +43,12 @@ def _page(
         d["weekday"] = "周" + WEEKDAYS[d["date"].weekday()]
     builtin_missing = sum(1 for d in days if d["source"] == "builtin")
     notices = [n for n in (timelimits.calendar_notice(y) for y in sorted({year, this_year, this_year + 1})) if n]
+    ns = _ns(request)
     context = {
         "nav_active": "settings",
+        "url_limit": f"{ns}:limit_update",
+        "url_holiday": f"{ns}:holiday_set",
+        "url_import": f"{ns}:holiday_import",
         "rows": rows,
         "now": now,
         "year": year,
@@ -64,8 +68,14 @@ def _page(
     return render(request, "petitions/time_limits.html", context, status=status)
 
 
-def _back(year: int):
-    return redirect(f"{reverse('timelimits:index')}?year={year}")
+def _ns(request) -> str:
+    """ "timelimits" when mounted in the project urls, "petitions:timelimits" if included from petitions/urls.py."""
+    match = getattr(request, "resolver_match", None)
+    return match.namespace if match and match.namespace else "timelimits"
+
+
+def _back(request, year: int):
+    return redirect(f"{reverse(_ns(request) + ':index')}?year={year}")
 
 
 @login_required
@@ -93,7 +103,7 @@ def limit_update(request, step: str):
         posted = {step: {"amount": request.POST.get("amount", ""), "day_kind": request.POST.get("day_kind", "")}}
         return _page(request, year=year, status=exc.status, errors={step: exc.message}, posted=posted)
     messages.success(request, f"已保存：{row.label} {deadlines.Limit(row.amount, row.unit, row.day_kind).describe()}")
-    return _back(year)
+    return _back(request, year)
 
 
 def _int(value) -> int:
@@ -122,7 +132,7 @@ def holiday_set(request):
         messages.error(request, exc.message)
         return _page(request, year=year, status=exc.status, errors={"holiday": exc.message}, holiday_form=form)
     messages.success(request, f"已保存：{row.date:%Y-%m-%d} {'调休上班' if row.is_workday else '放假'}（{row.name}）")
-    return _back(row.date.year)
+    return _back(request, row.date.year)
 
 
 @login_required
@@ -135,4 +145,4 @@ def holiday_import(request):
         messages.error(request, exc.message)
         return _page(request, year=year, status=exc.status, errors={"import": exc.message})
     messages.success(request, f"已从内置日历导入 {year} 年：新增 {created} 天，已有 {kept} 天保持不变")
-    return _back(year)
+    return _back(request, year)
