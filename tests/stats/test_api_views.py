@@ -134,3 +134,12 @@ def test_viewer_gets_dashboard_without_drill_links(client, kpi_world, make_user)
     assert client.get("/stats/kpi/total/", Q).status_code == 403
     client.force_login(make_user("unit_handler"))
     assert client.get("/stats/", Q).status_code == 403
+
+
+@pytest.mark.django_db
+def test_home_panel(client, kpi_world, make_user):
+    client.force_login(make_user("leader"))
+    html = client.get("/").content.decode()
+    assert "信访总量" in html and "/stats/?start=" in html
+    client.force_login(make_user("unit_handler"))
+    assert "当前超期件" not in client.get("/").content.decode()

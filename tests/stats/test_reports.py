@@ -68,3 +68,32 @@ def test_report_period_validation():
         reports.report_period("monthly", 2026, 13)
     with pytest.raises(InvalidInput):
         reports.report_period("weekly", 2026, 1)
+
+
+@pytest.mark.django_db
+def test_kpi_report_command(kpi_world, make_user, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    make_user("office", username="cmd-office")
+    out = io.StringIO()
+    call_command("kpi_report", "--user", "cmd-office", "--start", "2025-12-15", "--end", "2026-01-15", "--json", stdout=out)
+    assert json.loads(out.getvalue())["kpis"]["on_time_completion"]["denominator"] == 5
+    target = tmp_path / "t.xlsx"
+    with time_machine.travel(NOW, tick=False):
+        call_command(
+            "kpi_report",
+            "--user",
+            "cmd-office",
+            "--kind",
+            "monthly",
+            "--year",
+            "2026",
+            "--number",
+            "1",
+            "--xlsx",
+            str(target),
+            stdout=io.StringIO(),
+        )
+    assert load_workbook(target)["主要指标"]["B3"].value is not None

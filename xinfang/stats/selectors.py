@@ -56,6 +56,7 @@ class StatsFilter:
     end: date
     region: Region | None
     path: str  # the effective region path (filter region, or the actor's scope)
+    whole: bool = False  # the path covers every region: no filter needed
 
     def params(self) -> dict:
         p = {"start": self.start.isoformat(), "end": self.end.isoformat()}
@@ -101,7 +102,8 @@ def parse_filter(actor, params) -> StatsFilter:
             region = None
     if errors:
         raise InvalidInput("统计条件有误：" + "；".join(m for ms in errors.values() for m in ms), fields=errors)
-    return StatsFilter(start=start, end=end, region=region, path=region.path if region else path)
+    effective = region.path if region else path
+    return StatsFilter(start=start, end=end, region=region, path=effective, whole=covers_everything(effective))
 
 
 def _date(raw: str) -> date | None:
@@ -111,9 +113,19 @@ def _date(raw: str) -> date | None:
         return None
 
 
+def covers_everything(path: str) -> bool:
+    """True when `path` is the only root of the region tree (then the scope filter is a no-op and is skipped)."""
+    if path == "/":
+        return True
+    if path.count("/") != 2:
+        return False
+    roots = list(Region.objects.filter(parent__isnull=True).values_list("path", flat=True)[:2])
+    return roots == [path]
+
+
 def scoped_queryset(f: StatsFilter, base: QuerySet[Petition] | None = None) -> QuerySet[Petition]:
     qs = base if base is not None else Petition.objects.all()
-    if f.path != "/":
+    if not f.whole:
         qs = qs.filter(region__path__startswith=f.path)
     return qs
 
