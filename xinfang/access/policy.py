@@ -265,6 +265,11 @@ def _identity_dict(petitioner, fields: frozenset) -> dict:
     return data
 
 
+def _ordered(fields) -> list[str]:
+    """Identity fields in their natural order (name, ID, phone, address, work unit), then anything else."""
+    return [f for f in IDENTITY_FIELDS if f in fields] + sorted(f for f in fields if f not in IDENTITY_FIELDS)
+
+
 def _log(actor, petition: Petition, fields, *, purpose: str, path: str, grant=None) -> None:
     from xinfang.access.models import AccessRecord
 
@@ -272,7 +277,7 @@ def _log(actor, petition: Petition, fields, *, purpose: str, path: str, grant=No
         user=actor if _active(actor) else None,
         at=timezone.now(),
         petition=petition,
-        fields=sorted(fields),
+        fields=_ordered(fields),
         purpose=(purpose or "查看")[:200],
         path=(path or "")[:300],
         via_grant=grant,
@@ -321,7 +326,7 @@ def identities_for_list(actor, petitions, *, purpose: str, path: str = "") -> di
         if shown:
             records.append(
                 AccessRecord(
-                    user=actor, at=now, petition=petition, fields=sorted(shown), purpose=purpose[:200], path=path[:300], via_grant=grant
+                    user=actor, at=now, petition=petition, fields=_ordered(shown), purpose=purpose[:200], path=path[:300], via_grant=grant
                 )
             )
     if records:
