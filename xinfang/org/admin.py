@@ -49,6 +49,14 @@ class SupervisionGroupAdmin(NoDeleteAdmin):
 
 @admin.register(NetworkPost)
 class NetworkPostAdmin(NoDeleteAdmin):
+    """Read-only here: posts are set and ended on /org/ (services.py holds the rules)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     list_display = ["role", "name", "region", "school", "supervision_group", "start_on", "end_on", "ended_on"]
     list_filter = ["role"]
     search_fields = ["name"]
