@@ -95,3 +95,19 @@ def test_urgent_page_has_countdown_and_no_inline_script(client, county, people):
     assert 'id="countdown"' in body and "data-deadline=" in body and "js/urgent.js" in body
     assert "<script>" not in body
     assert client.get("/reception/urgent/new/").status_code == 200
+
+
+def test_collective_response_and_arrivals_on_the_report_page(client, county, people):
+    report = services.urgent_report_create(actor=people.office, what="集体访", region=county.townships[0], headcount=20, measures="")
+    client.force_login(people.office)
+    r = client.post(f"/reception/urgent/{report.pk}/", {"op": "response", "representatives": "甲、乙", "outcome": ""}, follow=True)
+    assert "已登记集体访处置" in r.content.decode()
+    resp = report.collective_responses.get()
+    client.post(f"/reception/urgent/{report.pk}/", {"op": "arrival", "response": resp.pk, "name": "工作人员"})
+    body = client.post(
+        f"/reception/urgent/{report.pk}/", {"op": "arrival", "response": resp.pk, "name": "局长", "is_unit_leader": "on"}, follow=True
+    )
+    assert "单位主要领导未第一个到场" in body.content.decode()
+    r = client.post(f"/reception/urgent/{report.pk}/", {"op": "response", "representatives": "1、2、3、4、5、6"})
+    assert "集体访代表不超过5人" in r.content.decode()
+    assert report.collective_responses.count() == 1

@@ -182,7 +182,7 @@ def test_supervisor_page_lists_their_townships(county, people, django_assert_max
     soon = make_petition(county, due_at=timezone.now() + timedelta(days=2))
     make_petition(county, due_at=timezone.now() - timedelta(days=1), region=county.villages[2])  # township 2
     services.inspection_record(actor=people.supervisor, township=county.townships[0], date_=timezone.localdate(), findings="走访")
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(8):
         page = selectors.supervisor_page(people.supervisor)
     assert [t["township"] for t in page["townships"]] == [county.townships[0]]
     assert page["townships"][0]["open"] == 2

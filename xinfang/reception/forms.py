@@ -111,3 +111,21 @@ class MobiliseForm(forms.Form):
         if group is not None:
             self.fields["members"].choices = [(m.pk, f"{m.name}（{m.duty}）" if m.duty else m.name) for m in group.members.all()]
             self.fields["resources"].choices = [(r.pk, f"{r.get_kind_display()}：{r.name} {r.quantity}") for r in group.resources.all()]
+
+
+class ResponseForm(forms.Form):
+    plan = forms.ModelChoiceField(label="处置预案", queryset=None, required=False)
+    representatives = forms.CharField(label="代表（不超过5人，用顿号分隔）", max_length=200, required=False)
+    outcome = forms.CharField(label="处置结果", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from xinfang.reception.models import ResponsePlan
+
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = ResponsePlan.objects.order_by("unit__code", "visit_type")
+
+
+class ArrivalForm(forms.Form):
+    response = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label="到场人员", max_length=64, error_messages={"required": "请填写到场人员姓名"})
+    is_unit_leader = forms.BooleanField(label="单位主要领导", required=False)

@@ -11,7 +11,18 @@ from django.utils import timezone
 
 from xinfang.core.errors import DomainError, NotFound
 from xinfang.reception import selectors, services
-from xinfang.reception.forms import DayForm, GenerateDaysForm, LogForm, MeetingForm, MobiliseForm, SendForm, ShiftForm, UrgentForm
+from xinfang.reception.forms import (
+    ArrivalForm,
+    DayForm,
+    GenerateDaysForm,
+    LogForm,
+    MeetingForm,
+    MobiliseForm,
+    ResponseForm,
+    SendForm,
+    ShiftForm,
+    UrgentForm,
+)
 from xinfang.reception.models import DutyShift, EmergencyGroup, ReceptionDay
 
 
@@ -198,6 +209,7 @@ def urgent_detail(request, pk: int):
     group = next((g for g in groups if str(g.pk) == str(group_id)), groups[0] if groups else None)
     send_form = SendForm(initial={"version": report.version})
     mob_form = MobiliseForm(group=group)
+    response_form, arrival_form = ResponseForm(), ArrivalForm()
     if request.method == "POST":
         op = request.POST.get("op")
         try:
@@ -233,9 +245,28 @@ def urgent_detail(request, pk: int):
                     )
                     messages.success(request, "已记录应急调度")
                     return redirect("reception:urgent", pk=report.pk)
+            elif op == "response":
+                response_form = ResponseForm(request.POST)
+                if response_form.is_valid():
+                    services.collective_response_record(
+                        actor=user, unit=report.unit or user.unit, report=report, **response_form.cleaned_data
+                    )
+                    messages.success(request, "已登记集体访处置")
+                    return redirect("reception:urgent", pk=report.pk)
+            elif op == "arrival":
+                arrival_form = ArrivalForm(request.POST)
+                if arrival_form.is_valid():
+                    d = arrival_form.cleaned_data
+                    if not report.collective_responses.filter(pk=d["response"]).exists():
+                        raise NotFound("未找到该处置记录")
+                    services.arrival_record(actor=user, response_id=d["response"], name=d["name"], is_unit_leader=d["is_unit_leader"])
+                    messages.success(request, "已登记到场")
+                    return redirect("reception:urgent", pk=report.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(send_form if op == "send" else mob_form, exc)
+            target = {"send": send_form, "mobilise": mob_form, "response": response_form, "arrival": arrival_form}.get(op)
+            if target is not None:
+                _apply_errors(target, exc)
     is_receiver = report.reported_to_users.filter(pk=user.pk).exists() or (
         user.unit_id is not None and report.reported_to_units.filter(pk=user.unit_id).exists() and user.has_role("leader", "office")
     )
@@ -255,6 +286,12 @@ def urgent_detail(request, pk: int):
             "mobilisations": report.mobilisations.select_related("group", "by").prefetch_related("members", "resources"),
             "to_users": report.reported_to_users.all(),
             "to_units": report.reported_to_units.all(),
+            "responses": [
+                (resp, selectors.leader_arrived_first(resp))
+                for resp in report.collective_responses.select_related("plan", "unit").prefetch_related("arrivals")
+            ],
+            "response_form": response_form,
+            "arrival_form": arrival_form,
         },
     )
 

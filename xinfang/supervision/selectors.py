@@ -129,11 +129,11 @@ def supervisor_page(actor, *, now=None) -> dict:
     paths = [t.path for t in townships]
     due = petitions_due(actor, now=now, region_paths=paths)
     open_qs = visible_petitions(actor, Petition.objects.filter(status__in=OPEN_STATUSES))
-    by_township = {t.pk: {"township": t, "open": 0} for t in townships}
-    for t in townships:
-        by_township[t.pk]["open"] = open_qs.filter(region__path__startswith=t.path).count()
+    counts = (
+        open_qs.aggregate(**{f"t{t.pk}": Count("pk", filter=Q(region__path__startswith=t.path)) for t in townships}) if townships else {}
+    )
     return {
-        "townships": list(by_township.values()),
+        "townships": [{"township": t, "open": counts.get(f"t{t.pk}", 0)} for t in townships],
         "overdue": due["overdue"],
         "due_soon": due["due_soon"],
         "disputes": disputes_for(actor),
