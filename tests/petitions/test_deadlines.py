@@ -16,6 +16,7 @@ from xinfang.petitions.deadlines import (
     due_state,
     end_of_day,
     last_day,
+    due_soon_until,
     on_time,
     remaining,
 )
@@ -225,6 +226,16 @@ def test_due_state_thresholds():
     # Hours/minutes: a due later today is "due_today".
     assert due_state(at(2026, 3, 2, 10, 15), at(2026, 3, 2, 10, 0)) == "due_today"
     assert due_state(at(2026, 3, 2, 10, 15), at(2026, 3, 2, 10, 16)) == "overdue"
+
+
+def test_due_soon_until_matches_due_state():
+    now = at(2026, 3, 2, 10)
+    bound = due_soon_until(now)
+    assert bound == eod(2026, 3, 5)
+    assert due_state(bound, now) == "due_soon" and due_state(bound + timedelta(seconds=1), now) == "ok"
+    assert due_soon_until(now, soon_days=0) == eod(2026, 3, 2)
+    # 23:30 UTC on 1 March is already 2 March in Shanghai.
+    assert due_soon_until(datetime(2026, 3, 1, 23, 30, tzinfo=UTC)) == eod(2026, 3, 5)
 
 
 def test_due_state_uses_shanghai_dates():

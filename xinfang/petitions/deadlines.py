@@ -170,6 +170,14 @@ def due_state(due: datetime | None, now: datetime, *, soon_days: int = 3) -> str
     return OK
 
 
+def due_soon_until(now: datetime, *, soon_days: int = 3) -> datetime:
+    """The latest due time that `due_state` calls "due_today"/"due_soon": the end of the local day `soon_days` after today.
+
+    For worklist queries: ``Q(due_at__gte=now, due_at__lte=due_soon_until(now))`` matches due_state exactly.
+    """
+    return end_of_day(to_local(now).date() + timedelta(days=soon_days))
+
+
 def on_time(done: datetime, due: datetime | None) -> bool:
     """Was something done at `done` within `due`? Compared to the second: 23:59:59.4 on the last day is on time."""
     if due is None:
