@@ -13,10 +13,10 @@ from xinfang.petitions.deadlines import (
     add_limit,
     describe_remaining,
     due_at,
+    due_soon_until,
     due_state,
     end_of_day,
     last_day,
-    due_soon_until,
     on_time,
     remaining,
 )
