@@ -232,3 +232,14 @@ def test_posts_api_is_for_managers(client, make_user, county):
         "/api/v1/org/posts/", {"role": "liaison", "name": "x", "region": "T0011"}, content_type="application/json", **headers
     )
     assert response.status_code == 403 and not NetworkPost.objects.exists()
+
+
+def test_region_browser_counts_gaps_under_each_township(office_client, county, django_assert_max_num_queries):
+    NetworkPost.objects.create(role=PostRole.LIAISON, name="甲", region=county.villages[0])
+    NetworkPost.objects.create(role=PostRole.INFO_OFFICER, name="乙", region=county.groups[0])
+    with django_assert_max_num_queries(15):
+        body = office_client.get("/org/").content.decode()
+    assert "1 村缺联络员" in body and "3 组缺信息员" in body  # 第1镇: 1 of 2 villages, 3 of 4 groups
+    assert "2 村缺联络员" in body and "4 组缺信息员" in body  # 第2镇: nothing yet
+    body = office_client.get("/org/regions/T001/").content.decode()
+    assert "1 组缺信息员" in body and "2 组缺信息员" in body

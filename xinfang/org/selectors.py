@@ -2,7 +2,8 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from xinfang.org.models import (
     LeadingGroupMember,
@@ -43,12 +44,29 @@ def region_by_code(code: str) -> Region:
     return region
 
 
+def _missing_below(level: str, role: str):
+    """Count of regions of `level` under the outer region (path prefix) with no active `role`: a subquery."""
+    gaps = (
+        Region.objects.filter(level=level, path__startswith=OuterRef("path"))
+        .exclude(Exists(NetworkPost.objects.filter(role=role, ended_on__isnull=True, region=OuterRef("pk"))))
+        .order_by()
+        .values("level")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(gaps, output_field=IntegerField()), 0)
+
+
 def region_children_with_posts(region: Region) -> list[Region]:
     """The children of `region`, each with `.active_posts` (its liaison / info officer / handlers)
     and `.child_count`: two queries for the whole level."""
     active = NetworkPost.objects.filter(ended_on__isnull=True).order_by("role", "name")
     children = list(
-        region.children.annotate(child_count=Count("children", distinct=True))
+        region.children.annotate(
+            child_count=Count("children", distinct=True),
+            missing_liaisons=_missing_below(RegionLevel.VILLAGE, PostRole.LIAISON),
+            missing_info_officers=_missing_below(RegionLevel.GROUP, PostRole.INFO_OFFICER),
+        )
         .prefetch_related(Prefetch("network_posts", queryset=active, to_attr="active_posts"), "supervision_groups")
         .order_by("code")
     )
