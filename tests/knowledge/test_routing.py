@@ -67,7 +67,7 @@ def test_keyword_rules_fall_back_to_the_township_of_the_place(county, units, mod
     _generate_history(county, units, n=3)
     out = selectors.suggest_routing("门前的路灯坏了很久", region=county.villages[0])
     assert [s["unit"] for s in out] == [county.township_unit]
-    assert "属地" in out[0]["reason"]
+    assert "属地" in out[0]["reason"] and out[0]["confidence"] < 0.5
 
 
 def test_classifier_trained_on_history_reports_held_out_accuracy(county, units, model_dir):
@@ -118,3 +118,10 @@ def test_routing_settings_page_shows_accuracy_and_retrains(county, units, model_
     assert county.dept.name in page
     client.force_login(make_user(Role.UNIT_HANDLER))
     assert client.get(reverse("knowledge:routing")).status_code == 403
+
+
+def test_the_petition_office_is_never_a_keyword_suggestion(county, units, model_dir):
+    county.office.responsibilities = "受理、交办、转送、督办信访事项，拖欠工资"
+    county.office.save()
+    _generate_history(county, units, n=3)
+    assert county.office not in [s["unit"] for s in selectors.suggest_routing("信访事项：拖欠工资")]

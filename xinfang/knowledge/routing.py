@@ -241,7 +241,10 @@ def _keyword_suggestions(content: str, region=None, limit=3) -> list[dict]:
             reasons[uid].append(f"「{'、'.join(hits[:4])}」属{cat.name}类")
             if uid not in unit_category or len(hits) > 1:
                 unit_category[uid] = cat
-    for unit in Unit.objects.filter(active=True).exclude(responsibilities="").only("pk", "responsibilities", "name"):
+    handling_kinds = [UnitKind.DEPARTMENT, UnitKind.TOWNSHIP, UnitKind.OTHER]  # the office itself never handles by keyword
+    for unit in (
+        Unit.objects.filter(active=True, kind__in=handling_kinds).exclude(responsibilities="").only("pk", "responsibilities", "name")
+    ):
         hits = [w for w in _terms(unit.responsibilities) if w in content]
         if hits:
             scores[unit.pk] += 0.5 * len(hits)
@@ -266,12 +269,18 @@ def _keyword_suggestions(content: str, region=None, limit=3) -> list[dict]:
             {
                 "unit": units[uid],
                 "category": unit_category.get(uid) or cats_by_unit.get(uid),
-                "confidence": round(min(score / total, 0.95) if len(ranked) > 1 else min(0.5 + 0.1 * score, 0.9), 3),
+                "confidence": round(_keyword_confidence(score, total, len(ranked)), 3),
                 "reason": "；".join(reasons[uid]),
                 "method": "keywords",
             }
         )
     return out
+
+
+def _keyword_confidence(score: float, total: float, n: int) -> float:
+    if score < 1:  # no keyword at all: only the place (属地)
+        return score
+    return min(score / total, 0.95) if n > 1 else min(0.5 + 0.1 * score, 0.9)
 
 
 def _ancestor_paths(path: str) -> list[str]:
