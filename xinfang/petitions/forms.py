@@ -75,6 +75,9 @@ class RegisterForm(forms.Form):
     def rep_rows(self):
         return [(self[f"rep{i}_name"], self[f"rep{i}_phone"], self[f"rep{i}_id_number"]) for i in range(1, MAX_REPS + 1)]
 
+    def has_reps(self) -> bool:
+        return self.is_bound and any(self.data.get(f"rep{i}_name") for i in range(1, MAX_REPS + 1))
+
     def respondent_rows(self):
         return [(self[f"resp{i}_name"], self[f"resp{i}_unit"], self[f"resp{i}_post"]) for i in range(1, RESPONDENT_ROWS + 1)]
 
