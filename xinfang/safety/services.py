@@ -118,7 +118,7 @@ def safety_report_attend(*, actor, report_id: int, version: int | None, note: st
 def _school_post(actor, school: Unit, post_id) -> NetworkPost:
     if not selectors.can_manage_school(actor, school):
         raise NoPermission("只有学校领导小组组长、副组长或信访办可以办理")
-    post = NetworkPost.objects.select_for_update().filter(pk=post_id, role=PostRole.SAFETY_OFFICER, school=school).first()
+    post = NetworkPost.objects.select_for_update().filter(pk=post_id, role=PostRole.SAFETY_OFFICER, school=school).order_by("pk").first()
     if post is None:
         raise InvalidInput("请选择本校的安全信息员", fields={"post_id": ["请选择本校的安全信息员"]})
     return post
