@@ -233,3 +233,22 @@ def test_third_party_georeport_client_reads_services(live_server, channel):
     with pytest.raises(requests.HTTPError) as exc:
         GeoReport(f"{live_server.url}/open311/v2/").get_service_request(reg_no)
     assert exc.value.response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_post_with_a_photo_and_an_anonymous_report(client, channel):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.portal.test_portal import PNG
+
+    r = _post(
+        client,
+        first_name="",
+        last_name="",
+        phone="",
+        service_code="discipline",
+        **{"attribute[nature]": "report", "media": SimpleUploadedFile("p.png", PNG, "image/png")},
+    )
+    assert r.status_code == 201
+    p = Petition.objects.get()
+    assert p.anonymous and p.confidential and p.nature == "report" and p.attachments.count() == 1

@@ -245,3 +245,16 @@ def test_rate_limits_per_number_and_per_address(submit_petition, settings):
         submit_petition(client_address="10.0.0.9")
     assert exc.value.code == "throttled" and "来信、来电" in exc.value.message
     submit_petition(client_address="10.0.0.10")  # another address is not affected
+
+
+@pytest.mark.django_db
+def test_tracking_page_and_api_queries_do_not_grow_with_steps(client, submit_petition, drive_to_reply, django_assert_max_num_queries):
+    petition, code = submit_petition()
+    client.post(reverse("portal:track"), {"reg_no": petition.reg_no, "query_code": code})
+    with django_assert_max_num_queries(8) as short:
+        client.get(reverse("portal:detail", args=[petition.reg_no]))
+    drive_to_reply(petition)
+    with django_assert_max_num_queries(len(short.captured_queries)):
+        client.get(reverse("portal:detail", args=[petition.reg_no]))
+    with django_assert_max_num_queries(8):
+        assert client.get(f"/api/v1/public/petitions/{petition.reg_no}/", {"query_code": code}).status_code == 200
