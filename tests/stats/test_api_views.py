@@ -143,3 +143,19 @@ def test_home_panel(client, kpi_world, make_user):
     assert "信访总量" in html and "/stats/?start=" in html
     client.force_login(make_user("unit_handler"))
     assert "当前超期件" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_drill_down_page_has_no_n_plus_one(client, kpi_world, make_user, make_petition, django_assert_max_num_queries):
+    from .fixtures import at
+
+    client.force_login(make_user("office"))
+    client.get("/stats/kpi/total/", Q)  # warm the session and caches
+    with django_assert_max_num_queries(12) as ctx:
+        client.get("/stats/kpi/total/", Q)
+    before = len(ctx.captured_queries)
+    for day in range(1, 11):
+        make_petition(at(2026, 1, day), status="registered")
+    with django_assert_max_num_queries(before):
+        r = client.get("/stats/kpi/total/", Q)
+    assert r.context["page"].paginator.count == 20
