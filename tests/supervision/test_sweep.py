@@ -145,3 +145,11 @@ def test_concurrent_sweeps_send_each_reminder_once(county, people):
     assert ReminderMark.objects.filter(petition__in=petitions).count() == 15
     assert Notification.objects.filter(kind="reminder_overdue", recipient=people.head).count() == 5
     assert Notification.objects.filter(kind="reminder_overdue_7d", recipient=people.leader).count() == 5
+
+
+@pytest.mark.django_db
+def test_office_steps_remind_the_office_not_the_handling_unit(county, people):
+    with time_machine.travel(DUE + timedelta(hours=1), tick=False):
+        make_petition(county, due_at=DUE, status=Status.RESULT_REPORTED)  # the office must approve the result
+        assert sweep.sweep_petitions() == 1
+    assert recipients(Threshold.OVERDUE) == [people.office.username]

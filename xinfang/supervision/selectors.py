@@ -11,10 +11,11 @@ from django.utils import timezone
 from xinfang.access.policy import OFFICE_ROLES, get_visible_petition, supervised_township_paths, visible_petitions
 from xinfang.core.errors import NoPermission, NotFound
 from xinfang.org.models import LeadingGroupMember, NetworkPost, PostRole, Region, RegionLevel, Role, Unit, User
-from xinfang.petitions.models import OPEN_STATUSES, Petition
+from xinfang.petitions.models import OPEN_STATUSES, Petition, Status
 from xinfang.supervision.models import AccountabilityRecord, InspectionRecord, OrderStatus, SupervisionOrder, Urging
 
 DUE_SOON = timedelta(days=3)
+UNIT_STEPS = (Status.ASSIGNED, Status.IN_PROGRESS)
 
 
 def is_supervising_staff(actor) -> bool:
@@ -103,6 +104,8 @@ def petitions_due(actor, *, now=None, region_paths: list[str] | None = None) -> 
     """Open petitions with a due time in the actor's scope: overdue and due within 3 days."""
     now = now or timezone.now()
     qs = visible_petitions(actor, Petition.objects.filter(status__in=OPEN_STATUSES, due_at__isnull=False))
+    if actor.has_role(Role.UNIT_HANDLER) and not (is_supervising_staff(actor) or actor.has_role(Role.SUPERVISOR)):
+        qs = qs.filter(status__in=UNIT_STEPS)  # a handling unit acts only while the petition is assigned / in progress
     if region_paths is not None:
         q = Q(pk__in=[])
         for path in region_paths:

@@ -4,11 +4,13 @@ Reminders come from the stored due times (`Petition.due_at`, `SupervisionOrder.a
 `UrgentReport.raised_at`), never from a job having run. Each reminder is claimed before it
 is sent: a unique insert of a `ReminderMark` (petition, step, threshold, due_at) or a
 conditional update; whoever loses the claim sends nothing. Messages go out after commit.
+The responsible unit is the handling unit while the petition is assigned / in progress, else the
+registering office (its steps: accept, dispatch, approve, reply, review).
 
 Thresholds for an open petition's current step:
-  due_3d      due within 3 days            → the handling unit's staff
-  due_today   due today (local date)       → the handling unit's staff
-  overdue     past due                     → the unit head (leading group head, else its handlers)
+  due_3d      due within 3 days            → the responsible unit's staff
+  due_today   due today (local date)       → the responsible unit's staff
+  overdue     past due                     → the responsible unit's head (leading group head, else its staff)
   overdue_3d  3 days past due              → the supervisors whose group covers the township
   overdue_7d  7 days past due              → the case leader (else the petition office's head)
 """
@@ -19,12 +21,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from xinfang.petitions.models import OPEN_STATUSES, Petition
+from xinfang.petitions.models import OPEN_STATUSES, Petition, Status
 from xinfang.supervision import selectors
 from xinfang.supervision.models import OrderStatus, ReminderMark, SupervisionOrder, Threshold
 from xinfang.supervision.notifications import notify_many
 
 SOON = timedelta(days=3)
+UNIT_STEPS = {Status.ASSIGNED, Status.IN_PROGRESS}
 ESCALATION = [(Threshold.OVERDUE, timedelta(0)), (Threshold.OVERDUE_3D, timedelta(days=3)), (Threshold.OVERDUE_7D, timedelta(days=7))]
 TITLES = {
     Threshold.DUE_3D: "3天内到期",
@@ -46,8 +49,15 @@ def thresholds_for(due_at: datetime, now: datetime) -> list[str]:
     return []
 
 
+def responsible_unit(petition: Petition):
+    """Whose step it is: the handling unit while assigned / in progress, otherwise the registering office."""
+    if petition.status in UNIT_STEPS and petition.handling_unit_id:
+        return petition.handling_unit
+    return petition.office
+
+
 def recipients_for(petition: Petition, threshold: str) -> list:
-    unit = petition.handling_unit or petition.office
+    unit = responsible_unit(petition)
     if threshold in (Threshold.DUE_3D, Threshold.DUE_TODAY):
         return selectors.unit_staff(unit)
     if threshold == Threshold.OVERDUE:
