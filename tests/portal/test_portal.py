@@ -258,3 +258,13 @@ def test_tracking_page_and_api_queries_do_not_grow_with_steps(client, submit_pet
         client.get(reverse("portal:detail", args=[petition.reg_no]))
     with django_assert_max_num_queries(8):
         assert client.get(f"/api/v1/public/petitions/{petition.reg_no}/", {"query_code": code}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_plain_code_leaves_the_session_after_the_receipt_window(client, portal_county):
+    client.post(reverse("portal:submit"), _form(portal_county))
+    assert client.get(reverse("portal:receipt")).status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert client.get(reverse("portal:receipt_pdf")).status_code == 404
+        assert client.get(reverse("portal:receipt")).status_code == 302
+    assert "portal_receipt" not in client.session

@@ -24,6 +24,7 @@ from xinfang.portal.models import PublishedSummary
 
 GRANT_SECONDS = 30 * 60
 GRANTS = "portal_grants"
+RECEIPT_SECONDS = 15 * 60  # the plain query code stays in the session this long, for the receipt page and PDF
 RECEIPT = "portal_receipt"
 
 
@@ -75,7 +76,7 @@ def submit(request):
             form.add_domain_errors(exc)
             messages.error(request, exc.message)
         else:
-            request.session[RECEIPT] = {"reg_no": petition.reg_no, "code": code}
+            request.session[RECEIPT] = {"reg_no": petition.reg_no, "code": code, "until": time.time() + RECEIPT_SECONDS}
             _grant(request, petition.reg_no)
             return redirect("portal:receipt")
     elif request.method == "POST":
@@ -83,9 +84,17 @@ def submit(request):
     return render(request, "portal/submit.html", {"form": form, "promise": selectors.submission_promise()})
 
 
+def _receipt_data(request):
+    data = request.session.get(RECEIPT)
+    if data and data.get("until", 0) < time.time():
+        request.session.pop(RECEIPT, None)  # the code is not kept: it exists only as a hash from now on
+        return None
+    return data
+
+
 @never_cache
 def receipt(request):
-    data = request.session.get(RECEIPT)
+    data = _receipt_data(request)
     if not data:
         return redirect("portal:track")
     petition = Petition.objects.select_related("category").get(reg_no=data["reg_no"])
@@ -98,7 +107,7 @@ def receipt(request):
 
 @never_cache
 def receipt_pdf(request):
-    data = request.session.get(RECEIPT)
+    data = _receipt_data(request)
     if not data:
         raise Http404
     petition = Petition.objects.select_related("category", "office").get(reg_no=data["reg_no"])
