@@ -137,7 +137,7 @@ def test_stale_form_shows_chinese_conflict(page, screenshot, county, make_user):
         actor=clerk,
         channel="phone",
         received_at=timezone.now(),
-        petitioners=[{"name": "李四"}],
+        petitioners=[{"name": "李四", "phone": "13912345678"}],
         nature="inquiry",
         category=Category.objects.get(),
         content="咨询社保补缴政策",
@@ -149,3 +149,12 @@ def test_stale_form_shows_chinese_conflict(page, screenshot, county, make_user):
     _do(page, "受理")
     assert "该信访件已被他人修改" in page.inner_text(".messages")
     screenshot(page, "conflict")
+
+    # Duplicate hints while typing the phone number on the registration form (htmx).
+    page.goto("/petitions/register/")
+    page.fill("[name=phone]", "13912345678")
+    page.wait_for_selector("#repeat-hints .pt-hint")
+    assert p.reg_no in page.inner_text("#repeat-hints") and "电话相同" in page.inner_text("#repeat-hints")
+    page.click(f"[data-link-repeat='{p.reg_no}']")
+    assert page.input_value("[name=repeat_of]") == p.reg_no
+    screenshot(page, "repeat-hint")
