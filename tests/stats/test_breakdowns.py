@@ -37,7 +37,7 @@ def test_breakdowns(f, county):
 @pytest.mark.django_db
 def test_each_breakdown_is_a_bounded_number_of_queries(f, django_assert_max_num_queries):
     actor, flt = f
-    with django_assert_max_num_queries(13):  # nine dimensions, one query each; the two region ones read regions twice more
+    with django_assert_max_num_queries(8):  # choices+flags 1, category 1, unit 1, regions 1 (+2 × paths and names)
         selectors.stats_breakdowns(actor=actor, f=flt)
 
 
@@ -85,3 +85,12 @@ def test_hot_issues(f):
     assert "反映" not in terms and "问题" not in terms  # stop words
     assert any(r["term"] == "征地补偿" for r in hot["rising"])
     assert hot["clusters"][0]["count"] == 8 and hot["clusters"][0]["category"] == "labour"
+
+
+@pytest.mark.django_db
+def test_shared_query_breakdowns_equal_one_query_per_dimension(f):
+    actor, flt = f
+    qs = selectors.period_qs(flt)
+    combined = breakdowns.breakdowns_for(qs, breakdowns.DIMENSIONS)
+    for dim in breakdowns.DIMENSIONS:
+        assert combined[dim] == breakdowns.breakdown(qs, dim), dim

@@ -63,22 +63,79 @@ def by_flag(qs: QuerySet[Petition], q: Q, yes: str, no: str) -> list[dict]:
     return _rows([("yes", yes, row["yes"]), ("no", no, row["n"] - row["yes"])], row["n"])
 
 
-def by_region_level(qs: QuerySet[Petition], depth: int) -> list[dict]:
+def region_counts(qs: QuerySet[Petition]) -> list[tuple[int, int]]:
+    return list(qs.order_by().values("region_id").annotate(n=Count("pk")).values_list("region_id", "n"))
+
+
+def fold_regions(data: list[tuple[int, int]], depth: int) -> list[dict]:
     """depth 2 = township, 3 = village (segments of Region.path "/county/township/village/...")."""
-    data = list(qs.order_by().values("region_id").annotate(n=Count("pk")))
-    paths = dict(Region.objects.filter(pk__in=[r["region_id"] for r in data]).values_list("pk", "path"))
+    paths = dict(Region.objects.filter(pk__in=[rid for rid, _ in data]).values_list("pk", "path"))
     folded: dict[str, int] = {}
-    for r in data:
-        segments = paths[r["region_id"]].strip("/").split("/")
+    for rid, n in data:
+        segments = paths[rid].strip("/").split("/")
         key = segments[depth - 1] if len(segments) >= depth else ""
-        folded[key] = folded.get(key, 0) + r["n"]
+        folded[key] = folded.get(key, 0) + n
     names = dict(Region.objects.filter(code__in=[k for k in folded if k]).values_list("code", "name"))
     total = sum(folded.values())
     label_missing = "县级(未到乡镇)" if depth == 2 else "乡镇级(未到村)"
     return _rows([(k, names.get(k, label_missing), n) for k, n in folded.items()], total)
 
 
+def by_region_level(qs: QuerySet[Petition], depth: int) -> list[dict]:
+    return fold_regions(region_counts(qs), depth)
+
+
+CHOICE_DIMS = {"channel", "nature", "collective", "cross_level", "repeat"}
+FLAGS = {
+    "collective": (lambda: Q(collective=True), "集体访", "非集体访"),
+    "cross_level": (lambda: Q(cross_level=True), "越级访", "非越级访"),
+    "repeat": (_repeat, "重复信访", "初信初访"),
+}
+
+
+def choice_family(qs: QuerySet[Petition]) -> dict[str, list[dict]]:
+    """Channel, nature and the three flags in ONE aggregate (conditional counts)."""
+    aggs = {"n": Count("pk")}
+    for value, _ in Channel.choices:
+        aggs[f"channel__{value}"] = Count("pk", filter=Q(channel=value))
+    for value, _ in Nature.choices:
+        aggs[f"nature__{value}"] = Count("pk", filter=Q(nature=value))
+    for flag, (q, _, _) in FLAGS.items():
+        aggs[f"flag__{flag}"] = Count("pk", filter=q())
+    row = qs.order_by().aggregate(**aggs)
+    total = row["n"]
+    out = {}
+    for dim, choices in (("channel", Channel.choices), ("nature", Nature.choices)):
+        out[dim] = _rows([(v, label, row[f"{dim}__{v}"]) for v, label in choices if row[f"{dim}__{v}"]], total)
+    for flag, (_, yes, no) in FLAGS.items():
+        out[flag] = _rows([("yes", yes, row[f"flag__{flag}"]), ("no", no, total - row[f"flag__{flag}"])], total)
+    return out
+
+
+def breakdowns_for(qs: QuerySet[Petition], dimensions) -> dict[str, list[dict]]:
+    """Several dimensions with shared queries: choices+flags one query, regions one grouped query."""
+    dims = list(dimensions)
+    out: dict[str, list[dict]] = {}
+    if CHOICE_DIMS & set(dims):
+        family = choice_family(qs)
+        out.update({d: family[d] for d in dims if d in CHOICE_DIMS})
+    if {"township", "village"} & set(dims):
+        data = region_counts(qs)
+        for d, depth in (("township", 2), ("village", 3)):
+            if d in dims:
+                out[d] = fold_regions(data, depth)
+    if "category" in dims:
+        out["category"] = by_category(qs)
+    if "handling_unit" in dims:
+        out["handling_unit"] = by_handling_unit(qs)
+    unknown = [d for d in dims if d not in out]
+    if unknown:
+        raise KeyError(unknown[0])
+    return {d: out[d] for d in dims}
+
+
 def breakdown(qs: QuerySet[Petition], dimension: str) -> list[dict]:
+    """One dimension, one query of its own (the reference the shared-query path is tested against)."""
     if dimension == "channel":
         return by_choice(qs, "channel", Channel.choices)
     if dimension == "nature":
@@ -91,12 +148,9 @@ def breakdown(qs: QuerySet[Petition], dimension: str) -> list[dict]:
         return by_region_level(qs, 3)
     if dimension == "handling_unit":
         return by_handling_unit(qs)
-    if dimension == "collective":
-        return by_flag(qs, Q(collective=True), "集体访", "非集体访")
-    if dimension == "cross_level":
-        return by_flag(qs, Q(cross_level=True), "越级访", "非越级访")
-    if dimension == "repeat":
-        return by_flag(qs, _repeat(), "重复信访", "初信初访")
+    if dimension in FLAGS:
+        q, yes, no = FLAGS[dimension]
+        return by_flag(qs, q(), yes, no)
     raise KeyError(dimension)
 
 

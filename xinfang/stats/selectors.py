@@ -150,7 +150,7 @@ def kpi_trends(*, actor, f: StatsFilter, now: datetime | None = None, base=None)
 
 def stats_breakdowns(*, actor, f: StatsFilter, dimensions=None, base=None) -> dict:
     qs = period_qs(f, base=base)
-    return {d: breakdowns.breakdown(qs, d) for d in (dimensions or breakdowns.DIMENSIONS)}
+    return breakdowns.breakdowns_for(qs, dimensions or breakdowns.DIMENSIONS)
 
 
 def stats_series(*, actor, f: StatsFilter, grain: str | None = None, base=None) -> dict:
