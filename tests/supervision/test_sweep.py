@@ -153,3 +153,14 @@ def test_office_steps_remind_the_office_not_the_handling_unit(county, people):
         make_petition(county, due_at=DUE, status=Status.RESULT_REPORTED)  # the office must approve the result
         assert sweep.sweep_petitions() == 1
     assert recipients(Threshold.OVERDUE) == [people.office.username]
+
+
+@pytest.mark.django_db
+def test_a_quiet_sweep_costs_a_few_queries(county, people, django_assert_max_num_queries):
+    with time_machine.travel(DUE + timedelta(days=1), tick=False):
+        for _ in range(20):
+            make_petition(county, due_at=DUE + timedelta(hours=2))
+            make_petition(county, due_at=DUE)
+        sweep.sweep_petitions()
+        with django_assert_max_num_queries(6):
+            assert sweep.sweep_petitions() == 0

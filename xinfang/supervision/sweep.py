@@ -99,8 +99,28 @@ def sweep_petitions(now: datetime | None = None) -> int:
         .order_by("due_at")
     )
     sent = 0
+    chunk: list[Petition] = []
     for petition in candidates.iterator(chunk_size=500):
+        chunk.append(petition)
+        if len(chunk) == 500:
+            sent += _sweep_chunk(chunk, now)
+            chunk = []
+    if chunk:
+        sent += _sweep_chunk(chunk, now)
+    return sent
+
+
+def _sweep_chunk(petitions: list[Petition], now: datetime) -> int:
+    # One query tells which thresholds are already claimed, so a sweep every minute does not retry them;
+    # the unique insert in _claim_and_send stays the claim when sweeps race.
+    claimed = set(
+        ReminderMark.objects.filter(petition_id__in=[p.pk for p in petitions]).values_list("petition_id", "step", "threshold", "due_at")
+    )
+    sent = 0
+    for petition in petitions:
         for threshold in thresholds_for(petition.due_at, now):
+            if (petition.pk, petition.status, threshold, petition.due_at) in claimed:
+                continue
             sent += _claim_and_send(petition, threshold)
     return sent
 
