@@ -214,3 +214,61 @@ def test_api_report_and_escalate(net, dispute, client):
     )
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "stale_version"
     assert client.get("/api/v1/grassroots/figures/").json()["results"][0]["escalated"] == 1
+
+
+def test_report_to_petition_page(net, client):
+    from xinfang.petitions.models import Category
+
+    cat = Category.objects.create(code="other", name="其他")
+    r = services.report_file(actor=net.liaison, region=net.v1, text="群众反映低保评定不公开")
+    client.force_login(net.office)
+    resp = client.post(
+        f"/grassroots/reports/{r.pk}/",
+        {
+            "action": "to_petition",
+            "version": r.version,
+            "channel": "visit",
+            "nature": "request",
+            "category": cat.pk,
+            "petitioner_name": "王五",
+        },
+    )
+    assert resp.status_code == 302
+    r.refresh_from_db()
+    assert r.status == "converted" and r.petition.reg_no in client.get(resp.url).content.decode()
+
+
+def test_dispute_form_page(net, client):
+    client.force_login(net.liaison)
+    resp = client.post(
+        "/grassroots/disputes/new/", {"region": net.v1.pk, "kind": "land", "risk": "low", "level": "township", "description": "x"}
+    )
+    assert resp.status_code == 200 and "请检查标出的字段" in resp.content.decode()  # a liaison cannot take it in at township level
+    data = {
+        "region": net.v1.pk,
+        "kind": "land",
+        "risk": "low",
+        "level": "village",
+        "description": "地界纠纷",
+        "p0-side": "applicant",
+        "p0-name": "",
+        "p1-side": "respondent",
+    }
+    resp = client.post("/grassroots/disputes/new/", data)
+    assert "请至少填写一名当事人" in resp.content.decode()
+    data["p0-name"] = "张三丰"
+    resp = client.post("/grassroots/disputes/new/", data)
+    assert resp.status_code == 302
+    from xinfang.grassroots.models import Dispute
+
+    assert Dispute.objects.get().parties.get().name == "张三丰"
+
+
+def test_report_list_queries_do_not_grow(net, client, django_assert_max_num_queries):
+    for i in range(12):
+        services.report_file(actor=net.info, region=net.g1, text=f"信息{i}")
+    client.force_login(net.twp)
+    with django_assert_max_num_queries(14):
+        assert client.get("/grassroots/reports/").status_code == 200
+    with django_assert_max_num_queries(18):
+        assert client.get("/grassroots/").status_code == 200

@@ -218,3 +218,18 @@ def test_api_file_and_sheet(school_net, client):
     assert {r["name"]: r["total"] for r in sheet["rows"]} == {"许老师": 1, "周老师": 0, "钱老师": 0}
     client.force_login(s.other_officer)
     assert client.get(f"/api/v1/safety/schools/{s.school.pk}/sheet/").json()["error"]["code"] == "not_found"
+
+
+def test_school_page_queries_do_not_grow_with_reports(school_net, client, django_assert_max_num_queries):
+    s = school_net
+    for day in range(1, 16):
+        file(
+            [s.officer, s.officer2, s.officer3][day % 3],
+            datetime(2026, 3, day, 10, 0, tzinfo=SH),
+            importance="major" if day % 5 == 0 else "normal",
+        )
+    client.force_login(s.office)
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/safety/schools/{s.school.pk}/?month=2026-03").status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get("/safety/").status_code == 200

@@ -70,6 +70,18 @@ def is_township_handler(actor) -> bool:
 
 
 def actor_scope(actor) -> Scope:
+    """The actor's scope, computed once per user object (one request)."""
+    if actor is None:
+        return Scope(())
+    cached = getattr(actor, "_grassroots_scope", None)
+    if cached is None:
+        cached = _compute_scope(actor)
+        if getattr(actor, "pk", None):
+            actor._grassroots_scope = cached
+    return cached
+
+
+def _compute_scope(actor) -> Scope:
     if actor is None or not actor.is_authenticated or not actor.is_active or actor.unit_id is None:
         return Scope(())
     if actor.is_superuser or actor.has_role(*COUNTY_ROLES):

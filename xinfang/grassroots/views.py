@@ -137,6 +137,19 @@ def report_detail(request, pk):
                 )
                 messages.success(request, f"已转为矛盾纠纷 {dispute.number}")
                 return redirect("grassroots:dispute", pk=dispute.pk)
+            elif action == "to_petition":
+                from xinfang.petitions.models import Category
+
+                _, petition, code = services.report_to_petition(
+                    actor=actor,
+                    report_id=report.pk,
+                    version=version,
+                    channel=request.POST.get("channel", "visit"),
+                    nature=request.POST.get("nature", "request"),
+                    category=Category.objects.filter(pk=request.POST.get("category") or 0).first(),
+                    petitioners=[{"name": request.POST.get("petitioner_name", ""), "phone": request.POST.get("petitioner_phone", "")}],
+                )
+                messages.success(request, f"已登记信访件 {petition.reg_no}，查询码 {code}（请告知信访人）")
             return redirect("grassroots:report", pk=report.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -144,7 +157,14 @@ def report_detail(request, pk):
     return render(
         request,
         "grassroots/report_detail.html",
-        {"report": report, "can_manage": can_manage, "kinds": DisputeKind.choices, "nav_active": "grassroots"},
+        {
+            "report": report,
+            "can_manage": can_manage,
+            "kinds": DisputeKind.choices,
+            "can_petition": can_manage and selectors.can_register_petition(actor),
+            "petition_form": PetitionForm(initial={"version": report.version}),
+            "nav_active": "grassroots",
+        },
     )
 
 
@@ -193,9 +213,15 @@ def dispute_new(request):
     if not selectors.can_record_dispute(actor):
         raise PermissionDenied
     regions = selectors.reporting_regions(actor)
-    form = DisputeForm(request.POST or None, regions=regions)
+    own = selectors.default_region(actor)
+    form = DisputeForm(request.POST or None, regions=regions, initial={"region": own.pk if own else None})
+    if not (selectors.is_office(actor) or selectors.is_township_handler(actor)):
+        form.fields["level"].choices = [("village", "村级")]  # only the township or the office take a dispute in above village level
     parties = party_forms(request.POST or None)
-    if request.method == "POST" and form.is_valid() and all(p.is_valid() for p in parties):
+    valid = request.method == "POST" and form.is_valid() and all(p.is_valid() for p in parties)
+    if request.method == "POST" and not valid:
+        messages.error(request, "请检查标出的字段")
+    if valid:
         d = form.cleaned_data
         try:
             dispute = services.dispute_record(
