@@ -100,3 +100,34 @@ def test_urgent_report_countdown(page, phone_page, screenshot, county, make_user
     first = countdown.inner_text()
     assert re.fullmatch(r"剩余 (1[0-5]|0\d):\d\d", first), first
     screenshot(phone_page, "urgent-countdown")
+
+
+def test_reception_days_warn_on_empty_post(page, phone_page, screenshot, county, make_user):
+    office = make_user(Role.OFFICE, username="e2e_office2")
+    leader = make_user(Role.LEADER, username="e2e_leader", name="郑县长", post="副县长")
+    login(page, office.username)
+    page.goto("/reception/days/")
+    today = timezone.localdate()
+    page.select_option("select[name=unit]", str(county.office.pk))
+    page.fill("input[name=start]", today.isoformat())
+    page.fill("input[name=end]", (today + timedelta(weeks=3)).isoformat())
+    page.fill("input[name=place]", "县信访局接待大厅")
+    page.click("form.form button.primary")
+    page.wait_for_load_state("networkidle")
+    assert "已生成" in page.content()
+    assert page.locator("td .tag.red", has_text="空岗").count() >= 3
+    screenshot(page, "days")
+    page.goto("/reception/")
+    assert "接待日不许空岗" in page.content()
+    screenshot(page, "warnings")
+    # arrange a leader for the first day: its warning goes away
+    page.goto("/reception/days/")
+    page.locator("a", has_text="安排").first.click()
+    page.select_option("select[name=leader]", str(leader.pk))
+    page.click("button.primary")
+    page.wait_for_load_state("networkidle")
+    assert "已保存接待日安排" in page.content()
+    login(phone_page, office.username)
+    phone_page.goto("/reception/days/")
+    assert phone_page.locator("td", has_text="郑县长").count() == 1
+    screenshot(phone_page, "days-phone")

@@ -15,7 +15,12 @@ def staff():
 
 
 class DateInput(forms.DateInput):
+    """HTML date input: the value must be ISO (YYYY-MM-DD) whatever the locale's display format."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002 - Django's argument name
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class GenerateDaysForm(forms.Form):

@@ -56,7 +56,10 @@ def index(request):
 def days(request):
     _manager(request)
     today = timezone.localdate()
-    form = GenerateDaysForm(request.POST or None, initial={"start": today, "end": today + timedelta(weeks=12), "place": "县信访局接待大厅"})
+    form = GenerateDaysForm(
+        request.POST or None,
+        initial={"unit": request.user.unit, "start": today, "end": today + timedelta(weeks=12), "place": "县信访局接待大厅"},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             made = services.reception_days_generate(
@@ -95,7 +98,7 @@ def day_edit(request, pk: int):
 def duty(request):
     _manager(request)
     today = timezone.localdate()
-    form = ShiftForm(request.POST or None, initial={"date": today, "kind": "holiday"})
+    form = ShiftForm(request.POST or None, initial={"unit": request.user.unit, "date": today, "kind": "holiday"})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -153,7 +156,7 @@ def meetings(request):
     _manager(request)
     today = timezone.localdate()
     year = int(request.GET["year"]) if (request.GET.get("year") or "").isdigit() else today.year
-    form = MeetingForm(request.POST or None, initial={"date": today})
+    form = MeetingForm(request.POST or None, initial={"unit": request.user.unit, "date": today})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         reg_nos = [r for r in d["reg_nos"].replace("，", ",").split(",") if r.strip()]

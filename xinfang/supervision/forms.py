@@ -54,7 +54,7 @@ class AccountabilityForm(forms.Form):
 
 class InspectionForm(forms.Form):
     township = forms.ModelChoiceField(label="乡镇", queryset=Region.objects.none())
-    date = forms.DateField(label="督查日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="督查日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     findings = forms.CharField(label="发现问题", widget=forms.Textarea(attrs={"rows": 3}))
     follow_up = forms.CharField(label="跟进措施", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
