@@ -213,7 +213,7 @@ def load(petitions: int = 300, **_options) -> str:
             "nature": rng.choice(["request", "request", "request", "appeal", "suggestion", "inquiry"]),
             "category": category,
             "region": village,
-            "content": rng.choice(CONTENTS[category.code]).format(place=village.full_name, n=rng.randint(2, 9), m=rng.randint(2, 60)),
+            "content": "",
             "requests": "请求依法处理",
         }
         roll = rng.random()
@@ -225,7 +225,8 @@ def load(petitions: int = 300, **_options) -> str:
                 category=next((c for c in categories if c.code == "discipline"), category),
                 respondents=[{"name": rng.choice(SURNAMES) + "某", "unit": f"{village.parent.name}人民政府", "post": "村干部"}],
             )
-            ctx["own_unit_reason"] = "属地管理，由县纪委监委派驻纪检组全程监督办理"
+            if handler.unit.name == f"{village.parent.name}人民政府":
+                ctx["own_unit_reason"] = "属地管理，由县纪委监委派驻纪检组全程监督办理"
         elif roll < 0.26:
             kwargs.update(
                 channel="from_superior", superior_doc_no=f"市信访交〔2026〕{i + 1}号", superior_due_at=received + timedelta(days=20)
@@ -233,6 +234,11 @@ def load(petitions: int = 300, **_options) -> str:
         elif roll < 0.34 and created:
             original, original_person = rng.choice(created)
             kwargs.update(repeat_of=original, petitioners=[original_person], region=original.region, category=original.category)
+        kwargs["content"] = rng.choice(CONTENTS[kwargs["category"].code]).format(
+            place=kwargs["region"].full_name, n=rng.randint(2, 9), m=rng.randint(2, 60)
+        )
+        if kwargs.get("repeat_of"):
+            kwargs["content"] = "再次反映：" + kwargs["repeat_of"].content
         if kwargs["channel"] == "from_superior" and "archive" in steps:
             steps = [*steps[:-1], "report_back", "archive"]
         # Steps happen at increasing times between receipt and now (gaps short enough for the review windows).
@@ -249,6 +255,17 @@ def load(petitions: int = 300, **_options) -> str:
                 if action == "evaluate" and target == "archived":
                     inputs = {"satisfaction": "satisfied"}
                 p = petition_act(actor=_actor(action, ctx), petition_or_reg_no=p.reg_no, action=action, version=p.version, **inputs)
+        # Repeat and collective cases get more attention: a leader takes the case (包案).
+        if (p.repeat_of_id or p.collective) and p.status not in ("registered", "declined", "forwarded", "archived"):
+            with time_machine.travel((moments[-1] if moments else received) + timedelta(minutes=30), tick=False):
+                p = petition_act(
+                    actor=ctx["office"],
+                    petition_or_reg_no=p.reg_no,
+                    action="set_case_leader",
+                    version=p.version,
+                    leader=ctx["leader"].username,
+                    reason="重复/集体信访，由县领导包案",
+                )
         created.append((p, person))
     total = Petition.objects.count()
     overdue = Petition.objects.filter(due_at__lt=now).count()
