@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from PIL import Image
 
 from tests.e2e.conftest import login
 from xinfang.grassroots import services
@@ -20,7 +21,7 @@ def people(county, make_user):
     return liaison, twp
 
 
-def test_liaison_files_report_on_phone(phone_page, screenshot, people, county):
+def test_liaison_files_report_on_phone(phone_page, screenshot, people, county, tmp_path):
     page = phone_page
     login(page, "liaison_e2e")
     page.goto("/")
@@ -37,12 +38,18 @@ def test_liaison_files_report_on_phone(phone_page, screenshot, people, county):
     page.check("input[name=urgency][value=prompt]")
     page.fill("textarea[name=text]", "两户因宅基地界墙发生争吵，有激化苗头，已劝开")
     page.fill("input[name=headcount]", "6")
+    photo = tmp_path / "现场.png"
+    Image.new("RGB", (320, 200), (40, 120, 200)).save(photo)
+    page.set_input_files("input[name=photo]", str(photo))
     screenshot(page, "form")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the form must fit a 390px screen without sideways scrolling"
     page.get_by_role("button", name="报送").click()
     page.wait_for_load_state("networkidle")
     assert "信息已报送" in page.content()
+    img = page.locator("img.photo")
+    img.wait_for()
+    assert img.evaluate("i => i.naturalWidth") == 320  # served through the access-checked view
     screenshot(page, "done")
     report = InfoReport.objects.get()
     assert (report.reporter.username, report.urgency, report.headcount, report.region) == ("liaison_e2e", "prompt", 6, county.villages[0])

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import DomainError, NotFound
-from xinfang.org.models import NetworkPost, PostRole
+from xinfang.org.models import NetworkPolicy, NetworkPost, PostRole
 from xinfang.safety import exports, selectors, services
 from xinfang.safety.forms import FailureForm, RecognitionForm, SafetyReportForm
 from xinfang.safety.models import Importance, Recognition, ReportingFailure, ValueRating
@@ -96,6 +96,8 @@ def school(request, pk):
         "nav_active": "safety",
         "year": year,
         "posts": posts,
+        "active_count": len(active_posts),
+        "policy": NetworkPolicy.current(),
     }
     if manage:
         ctx.update(
