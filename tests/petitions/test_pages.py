@@ -179,3 +179,22 @@ def test_archive_after_window_via_page(register, users):
         assert "archive" in [a["code"] for a in c.get(f"/petitions/{p.reg_no}/").context["actions"]]
         r = c.post(f"/petitions/{p.reg_no}/act/archive/", {"version": p.version}, follow=True)
     assert "已归档" in r.content.decode()
+
+
+def test_detail_page_query_count_does_not_grow_with_history(register, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    short = drive(register, users, "in_progress")
+    long = drive(register, users, "in_progress")
+    for i in range(8):
+        long = act(long, "progress", users, note=f"进度{i}")
+    c = login(users.office)
+    counts = []
+    for p in (short, long):
+        c.get(f"/petitions/{p.reg_no}/")  # warm caches (session, roles)
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(f"/petitions/{p.reg_no}/").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 40, counts

@@ -196,3 +196,37 @@ def test_concurrent_registration_numbers_are_gap_free(county, category, users):
     assert errors == []
     assert sorted(results) == list(range(1, 41))
     assert RegistrationCounter.objects.get(office=county.office).last == 40
+
+
+def test_portal_registration_without_actor(county, category):
+    p, code = petition_register(
+        actor=None,
+        actor_label="网上信访",
+        office=county.office,
+        channel="online",
+        received_at=timezone.now(),
+        petitioners=[{"name": "孙八", "phone": "13600001111"}],
+        nature="suggestion",
+        category=category,
+        content="建议在镇上增设公交站点",
+        region=county.townships[1],
+        external_channel="open311",
+        external_id="req-1",
+    )
+    assert p.first_receiver is None and p.office == county.office and check_query_code(p, code)
+    assert p.events.get().actor_label == "网上信访"
+    with pytest.raises(InvalidInput) as exc:  # the same external request is registered once
+        petition_register(
+            actor=None,
+            office=county.office,
+            channel="online",
+            received_at=timezone.now(),
+            petitioners=[{"name": "孙八"}],
+            nature="suggestion",
+            category=category,
+            content="重复提交",
+            region=county.townships[1],
+            external_channel="open311",
+            external_id="req-1",
+        )
+    assert "external_id" in exc.value.fields
