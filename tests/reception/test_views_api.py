@@ -111,3 +111,60 @@ def test_collective_response_and_arrivals_on_the_report_page(client, county, peo
     r = client.post(f"/reception/urgent/{report.pk}/", {"op": "response", "representatives": "1、2、3、4、5、6"})
     assert "集体访代表不超过5人" in r.content.decode()
     assert report.collective_responses.count() == 1
+
+
+def test_days_duty_and_meetings_api(county, people):
+    r = api(people.office).post(
+        "/api/v1/reception/days/",
+        {"unit": "xfj", "start": "2026-03-01", "end": "2026-03-15", "place": "接待大厅", "leader": people.leader.username},
+        format="json",
+    )
+    assert r.status_code == 201 and [d["date"] for d in r.json()["results"]] == ["2026-03-04", "2026-03-11"]
+    r = api(people.office).get("/api/v1/reception/days/", {"start": "2026-03-01", "end": "2026-03-31"})
+    assert len(r.json()["results"]) == 2 and r.json()["results"][0]["leader"] == people.leader.username
+    r = api(people.office).post(
+        "/api/v1/reception/duty/",
+        {"unit": "xfj", "date": "2026-10-01", "kind": "holiday", "officer": people.office.username, "phone": ""},
+        format="json",
+    )
+    assert r.status_code == 400 and "phone" in r.json()["error"]["fields"]
+    r = api(people.office).post(
+        "/api/v1/reception/duty/",
+        {
+            "unit": "xfj",
+            "date": "2026-10-01",
+            "kind": "holiday",
+            "officer": people.office.username,
+            "phone": "110",
+            "leader_on_call": people.leader.username,
+        },
+        format="json",
+    )
+    assert r.status_code == 200 and r.json()["leader_on_call"] == people.leader.username
+    assert (
+        api(people.handler)
+        .post("/api/v1/reception/duty/", {"unit": "xfj", "date": "2026-10-02", "kind": "holiday"}, format="json")
+        .status_code
+        == 403
+    )
+    r = api(people.office).post(
+        "/api/v1/reception/meetings/",
+        {
+            "unit": "dept-hr",
+            "date": "2026-01-10",
+            "chair": "局长",
+            "attendees": "班子",
+            "issues": "欠薪",
+            "decisions": "包案",
+            "petitions": ["NOPE"],
+        },
+        format="json",
+    )
+    assert r.status_code == 400 and "petitions" in r.json()["error"]["fields"]
+    r = api(people.office).post(
+        "/api/v1/reception/meetings/",
+        {"unit": "dept-hr", "date": "2026-01-10", "chair": "局长", "attendees": "班子", "issues": "欠薪", "decisions": "包案"},
+        format="json",
+    )
+    assert r.status_code == 201
+    assert len(api(people.office).get("/api/v1/reception/meetings/", {"year": "2026"}).json()["results"]) == 1

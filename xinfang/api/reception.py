@@ -11,9 +11,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from xinfang.core.errors import InvalidInput
+from xinfang.core.errors import InvalidInput, NoPermission
 from xinfang.org.models import Region, Unit, User
 from xinfang.reception import selectors, services
+from xinfang.reception.models import ShiftKind
 
 
 class UpcomingDaysApi(APIView):
@@ -50,11 +51,14 @@ def _dates(params) -> tuple[date, date]:
 class WarningsApi(APIView):
     """GET ?start=&end=: reception days without a leader, holiday duty gaps, units short of meetings."""
 
-    @extend_schema(responses=dict)
+    class OutputSerializer(serializers.Serializer):
+        empty_reception_days = serializers.ListField(child=serializers.DictField())
+        duty_gaps = serializers.ListField(child=serializers.DictField())
+        meetings_short = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(responses=OutputSerializer)
     def get(self, request):
         if not services._is_manager(request.user):
-            from xinfang.core.errors import NoPermission
-
             raise NoPermission("无权查看接待值班提醒")
         start, end = _dates(request.query_params)
         return Response(
@@ -156,9 +160,162 @@ class UrgentReportAckApi(APIView):
         return Response(ReportOutput(services.urgent_report_acknowledge(actor=request.user, pk=pk)).data)
 
 
+class ReceptionDayListApi(APIView):
+    """GET ?start=&end=: reception days (staff view, with the leader). POST: generate the Wednesdays of a range."""
+
+    class InputSerializer(serializers.Serializer):
+        unit = serializers.CharField()
+        start = serializers.DateField()
+        end = serializers.DateField()
+        place = serializers.CharField(max_length=100)
+        leader = serializers.CharField(required=False, allow_blank=True)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="pk")
+        date = serializers.DateField()
+        unit = serializers.CharField(source="unit.code")
+        place = serializers.CharField()
+        leader = serializers.CharField(source="leader.username", allow_null=True, default=None)
+        note = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        if not services._is_manager(request.user):
+            raise NoPermission("无权查看接待日安排")
+        start, end = _dates(request.query_params)
+        return Response({"results": self.OutputSerializer(selectors.reception_days(start=start, end=end), many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer(many=True)})
+    def post(self, request):
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        unit = Unit.objects.filter(code=d["unit"]).first()
+        leader = User.objects.filter(username=d.get("leader")).first() if d.get("leader") else None
+        if d.get("leader") and leader is None:
+            raise InvalidInput("未找到该领导", fields={"leader": ["未找到该领导"]})
+        made = services.reception_days_generate(
+            actor=request.user, unit=unit, start=d["start"], end=d["end"], place=d["place"], leader=leader
+        )
+        return Response({"results": self.OutputSerializer(made, many=True).data}, status=status.HTTP_201_CREATED)
+
+
+class DutyShiftApi(APIView):
+    """GET ?start=&end=: the roster. POST: set one unit's duty for one day."""
+
+    class InputSerializer(serializers.Serializer):
+        unit = serializers.CharField()
+        date = serializers.DateField()
+        kind = serializers.ChoiceField(choices=ShiftKind.choices)
+        officer = serializers.CharField(required=False, allow_blank=True)
+        phone = serializers.CharField(required=False, allow_blank=True, default="")
+        leader_on_call = serializers.CharField(required=False, allow_blank=True)
+        leader_phone = serializers.CharField(required=False, allow_blank=True, default="")
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="pk")
+        date = serializers.DateField()
+        kind = serializers.CharField()
+        unit = serializers.CharField(source="unit.code")
+        officer = serializers.CharField(source="officer.username", allow_null=True, default=None)
+        phone = serializers.CharField()
+        leader_on_call = serializers.CharField(source="leader_on_call.username", allow_null=True, default=None)
+        leader_phone = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        if not services._is_manager(request.user):
+            raise NoPermission("无权查看值班安排")
+        start, end = _dates(request.query_params)
+        return Response({"results": self.OutputSerializer(selectors.duty_roster(start=start, end=end), many=True).data})
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request):
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+
+        def user(field):
+            if not d.get(field):
+                return None
+            found = User.objects.filter(username=d[field], is_active=True).first()
+            if found is None:
+                raise InvalidInput("未找到该人员", fields={field: ["未找到该人员"]})
+            return found
+
+        shift = services.duty_shift_save(
+            actor=request.user,
+            unit=Unit.objects.filter(code=d["unit"]).first(),
+            date_=d["date"],
+            kind=d["kind"],
+            officer=user("officer"),
+            phone=d["phone"],
+            leader_on_call=user("leader_on_call"),
+            leader_phone=d["leader_phone"],
+        )
+        return Response(self.OutputSerializer(shift).data)
+
+
+class MeetingApi(APIView):
+    """GET ?year=: meetings. POST: record one (decisions may link petitions by reg_no)."""
+
+    class InputSerializer(serializers.Serializer):
+        unit = serializers.CharField()
+        date = serializers.DateField()
+        chair = serializers.CharField(max_length=64)
+        attendees = serializers.CharField()
+        issues = serializers.CharField()
+        decisions = serializers.CharField()
+        follow_up_owners = serializers.CharField(required=False, allow_blank=True, default="")
+        petitions = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="pk")
+        unit = serializers.CharField(source="unit.code")
+        date = serializers.DateField()
+        chair = serializers.CharField()
+        attendees = serializers.CharField()
+        issues = serializers.CharField()
+        decisions = serializers.CharField()
+        follow_up_owners = serializers.CharField()
+        petitions = serializers.SerializerMethodField()
+
+        def get_petitions(self, obj) -> list[str]:
+            return [p.reg_no for p in obj.petitions.all()]
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        if not services._is_manager(request.user):
+            raise NoPermission("无权查看信访工作会议")
+        raw = request.query_params.get("year") or ""
+        year = int(raw) if raw.isdigit() else timezone.localdate().year
+        return Response({"results": self.OutputSerializer(selectors.meetings(year=year), many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request):
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        meeting = services.meeting_record(
+            actor=request.user,
+            unit=Unit.objects.filter(code=d["unit"]).first(),
+            date_=d["date"],
+            chair=d["chair"],
+            attendees=d["attendees"],
+            issues=d["issues"],
+            decisions=d["decisions"],
+            follow_up_owners=d["follow_up_owners"],
+            reg_nos=d["petitions"],
+        )
+        return Response(self.OutputSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+
 urlpatterns = [
     path("reception/days/upcoming/", UpcomingDaysApi.as_view(), name="api-reception-upcoming"),
     path("reception/warnings/", WarningsApi.as_view(), name="api-reception-warnings"),
+    path("reception/days/", ReceptionDayListApi.as_view(), name="api-reception-days"),
+    path("reception/duty/", DutyShiftApi.as_view(), name="api-reception-duty"),
+    path("reception/meetings/", MeetingApi.as_view(), name="api-reception-meetings"),
     path("reception/urgent-reports/", UrgentReportListApi.as_view(), name="api-urgent-reports"),
     path("reception/urgent-reports/<int:pk>/", UrgentReportDetailApi.as_view(), name="api-urgent-report"),
     path("reception/urgent-reports/<int:pk>/send/", UrgentReportSendApi.as_view(), name="api-urgent-report-send"),

@@ -190,7 +190,11 @@ class InboxReadApi(APIView):
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(child=serializers.IntegerField(), required=False)
 
-    @extend_schema(request=InputSerializer)
+    class OutputSerializer(serializers.Serializer):
+        marked = serializers.IntegerField()
+        unread = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request):
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
