@@ -147,6 +147,8 @@ URL_KWARGS = {
     "org:unit": lambda w, p: {"code": w.county.dept.code},
     "org:post-end": lambda w, p: {"pk": _first_pk("org.NetworkPost")},
     "org:post-training": lambda w, p: {"pk": _first_pk("org.NetworkPost")},
+    "api-org-post-end": lambda w, p: {"pk": _first_pk("org.NetworkPost")},
+    "api-safety-sheet": lambda w, p: {"pk": w.county.school.pk},
     "stats:drill": lambda w, p: {"code": "total"},
     "stats:sheet": lambda w, p: {"pk": _first_pk("stats.AssessmentSheet")},
     "api-stats-drill": lambda w, p: {"code": "total"},
@@ -179,6 +181,11 @@ URL_KWARGS = {
     "portal:guide": lambda w, p: {"pk": MISSING},
     "knowledge:detail": lambda w, p: {"pk": _first_pk("knowledge.Article")},
     "api-access-grant-revoke": lambda w, p: {"pk": MISSING},
+    # Data in and out (imports are the office's own uploads; exports and dossiers take no other kwargs).
+    "transfer:job": lambda w, p: {"job_id": _first_pk("transfer.ImportJob")},
+    "transfer:mapping": lambda w, p: {"job_id": _first_pk("transfer.ImportJob")},
+    "transfer:progress": lambda w, p: {"job_id": _first_pk("transfer.ImportJob")},
+    "transfer:run": lambda w, p: {"job_id": _first_pk("transfer.ImportJob")},
     # Open311 (public): both formats; a request id / token that does not exist.
     "open311:discovery": lambda w, p: [{"fmt": "json"}, {"fmt": "xml"}],
     "open311:services": lambda w, p: [{"fmt": "json"}, {"fmt": "xml"}],
