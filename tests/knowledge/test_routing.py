@@ -54,7 +54,7 @@ def test_keyword_rules_when_history_is_short(county, units, model_dir):
     KnowledgeArticle.objects.create(title="人社局归口", kind=ArticleKind.RESPONSIBILITY, body="欠薪", unit=county.dept)
     run, ev = routing.train()
     assert run.method == RoutingModelRun.Method.KEYWORDS and run.unit_accuracy is None
-    assert not (model_dir / routing.MODEL_FILE).exists()
+    assert not routing.model_path().exists()
     out = selectors.suggest_routing("老板欠薪半年不发工资")
     assert out[0]["unit"] == county.dept and out[0]["method"] == "keywords"
     assert out[0]["category"].code == "labour"
@@ -75,7 +75,7 @@ def test_classifier_trained_on_history_reports_held_out_accuracy(county, units, 
     run, ev = routing.train()
     assert run.method == "classifier" and run.samples == 240 and run.test_samples == 48
     assert run.unit_accuracy > 0.9 and run.category_accuracy > 0.9  # the topics are cleanly separable
-    assert (model_dir / routing.MODEL_FILE).exists()
+    assert routing.model_path().exists()
     out = selectors.suggest_routing("我们村的宅基地被人强占，土地确权一直不办")
     assert out[0]["unit"] == county.dept2 and out[0]["method"] == "classifier"
     assert out[0]["category"].code == "land"

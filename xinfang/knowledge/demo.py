@@ -1,7 +1,7 @@
 """Demo knowledge base: the seed's 应知应会 list, each demo department's 归口 responsibilities, standard answers."""
 
 from xinfang.knowledge import routing
-from xinfang.knowledge.models import ArticleKind, KnowledgeArticle
+from xinfang.knowledge.models import ArticleKind, KnowledgeArticle, RoutingModelRun
 from xinfang.org.models import Unit, UnitKind
 from xinfang.petitions.models import Category
 
@@ -164,7 +164,7 @@ def load(**_options) -> str:
         created += new
     routing_note = "分办建议：关键词规则"
     contents, _categories, _units = routing.history()
-    if len(contents) >= routing.MIN_HISTORY:
+    if len(contents) >= routing.MIN_HISTORY and not RoutingModelRun.objects.exists():  # idempotent: train once
         run, _ev = routing.train()
         routing_note = f"分办模型：{run.samples} 件历史，承办单位留出准确率 {run.unit_accuracy:.0%}"
     return f"{KnowledgeArticle.objects.count()} 条应知应会（新增 {created}）；{routing_note}"

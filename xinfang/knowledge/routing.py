@@ -15,6 +15,7 @@ Two methods, one interface (`suggest` / `selectors.suggest_routing`):
 The suggestion never decides: the office picks the unit. Nothing here looks at who petitions.
 """
 
+import hashlib
 import os
 import re
 import threading
@@ -44,7 +45,11 @@ def model_dir() -> Path:
 
 
 def model_path() -> Path:
-    return model_dir() / MODEL_FILE
+    """One file per database: a model names units by primary key, so it belongs to the database it learnt from."""
+    from django.db import connection
+
+    tag = hashlib.sha1(str(connection.settings_dict.get("NAME", "")).encode()).hexdigest()[:10]
+    return model_dir() / f"{MODEL_FILE.removesuffix('.joblib')}-{tag}.joblib"
 
 
 # --- segmentation -----------------------------------------------------------------------
