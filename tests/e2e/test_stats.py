@@ -22,3 +22,28 @@ def test_dashboard_laptop_and_phone(page, phone_page, screenshot, kpi_world, mak
     page.wait_for_load_state("networkidle")
     assert page.locator("table.drill tbody tr").count() == 5
     screenshot(page, "drill")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_download_and_league_on_phone(page, phone_page, screenshot, kpi_world, make_user, tmp_path):  # noqa: F811
+    import io
+
+    from docx import Document
+
+    make_user("office", username="office-rep")
+    login(page, "office-rep")
+    page.goto("/stats/reports/")
+    page.select_option("select[name=kind]", "quarterly")
+    page.select_option("select[name=year]", "2026")
+    page.select_option("select[name=quarter]", "1")
+    with page.expect_download() as info:
+        page.click("button[value=docx]")
+    path = tmp_path / "r.docx"
+    info.value.save_as(path)
+    doc = Document(io.BytesIO(path.read_bytes()))
+    assert "信访情况季度分析报告" in doc.paragraphs[0].text
+    screenshot(page, "reports")
+    login(phone_page, "office-rep")
+    phone_page.goto(f"/stats/league/?start={START}&end={END}")
+    assert phone_page.locator("table.league tbody tr").count() == 3
+    screenshot(phone_page, "league-phone")

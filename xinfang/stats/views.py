@@ -192,7 +192,8 @@ def report_page(request):
         try:
             kind = request.GET.get("kind", "monthly")
             year = int(request.GET.get("year") or today.year)
-            number = int(request.GET.get("number") or 0) or None
+            raw = request.GET.get("number") or request.GET.get({"monthly": "month", "quarterly": "quarter"}.get(kind, ""), "")
+            number = int(raw or 0) or None
             fmt = request.GET["format"]
             if fmt not in ("docx", "pdf", "xlsx"):
                 raise InvalidInput("文件格式应为 docx、pdf 或 xlsx", fields={"format": ["无效的格式"]})
@@ -218,6 +219,7 @@ def report_page(request):
             "months": list(range(1, 13)),
             "this_month": today.month,
             "this_quarter": (today.month - 1) // 3 + 1,
+            "quarters": [(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")],
         },
     )
 
