@@ -198,3 +198,23 @@ def test_detail_page_query_count_does_not_grow_with_history(register, users):
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 40, counts
+
+
+def test_register_page_with_attachments_and_download(county, category, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_registration import _png_bytes
+
+    c = login(users.clerk)
+    files = [SimpleUploadedFile("信封.png", _png_bytes(), "image/png"), SimpleUploadedFile("扫描.png", _png_bytes(), "image/png")]
+    r = c.post("/petitions/register/", {**form_data(county), "attachments": files})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    p = Petition.objects.get()
+    assert p.attachments.count() == 2
+    att = p.attachments.first()
+    got = c.get(f"/petitions/{p.reg_no}/attachments/{att.pk}/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == _png_bytes()
+    assert login(users.other_handler).get(f"/petitions/{p.reg_no}/attachments/{att.pk}/").status_code == 404
+    bad = c.post("/petitions/register/", {**form_data(county), "attachments": [SimpleUploadedFile("a.pdf", b"plain text")]})
+    assert bad.status_code == 200 and "类型不支持" in bad.content.decode()
+    assert Petition.objects.count() == 1

@@ -20,6 +20,14 @@ RECEIPT_SESSION_KEY = "petition_receipt_codes"
 PAGE_SIZE = 25
 
 
+def _petition_or_404(user, reg_no):
+    """The petition as the user may see it; 404 alike for absent, out of scope and respondent-blocked."""
+    try:
+        return selectors.petition_detail(actor=user, reg_no=reg_no)
+    except NotFound:
+        raise Http404("未找到该信访件") from None
+
+
 def _apply_errors(form, exc: DomainError):
     mapping = {"petitioners[0].name": "name", "petitioners[0].id_number": "id_number", "petitioners[0].phone": "phone"}
     placed = False
@@ -106,7 +114,7 @@ def repeat_candidates(request):
 
 @login_required
 def receipt(request, reg_no):
-    petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+    petition = _petition_or_404(request.user, reg_no)
     code = request.session.get(RECEIPT_SESSION_KEY, {}).get(reg_no, "")
     return render(request, "petitions/receipt.html", {"p": petition, "query_code": code})
 
@@ -120,7 +128,7 @@ def receipt_done(request, reg_no):
 
 @login_required
 def receipt_pdf(request, reg_no):
-    petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+    petition = _petition_or_404(request.user, reg_no)
     code = request.session.get(RECEIPT_SESSION_KEY, {}).get(reg_no, "")
     data = documents.receipt_pdf(petition, query_code=code)
     response = HttpResponse(data, content_type="application/pdf")
@@ -163,10 +171,7 @@ def _event_details(event) -> list[str]:
 @login_required
 def detail(request, reg_no):
     user = request.user
-    try:
-        petition = selectors.petition_detail(actor=user, reg_no=reg_no)
-    except NotFound:
-        raise Http404("未找到该信访件") from None
+    petition = _petition_or_404(user, reg_no)
     now = timezone.now()
     people = selectors.identities(actor=user, petition=petition, path=request.path)
     actions = [
@@ -209,7 +214,7 @@ def detail(request, reg_no):
 @login_required
 @require_POST
 def act(request, reg_no, action):
-    petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+    petition = _petition_or_404(request.user, reg_no)
     if action not in workflow.BY_ACTION:
         raise Http404("未知的操作")
     inputs = action_inputs(action, petition, request.POST)
@@ -230,7 +235,7 @@ def act(request, reg_no, action):
 
 @login_required
 def document(request, reg_no, kind):
-    petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+    petition = _petition_or_404(request.user, reg_no)
     if kind not in documents.available(petition, as_codes=True):
         raise Http404("该文书尚不可生成")
     data, filename = documents.build(kind, petition, actor=request.user, path=request.path)
@@ -241,7 +246,7 @@ def document(request, reg_no, kind):
 
 @login_required
 def attachment(request, reg_no, pk):
-    petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
+    petition = _petition_or_404(request.user, reg_no)
     att = Attachment.objects.filter(petition=petition, pk=pk).first()
     if att is None:
         raise Http404("未找到附件")
