@@ -1,0 +1,1 @@
+"""The benchmark (`manage.py bench`) and its data generators."""

@@ -1,0 +1,324 @@
+"""A petition's whole dossier (案卷) as one PDF: cover, table of contents, then the bound-file order.
+
+Order (the seed: 按上级规定的案卷要求装订成册): 登记表/来信原件 → 呈批表与领导批示 → 交办单 →
+调查核实材料与办理进度 → 处理意见书/答复 → 回访与评价 → 复查复核 → 归档 (with the list of every
+attachment: name, type, size, SHA-256). Each section holds the petition's events of that kind,
+oldest first. Identity is what `policy.identity_for_display` gives this actor (masked without
+the right; an unmasked dossier is logged with purpose “导出案卷”). reportlab with the built-in
+CID font STSong-Light, so no font file is needed.
+"""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+
+from xinfang.access import policy
+from xinfang.petitions import selectors
+from xinfang.petitions.models import Attachment, Complexity, Outcome, ReplyMethod, Satisfaction, Status
+from xinfang.petitions.workflow import Action
+
+FONT = "STSong-Light"
+
+SECTIONS = [
+    ("register", "一、登记表与来信原件"),
+    ("instruction", "二、呈批表与领导批示"),
+    ("assignment", "三、交办单"),
+    ("handling", "四、调查核实材料与办理进度"),
+    ("reply", "五、处理意见书与答复"),
+    ("follow_up", "六、回访与评价"),
+    ("review", "七、复查复核"),
+    ("archive", "八、归档与附件清单"),
+]
+SECTION_OF_ACTION = {
+    "register": "register",
+    "link_repeat": "register",
+    Action.SUBMIT_FOR_INSTRUCTION: "instruction",
+    Action.INSTRUCT: "instruction",
+    Action.SET_CASE_LEADER: "instruction",
+    Action.ACCEPT: "assignment",
+    Action.DECLINE: "assignment",
+    Action.FORWARD: "assignment",
+    Action.ASSIGN: "assignment",
+    Action.ACKNOWLEDGE: "assignment",
+    Action.RETURN: "assignment",
+    Action.REPLY: "reply",
+    Action.FOLLOW_UP: "follow_up",
+    Action.EVALUATE: "follow_up",
+    Action.REQUEST_REVIEW: "review",
+    Action.REQUEST_REREVIEW: "review",
+    Action.ARCHIVE: "archive",
+}
+ACTION_LABELS = dict(Action.choices) | {"register": "登记", "link_repeat": "关联重复件"}
+DATA_LABELS = {
+    "reason": "理由",
+    "note": "说明",
+    "instruction": "批示",
+    "leader": "领导",
+    "authority": "转送机关",
+    "handling_unit": "承办单位",
+    "complexity": "复杂程度",
+    "committed_date": "承诺办结日期",
+    "days": "延期天数",
+    "outcome": "处理结果",
+    "findings": "调查核实情况",
+    "reply_draft": "答复意见草稿",
+    "method": "方式",
+    "text": "内容",
+    "satisfaction": "满意度",
+    "comment": "评价意见",
+    "archive_category": "归档类别",
+    "repeat_of": "重复件原件",
+    "source": "导入来源",
+}
+VALUE_LABELS = {
+    "outcome": dict(Outcome.choices),
+    "satisfaction": dict(Satisfaction.choices),
+    "method": dict(ReplyMethod.choices),
+    "complexity": dict(Complexity.choices),
+}
+STATUS_LABELS = dict(Status.choices)
+KIND_LABELS = dict(Attachment.Kind.choices)
+
+
+def _section_of(event) -> str:
+    if event.action == Action.REPLY and event.from_status in (Status.UNDER_REVIEW, Status.UNDER_REREVIEW):
+        return "review"
+    return SECTION_OF_ACTION.get(event.action, "handling")
+
+
+def _fmt(dt, fmt="%Y-%m-%d %H:%M") -> str:
+    if not dt:
+        return ""
+    if hasattr(dt, "hour") and timezone.is_aware(dt):
+        dt = timezone.localtime(dt)
+    return dt.strftime(fmt)
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} B"
+
+
+def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
+    """(PDF bytes, file name). NotFound (404) when the petition is out of the actor's scope."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
+    from reportlab.platypus.frames import Frame
+    from reportlab.platypus.tableofcontents import TableOfContents
+
+    p = selectors.petition_detail(actor=actor, reg_no=reg_no)
+    people = policy.identity_for_display(actor, p, purpose="导出案卷", path=path)
+    events = list(p.events.all())
+    attachments = sorted(p.attachments.all(), key=lambda a: (a.uploaded_at, a.pk))
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    base = ParagraphStyle("base", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK")
+    small = ParagraphStyle("small", parent=base, fontSize=9, leading=13)
+    h1 = ParagraphStyle("h1", parent=base, fontSize=15, leading=22, spaceBefore=6, spaceAfter=8)
+    h2 = ParagraphStyle("h2", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
+    title = ParagraphStyle("title", parent=base, fontSize=26, leading=36, alignment=TA_CENTER)
+    center = ParagraphStyle("center", parent=base, fontSize=13, leading=22, alignment=TA_CENTER)
+    muted = ParagraphStyle("muted", parent=small, textColor=colors.HexColor("#555555"))
+
+    def para(text, style=base):
+        return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+
+    class DossierDoc(BaseDocTemplate):
+        def afterFlowable(self, flowable):
+            if isinstance(flowable, Paragraph) and flowable.style.name == "h1":
+                key = getattr(flowable, "_bookmark", None)
+                self.notify("TOCEntry", (0, flowable.getPlainText(), self.page, key))
+                if key:
+                    self.canv.bookmarkPage(key)
+                    self.canv.addOutlineEntry(flowable.getPlainText(), key, level=0)
+
+    def on_page(canv, doc):
+        canv.saveState()
+        canv.setFont(FONT, 8.5)
+        canv.setFillColor(colors.HexColor("#666666"))
+        canv.drawString(18 * mm, 10 * mm, f"案卷 {p.reg_no}")
+        canv.drawRightString(A4[0] - 18 * mm, 10 * mm, f"第 {doc.page} 页")
+        canv.restoreState()
+
+    buf = io.BytesIO()
+    doc = DossierDoc(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
+    doc.title = f"信访案卷 {p.reg_no}"
+    doc.author = "xinfang"
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
+
+    def kv_table(rows, col=32 * mm):
+        data = [[para(k, small), para(v, small)] for k, v in rows]
+        t = Table(data, colWidths=[col, doc.width - col])
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+                    ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f1f3f5")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return t
+
+    def grid(header, rows, widths):
+        data = [[para(h, small) for h in header]] + [[para(c, small) for c in r] for r in rows]
+        t = Table(data, colWidths=widths, repeatRows=1)
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return t
+
+    def heading(text, key):
+        h = Paragraph(escape(text), h1)
+        h._bookmark = key
+        return h
+
+    def event_block(e):
+        who = e.actor_label or (e.actor.display_name if e.actor_id else "")
+        change = ""
+        if e.to_status and e.to_status != e.from_status:
+            change = f"　{STATUS_LABELS.get(e.from_status, e.from_status) or '—'} → {STATUS_LABELS.get(e.to_status, e.to_status)}"
+        mark = "（历史导入）" if e.imported else ""
+        out = [
+            Paragraph(
+                f"{escape(_fmt(e.at))}　<b>{escape(ACTION_LABELS.get(e.action, e.action))}</b>{mark}　{escape(who)}{escape(change)}", h2
+            )
+        ]
+        rows = []
+        for key, value in (e.data or {}).items():
+            if key not in DATA_LABELS or value in ("", None, [], {}):
+                continue
+            rows.append((DATA_LABELS[key], VALUE_LABELS.get(key, {}).get(value, value)))
+        if rows:
+            out.append(kv_table(rows))
+        return out
+
+    story = []
+    # Cover.
+    story += [Spacer(1, 45 * mm), Paragraph("信 访 案 卷", title), Spacer(1, 18 * mm)]
+    cover = [
+        ("登记编号", p.reg_no),
+        ("原登记编号", p.legacy_reg_no or "—"),
+        ("登记机关", p.office.name),
+        ("信访人", "、".join(x["name"] for x in people if x["name"]) or ("匿名" if p.anonymous else "—")),
+        ("问题类别", p.category.name),
+        ("问题发生地", p.region.name),
+        ("收到时间", _fmt(p.received_at)),
+        ("当前状态", p.get_status_display()),
+        ("承办单位", p.handling_unit.name if p.handling_unit_id else "—"),
+        ("归档时间", _fmt(p.archived_at) or "未归档"),
+        (
+            "密级",
+            "保密（信访人身份已按权限遮蔽）"
+            if p.confidential and any(x["masked"] for x in people)
+            else ("保密" if p.confidential else "一般"),
+        ),
+    ]
+    story.append(kv_table(cover, col=35 * mm))
+    story += [Spacer(1, 20 * mm), Paragraph(f"生成时间 {escape(_fmt(timezone.now()))}　生成人 {escape(actor.display_name)}", center)]
+    story.append(PageBreak())
+    # Table of contents.
+    toc = TableOfContents()
+    toc.levelStyles = [ParagraphStyle("toc1", parent=base, fontSize=12, leading=22, leftIndent=0)]
+    toc.dotsMinLevel = 0
+    story += [Paragraph("目　录", center), Spacer(1, 6 * mm), toc, PageBreak()]
+
+    by_section: dict[str, list] = {code: [] for code, _ in SECTIONS}
+    for e in events:
+        by_section[_section_of(e)].append(e)
+
+    for code, label in SECTIONS:
+        story.append(heading(label, f"s-{code}"))
+        if code == "register":
+            reg = [
+                ("渠道", p.get_channel_display()),
+                ("性质", p.get_nature_display()),
+                ("收到时间", _fmt(p.received_at)),
+                ("登记时间", _fmt(p.registered_at)),
+                ("首问责任人", p.first_receiver.display_name if p.first_receiver_id else ""),
+                ("人数", f"{p.headcount}（集体访）" if p.collective else str(p.headcount)),
+                ("初信初访", "是" if p.first_time else f"否（重复件，原件 {p.repeat_of.reg_no if p.repeat_of_id else ''}）"),
+                ("主要问题", p.content),
+                ("诉求", p.requests or "—"),
+            ]
+            story.append(kv_table(reg))
+            story.append(Paragraph("信访人", h2))
+            if people:
+                rows = [[x["name"], x["id_number"], x["phone"], x["address"], "代表" if x.get("is_representative") else ""] for x in people]
+                story.append(
+                    grid(["姓名", "身份证号", "电话", "住址", ""], rows, [25 * mm, 45 * mm, 32 * mm, doc.width - 114 * mm, 12 * mm])
+                )
+            else:
+                story.append(para("匿名信访" if p.anonymous else "—"))
+            respondents = list(p.respondents.all())
+            if respondents:
+                story.append(Paragraph("被反映人", h2))
+                story.append(
+                    grid(
+                        ["姓名", "单位", "职务"],
+                        [[r.name, r.unit_name, r.post] for r in respondents],
+                        [30 * mm, 90 * mm, doc.width - 120 * mm],
+                    )
+                )
+            originals = [a for a in attachments if a.kind in (Attachment.Kind.SCAN, Attachment.Kind.ENVELOPE)]
+            if originals:
+                story.append(Paragraph("来信原件", h2))
+                story.append(para("、".join(f"{a.original_name}（{KIND_LABELS.get(a.kind, a.kind)}）" for a in originals)))
+        if code == "handling" and (p.findings or p.outcome):
+            story.append(kv_table([("处理结果", p.get_outcome_display() or "—"), ("调查核实情况", p.findings or "—")]))
+        if code == "reply" and p.reply_text:
+            story.append(
+                kv_table(
+                    [("答复方式", p.get_reply_method_display() or "—"), ("处理意见书", p.reply_text), ("答复时间", _fmt(p.replied_at))]
+                )
+            )
+        section_events = by_section[code]
+        for e in section_events:
+            story += event_block(e)
+        if not section_events and code not in ("register",):
+            story.append(para("（本环节无记录）", muted))
+        if code == "archive":
+            story.append(Paragraph(f"附件清单（共 {len(attachments)} 件）", h2))
+            if attachments:
+                rows = [
+                    [str(i), a.original_name, KIND_LABELS.get(a.kind, a.kind), a.content_type, _size(a.size), a.sha256]
+                    for i, a in enumerate(attachments, 1)
+                ]
+                story.append(
+                    grid(
+                        ["序", "文件名", "类型", "格式", "大小", "SHA-256"],
+                        rows,
+                        [8 * mm, 38 * mm, 18 * mm, 26 * mm, 16 * mm, doc.width - 106 * mm],
+                    )
+                )
+            else:
+                story.append(para("无附件", muted))
+            if events:
+                last = events[-1]
+                story.append(Spacer(1, 4 * mm))
+                story.append(para(f"事件链：共 {len(events)} 条，末条哈希 {last.hash}", muted))
+        story.append(Spacer(1, 4 * mm))
+
+    doc.multiBuild(story)
+    return buf.getvalue(), f"案卷-{p.reg_no}.pdf"

@@ -1,0 +1,144 @@
+"""Transfer pages: thin. Import (upload → mapping → dry run → import, with a progress bar), exports, dossier PDF."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xinfang.core.errors import DomainError, NotFound
+from xinfang.transfer import dossier, exporters, importers, selectors, services, tasks
+from xinfang.transfer.models import JobStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _importer(request):
+    if not services.can_import(request.user):
+        raise PermissionDenied
+    return request.user
+
+
+def _job(request, job_id):
+    try:
+        return selectors.import_job_get(actor=request.user, job_id=job_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def index(request):
+    user = _importer(request)
+    error, source = "", ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        source = request.POST.get("source", "").strip()
+        try:
+            if upload is None:
+                from xinfang.core.errors import InvalidInput
+
+                raise InvalidInput("请选择要导入的文件")
+            job = services.import_job_create(actor=user, source=source, filename=upload.name, data=upload.read())
+        except DomainError as exc:
+            error = exc.message
+            messages.error(request, exc.message)
+        else:
+            return redirect("transfer:mapping", job_id=job.pk)
+    return render(
+        request,
+        "transfer/index.html",
+        {
+            "jobs": selectors.import_job_list(actor=user),
+            "sources": selectors.saved_mappings(),
+            "fields": importers.FIELDS,
+            "error": error,
+            "source": source,
+        },
+    )
+
+
+@login_required
+def mapping(request, job_id):
+    user = _importer(request)
+    job = _job(request, job_id)
+    current = dict(job.mapping)
+    errors = {}
+    if request.method == "POST":
+        current = {f.key: request.POST.get(f.key, "") for f in importers.FIELDS}
+        try:
+            services.import_job_set_mapping(actor=user, job_id=job.pk, mapping=current)
+            tasks.start(job.pk, "validate")
+        except DomainError as exc:
+            errors = exc.fields or {}
+            messages.error(request, exc.message)
+        else:
+            return redirect("transfer:job", job_id=job.pk)
+    rows = [{"f": f, "selected": current.get(f.key, ""), "errors": errors.get(f.key, [])} for f in importers.FIELDS]
+    return render(request, "transfer/mapping.html", {"job": job, "rows": rows, "editable": job.status in _MAPPABLE})
+
+
+_MAPPABLE = (JobStatus.UPLOADED, JobStatus.INVALID, JobStatus.VALIDATED)
+
+
+def _panel_context(job):
+    return {"job": job, "progress": selectors.import_job_progress(job), "errors": job.errors[:200], "mappable": job.status in _MAPPABLE}
+
+
+@login_required
+def job(request, job_id):
+    _importer(request)
+    job = _job(request, job_id)
+    return render(request, "transfer/job.html", _panel_context(job))
+
+
+@login_required
+def job_progress(request, job_id):
+    """htmx: the job panel (progress bar, status, errors); it keeps polling while the job runs."""
+    _importer(request)
+    return render(request, "transfer/_job_panel.html", _panel_context(_job(request, job_id)))
+
+
+@login_required
+@require_POST
+def job_run(request, job_id):
+    user = _importer(request)
+    job = _job(request, job_id)
+    try:
+        services.import_job_start(actor=user, job_id=job.pk)
+        tasks.start(job.pk, "import")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("transfer:job", job_id=job.pk)
+
+
+@login_required
+def export(request, fmt):
+    filters = exporters.filters_from(request.GET)
+    rows = exporters.export_rows(actor=request.user, filters=filters, path=request.path)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(exporters.csv_chunks(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f"attachment; filename=\"petitions-{stamp}.csv\"; filename*=UTF-8''%E4%BF%A1%E8%AE%BF%E4%BB%B6-{stamp}.csv"
+        )
+        return response
+    return FileResponse(exporters.xlsx_file(rows), as_attachment=True, filename=f"信访件-{stamp}.xlsx", content_type=XLSX)
+
+
+@login_required
+def dossier_pdf(request, reg_no):
+    try:
+        data, name = dossier.build_dossier(actor=request.user, reg_no=reg_no, path=request.path)
+    except NotFound:
+        raise Http404 from None
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename=\"dossier-{reg_no}.pdf\"; filename*=UTF-8''{_quote(name)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
