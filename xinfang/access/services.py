@@ -129,6 +129,9 @@ def respondent_match_confirm(*, actor: User, respondent: Respondent | int, user:
     )
     if not created:
         raise Conflict("已确认过该账号")
+    # Also link the respondent to the account when it has none, so that every check keyed on
+    # Respondent.user (the lifecycle's choice of handler/leader/approver) sees the confirmed match too.
+    Respondent.objects.filter(pk=respondent.pk, user__isnull=True).update(user=user)
     record_event(
         petition=petition,
         action="respondent_match",
