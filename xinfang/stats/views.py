@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -167,10 +167,6 @@ def hot(request):
     for t in data["terms"]:
         t["size"] = 1 + min(4, int(4 * t["count"] / top))
     return render(request, "stats/hot.html", {**_common(request, f), **data})
-
-
-def forbidden(request):
-    return HttpResponseForbidden("无权访问")
 
 
 def file_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
