@@ -272,3 +272,11 @@ def test_report_list_queries_do_not_grow(net, client, django_assert_max_num_quer
         assert client.get("/grassroots/reports/").status_code == 200
     with django_assert_max_num_queries(18):
         assert client.get("/grassroots/").status_code == 200
+
+
+def test_date_inputs_carry_iso_values(net, client):
+    from django.utils import timezone
+
+    client.force_login(net.liaison)
+    body = client.get("/grassroots/publicity/").content.decode()
+    assert f'type="date" name="held_on" value="{timezone.localdate():%Y-%m-%d}"' in body

@@ -70,7 +70,9 @@ def party_forms(data=None, count=2):
 
 class SessionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    held_on = forms.DateField(label="调解日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label="调解日期", initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     place = forms.CharField(label="地点", max_length=100, required=False)
     mediator = forms.CharField(label="调解人", max_length=64)
     participants = forms.CharField(label="参加人员", max_length=300)
@@ -96,7 +98,9 @@ class PetitionForm(forms.Form):
 
 class ScreeningForm(forms.Form):
     region = forms.ModelChoiceField(queryset=Region.objects.none(), label="排查区域")
-    held_on = forms.DateField(label="排查日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label="排查日期", initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     conducted_by = forms.CharField(label="排查人员", max_length=200)
     places = forms.CharField(label="排查范围（村组、场所）", max_length=300)
     none_found = forms.BooleanField(label="本次未发现矛盾纠纷", required=False)
@@ -109,7 +113,7 @@ class ScreeningForm(forms.Form):
 
 class PublicityRecordForm(forms.Form):
     village = forms.ModelChoiceField(queryset=Region.objects.none(), label="村")
-    held_on = forms.DateField(label="日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label="日期", initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     form = forms.ChoiceField(label="形式", choices=PublicityForm.choices)
     place = forms.CharField(label="地点", max_length=100, required=False)
     audience = forms.IntegerField(label="受众人数", min_value=0, max_value=100000)

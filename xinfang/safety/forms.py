@@ -26,7 +26,7 @@ class RecognitionForm(forms.Form):
 class FailureForm(forms.Form):
     post_id = forms.TypedChoiceField(label="安全信息员", coerce=int)
     hazard = forms.CharField(label="未报告的不安全因素/事故", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    known_on = forms.DateField(label="知悉日期", widget=forms.DateInput(attrs={"type": "date"}))
+    known_on = forms.DateField(label="知悉日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     decision = forms.ChoiceField(label="学校决定", choices=ReportingFailure.Decision.choices)
     decision_text = forms.CharField(label="决定说明", max_length=300, required=False)
 
