@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from xinfang.petitions.models import Status
 from xinfang.supervision import sweep
@@ -164,3 +165,33 @@ def test_a_quiet_sweep_costs_a_few_queries(county, people, django_assert_max_num
         sweep.sweep_petitions()
         with django_assert_max_num_queries(6):
             assert sweep.sweep_petitions() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_cron_copies_of_the_command_at_once(county, people):
+    """Real processes, as cron would start them: three `manage.py sweep_reminders` at once on PostgreSQL."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if connection.vendor != "postgresql":
+        pytest.skip("多进程并发测试需要 PostgreSQL")
+    petitions = [make_petition(county, due_at=timezone.now() - timedelta(days=8), case_leader=people.leader) for _ in range(4)]
+    settings_dict = connection.settings_dict
+    url = (
+        f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "xinfang.settings.test"}
+    root = Path(__file__).resolve().parents[2]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "sweep_reminders"], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    assert ReminderMark.objects.filter(petition__in=petitions).count() == 12  # 4 petitions x 3 escalation levels, once each
+    assert Notification.objects.filter(kind="reminder_overdue_7d", recipient=people.leader).count() == 4
+    assert Notification.objects.filter(kind="reminder_overdue", recipient=people.head).count() == 4
