@@ -6,6 +6,8 @@ serializes.
 """
 
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -14,10 +16,35 @@ from rest_framework.views import APIView
 from xinfang.core.errors import InvalidInput
 from xinfang.stats import breakdowns, selectors
 
+PERIOD = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="开始日期（登记日期，默认本年1月1日）"),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="结束日期（含，默认今天）"),
+    OpenApiParameter("region", OpenApiTypes.STR, description="区域代码（乡镇或村），须在本人辖区内"),
+]
+
+
+class FigureOutput(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="比率 0–1；分母为 0 时为 null")
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField()
+    numerator_label = serializers.CharField()
+    denominator_label = serializers.CharField()
+    target = serializers.FloatField()
+    light = serializers.ChoiceField(choices=["green", "amber", "red", "none"])
+
+
+class KpiOutput(serializers.Serializer):
+    period = serializers.DictField()
+    kpis = serializers.DictField(child=FigureOutput())
+    counts = serializers.DictField()
+
 
 class KpiListApi(APIView):
     """GET /api/v1/stats/kpis/?start=&end=&region= — each KPI {value, numerator, denominator}, counts and breakdowns."""
 
+    @extend_schema(parameters=PERIOD, responses=KpiOutput)
     def get(self, request):
         f = selectors.parse_filter(request.user, request.query_params)
         data = selectors.kpi_summary(actor=request.user, f=f)
@@ -31,6 +58,7 @@ class KpiListApi(APIView):
 class TrendApi(APIView):
     """GET /api/v1/stats/trends/ — the KPIs of the period, the previous period and the same dates last year."""
 
+    @extend_schema(parameters=PERIOD, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         f = selectors.parse_filter(request.user, request.query_params)
         return Response(selectors.kpi_trends(actor=request.user, f=f))
@@ -39,6 +67,17 @@ class TrendApi(APIView):
 class BreakdownApi(APIView):
     """GET /api/v1/stats/breakdowns/?dimension=channel,category,... (default: all)."""
 
+    @extend_schema(
+        parameters=PERIOD
+        + [
+            OpenApiParameter(
+                "dimension",
+                OpenApiTypes.STR,
+                description="逗号分隔：channel,category,nature,township,village,handling_unit,collective,cross_level,repeat",
+            )
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         f = selectors.parse_filter(request.user, request.query_params)
         raw = request.query_params.get("dimension", "")
@@ -52,6 +91,10 @@ class BreakdownApi(APIView):
 class SeriesApi(APIView):
     """GET /api/v1/stats/series/?grain=day|week|month|quarter|year."""
 
+    @extend_schema(
+        parameters=PERIOD + [OpenApiParameter("grain", OpenApiTypes.STR, enum=["day", "week", "month", "quarter", "year"])],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         f = selectors.parse_filter(request.user, request.query_params)
         return Response(selectors.stats_series(actor=request.user, f=f, grain=request.query_params.get("grain") or None))
@@ -60,6 +103,7 @@ class SeriesApi(APIView):
 class LeagueApi(APIView):
     """GET /api/v1/stats/league/ — the unit league table."""
 
+    @extend_schema(parameters=PERIOD, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         f = selectors.parse_filter(request.user, request.query_params)
         return Response({"period": f.params(), **selectors.stats_league(actor=request.user, f=f)})
@@ -68,6 +112,7 @@ class LeagueApi(APIView):
 class HotIssuesApi(APIView):
     """GET /api/v1/stats/hot-issues/ — terms, rising terms, categories and place clusters."""
 
+    @extend_schema(parameters=PERIOD, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         f = selectors.parse_filter(request.user, request.query_params)
         return Response({"period": f.params(), **selectors.stats_hot_issues(actor=request.user, f=f)})
@@ -87,6 +132,10 @@ class DrillDownApi(APIView):
         replied_at = serializers.DateTimeField()
         due_at = serializers.DateTimeField()
 
+    @extend_schema(
+        parameters=PERIOD + [OpenApiParameter("part", OpenApiTypes.STR, enum=["den", "num", "miss"])],
+        responses=OutputSerializer(many=True),
+    )
     def get(self, request, code):
         f = selectors.parse_filter(request.user, request.query_params)
         qs = selectors.drill_down(actor=request.user, f=f, code=code, part=request.query_params.get("part", "den"))
