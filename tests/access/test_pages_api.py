@@ -153,3 +153,11 @@ def test_access_records_cannot_be_deleted(logged):
 
     with pytest.raises(DomainError):
         AccessRecord.objects.all().delete()
+
+
+def test_home_panel_for_auditors_only(logged, client):
+    client.force_login(logged.users["admin"])
+    body = client.get("/").content.decode()
+    assert "保密与审计" in body and "今日身份信息查看" in body and 'href="/access/log/"' in body
+    client.force_login(logged.users["office"])
+    assert "保密与审计" not in client.get("/").content.decode()
