@@ -233,3 +233,17 @@ def test_school_page_queries_do_not_grow_with_reports(school_net, client, django
         assert client.get(f"/safety/schools/{s.school.pk}/?month=2026-03").status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get("/safety/").status_code == 200
+
+
+def test_schools_overview_counts_officers_under_quota(school_net, django_assert_num_queries):
+    s = school_net
+    with time_machine.travel(datetime(2026, 3, 20, 10, 0, tzinfo=SH), tick=False):
+        for officer in (s.officer, s.officer, s.officer2):
+            services.safety_report_file(actor=officer, category="hazard", channel="oral", content="x")
+        NetworkPolicy.current()
+        s.office.role_codes  # noqa: B018 (roles loaded once per request)
+        with django_assert_num_queries(2):  # the policy row and the overview
+            rows = {u.code: u for u in selectors.schools_overview(actor=s.office, month=date(2026, 3, 1))}
+    one, two = rows[s.school.code], rows[s.school2.code]
+    assert (one.officers, one.month_reports, one.under_quota) == (3, 3, 2)
+    assert (two.officers, two.month_reports, two.under_quota) == (1, 0, 1)

@@ -149,3 +149,35 @@ def home_count(actor) -> list[dict]:
 
 def month_of_now() -> date:
     return month_of(timezone.now())
+
+
+def schools_overview(*, actor, month: date):
+    """Schools the actor manages with this month's item count, officers under quota and open major
+    items: one query (subqueries for the per-officer counts)."""
+    from django.db.models import IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    q = quota()
+    per_post = SafetyReport.objects.filter(post=OuterRef("pk"), month=month).order_by().values("post").annotate(c=Count("pk")).values("c")
+    under = (
+        NetworkPost.objects.filter(role=PostRole.SAFETY_OFFICER, school=OuterRef("pk"), ended_on__isnull=True)
+        .annotate(n=Coalesce(Subquery(per_post, output_field=IntegerField()), Value(0)))
+        .filter(n__lt=q)
+        .order_by()
+        .values("school")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    officers = (
+        NetworkPost.objects.filter(role=PostRole.SAFETY_OFFICER, school=OuterRef("pk"), ended_on__isnull=True)
+        .order_by()
+        .values("school")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    return managed_schools(actor).annotate(
+        month_reports=Count("safety_reports", filter=Q(safety_reports__month=month)),
+        major_open=Count("safety_reports", filter=Q(safety_reports__importance=Importance.MAJOR, safety_reports__attended_at__isnull=True)),
+        under_quota=Coalesce(Subquery(under, output_field=IntegerField()), Value(0)),
+        officers=Coalesce(Subquery(officers, output_field=IntegerField()), Value(0)),
+    )

@@ -5,7 +5,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from xinfang.core.errors import DomainError, NotFound
 from xinfang.org.models import NetworkPolicy, NetworkPost, PostRole
 from xinfang.safety import exports, selectors, services
 from xinfang.safety.forms import FailureForm, RecognitionForm, SafetyReportForm
-from xinfang.safety.models import Importance, Recognition, ReportingFailure, ValueRating
+from xinfang.safety.models import Recognition, ReportingFailure, ValueRating
 
 
 def _month(request) -> date:
@@ -32,10 +31,7 @@ def index(request):
     actor = request.user
     month = selectors.month_of(timezone.now())
     officer = selectors.home_count(actor)
-    schools = selectors.managed_schools(actor).annotate(
-        month_reports=Count("safety_reports", filter=Q(safety_reports__month=month)),
-        major_open=Count("safety_reports", filter=Q(safety_reports__importance=Importance.MAJOR, safety_reports__attended_at__isnull=True)),
-    )
+    schools = selectors.schools_overview(actor=actor, month=month)
     if not officer and not schools.exists():
         raise PermissionDenied
     mine = selectors.report_list(actor=actor).filter(reporter=actor)[:10] if officer else []
