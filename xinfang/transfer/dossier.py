@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 
 from xinfang.access import policy
+from xinfang.org.models import Unit
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Attachment, Complexity, Outcome, ReplyMethod, Satisfaction, Status
 from xinfang.petitions.workflow import Action
@@ -123,6 +124,8 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
     people = policy.identity_for_display(actor, p, purpose="导出案卷", path=path)
     events = list(p.events.all())
     attachments = sorted(p.attachments.all(), key=lambda a: (a.uploaded_at, a.pk))
+    unit_codes = {str(e.data.get("handling_unit")) for e in events if isinstance(e.data, dict) and e.data.get("handling_unit")}
+    unit_names = dict(Unit.objects.filter(code__in=unit_codes).values_list("code", "name")) if unit_codes else {}
 
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -209,6 +212,8 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
         for key, value in (e.data or {}).items():
             if key not in DATA_LABELS or value in ("", None, [], {}):
                 continue
+            if key == "handling_unit":
+                value = unit_names.get(str(value), value)
             rows.append((DATA_LABELS[key], VALUE_LABELS.get(key, {}).get(value, value)))
         if rows:
             out.append(kv_table(rows))

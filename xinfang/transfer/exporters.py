@@ -84,7 +84,19 @@ def export_rows(*, actor, filters: dict, path: str = "") -> Iterator[list]:
 
 
 def _batch_rows(actor, petitions, now, path) -> Iterator[list]:
-    people = policy.identities_for_list(actor, petitions, purpose="导出列表", path=path)
+    # Adapter: these rows came through policy.visible_petitions, so the policy's per-petition
+    # can_see() (one EXISTS query each) is seeded for the batch and both caches are dropped
+    # after it (a million-row export must not keep a million cache entries).
+    seen = actor.__dict__.setdefault("_xf_can_see", {})
+    for p in petitions:
+        seen[p.pk] = True
+    try:
+        people = policy.identities_for_list(actor, petitions, purpose="导出列表", path=path)
+    finally:
+        fields_cache = actor.__dict__.get("_xf_identity_fields", {})
+        for p in petitions:
+            seen.pop(p.pk, None)
+            fields_cache.pop((p.pk, p.confidential, p.nature), None)
     for p in petitions:
         ids = people.get(p.pk, [])
         overdue = bool(p.due_at and p.due_at < now)
