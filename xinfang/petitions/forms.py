@@ -18,7 +18,9 @@ def region_choices():
 
 
 class RegisterForm(forms.Form):
-    channel = forms.ChoiceField(label="渠道", choices=Channel.choices, initial=Channel.VISIT)
+    channel = forms.ChoiceField(
+        label="渠道", choices=Channel.choices, initial=Channel.VISIT, widget=forms.Select(attrs={"autofocus": True})
+    )
     received_at = forms.DateTimeField(
         label="收到时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
