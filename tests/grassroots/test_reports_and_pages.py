@@ -280,3 +280,11 @@ def test_date_inputs_carry_iso_values(net, client):
     client.force_login(net.liaison)
     body = client.get("/grassroots/publicity/").content.decode()
     assert f'type="date" name="held_on" value="{timezone.localdate():%Y-%m-%d}"' in body
+
+
+def test_viewer_sees_figures_not_records(net, dispute, client):
+    client.force_login(net.viewer)
+    assert client.get("/grassroots/").status_code == 403
+    assert client.get(f"/grassroots/disputes/{dispute.pk}/").status_code == 404
+    body = client.get("/grassroots/figures/").content.decode()
+    assert net.t1.name in body and "张三丰" not in body and "张**" not in body

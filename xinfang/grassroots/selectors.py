@@ -323,10 +323,20 @@ def _dispute_figures(qs, group_fields: list[str]):
     )
 
 
+def figures_scope(actor) -> Scope:
+    """Scope for aggregate figures: the actor's scope, and for viewers (aggregates only, no
+    individual records) their unit's jurisdiction."""
+    scope = actor_scope(actor)
+    if scope.empty and actor is not None and actor.is_authenticated and actor.has_role(Role.VIEWER) and actor.unit_id:
+        region = actor.unit.region
+        return Scope((region.path,), everything=region.parent_id is None)
+    return scope
+
+
 def dispute_figures(*, actor, start: date | None = None, end: date | None = None, by: str = "township") -> list[dict]:
     """Per township (or per village): found, resolved at village / township / county level,
     escalated, turned into petitions, open, open too long (past the level's target). One query."""
-    qs = Dispute.objects.filter(actor_scope(actor).q("region"))
+    qs = Dispute.objects.filter(figures_scope(actor).q("region"))
     if start:
         qs = qs.filter(found_at__date__gte=start)
     if end:
@@ -347,6 +357,6 @@ def dispute_totals(*, actor) -> dict:
 
 
 def publicity_counts(*, actor, year: int, by: str = "township") -> list[dict]:
-    qs = PublicityRecord.objects.filter(actor_scope(actor).q("village"), held_on__year=year)
+    qs = PublicityRecord.objects.filter(figures_scope(actor).q("village"), held_on__year=year)
     fields = ["township__name", "village__name"] if by == "village" else ["township__name"]
     return list(qs.values(*fields).annotate(sessions=Count("pk"), audience=Sum("audience")).order_by(*fields))

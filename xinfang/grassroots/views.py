@@ -423,11 +423,16 @@ def publicity(request):
 @login_required
 def figures(request):
     actor = request.user
-    if selectors.actor_scope(actor).empty:
+    if selectors.figures_scope(actor).empty:
         raise PermissionDenied
     by = "village" if request.GET.get("by") == "village" else "township"
     return render(
         request,
         "grassroots/figures.html",
-        {"rows": selectors.dispute_figures(actor=actor, by=by), "by": by, "nav_active": "grassroots"},
+        {
+            "rows": selectors.dispute_figures(actor=actor, by=by),
+            "by": by,
+            "viewer_only": selectors.actor_scope(actor).empty,
+            "nav_active": "grassroots",
+        },
     )
