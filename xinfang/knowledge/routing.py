@@ -16,6 +16,7 @@ The suggestion never decides: the office picks the unit. Nothing here looks at w
 """
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -70,6 +71,7 @@ def _jieba():
         if _state["jieba"] is None:
             import jieba
 
+            jieba.setLogLevel(logging.WARNING)  # jieba sets its own logger to DEBUG on import
             tok = jieba.Tokenizer()
             tok.load_userdict(str(DICT_FILE))
             _state["jieba"] = tok
