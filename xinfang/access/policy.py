@@ -284,6 +284,11 @@ def _log(actor, petition: Petition, fields, *, purpose: str, path: str, grant=No
     )
 
 
+def log_access(actor, petition: Petition, fields, *, purpose: str, path: str = "", grant=None) -> None:
+    """Record a view of protected material that is not an identity dict (e.g. an attachment: fields=["attachment"])."""
+    _log(actor, petition, set(fields), purpose=purpose, path=path, grant=grant)
+
+
 def petitioner_identity(actor, petition: Petition, petitioner, *, purpose: str = "查看信访件", path: str = "") -> dict:
     """The identity fields of one petitioner as this actor may see them; an unmasked view is logged.
 
