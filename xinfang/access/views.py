@@ -140,7 +140,7 @@ def attachment_download(request, pk: int):
     if policy.is_protected(petition) and not policy.can_view_identity(request.user, petition):
         return _domain_error_page(request, NoPermission("该件为保密件，附件可能含有信访人身份信息，需登记机关授权后才能下载"))
     _fields, grant = policy.visible_identity_fields(request.user, petition)
-    policy._log(
+    policy.log_access(
         request.user, petition, ["attachment"], purpose=f"下载附件 {attachment.original_name}"[:200], path=request.path, grant=grant
     )
     handle = attachment.file.open("rb")
