@@ -112,3 +112,11 @@ def test_session_cookie_is_not_persistent_and_bounded():
 
     assert base.SESSION_EXPIRE_AT_BROWSER_CLOSE is True and base.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < base.SESSION_COOKIE_AGE <= 8 * 60 * 60
+
+
+def test_township_cadres_see_the_grassroots_section_and_department_handlers_do_not(client, make_user, county):
+    township_cadre = make_user(Role.UNIT_HANDLER, unit=county.township_unit)
+    client.force_login(township_cadre)
+    assert 'href="/grassroots/"' in client.get("/").content.decode()
+    client.force_login(make_user(Role.UNIT_HANDLER, unit=county.dept))
+    assert 'href="/grassroots/"' not in client.get("/").content.decode()

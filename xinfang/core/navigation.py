@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from xinfang.org.models import Role
+from xinfang.org.models import Role, UnitKind
 
 STAFF = {Role.ADMIN, Role.CLERK, Role.OFFICE, Role.LEADER, Role.UNIT_HANDLER, Role.SUPERVISOR}
 NETWORK = {Role.SUPERVISOR, Role.LIAISON, Role.INFO_OFFICER}
@@ -35,4 +35,11 @@ def sections_for(user) -> list[Section]:
     roles = set(user.role_codes)
     if user.is_superuser:
         roles.add(Role.ADMIN)
-    return [s for s in SECTIONS if roles & s.roles]
+    sections = [s for s in SECTIONS if roles & s.roles]
+    # Township cadres (unit handlers of a township government) screen and mediate disputes too.
+    if Role.UNIT_HANDLER in roles and user.unit_id and user.unit.kind == UnitKind.TOWNSHIP:
+        grassroots = next(s for s in SECTIONS if s.key == "grassroots")
+        if grassroots not in sections:
+            sections.append(grassroots)
+            sections.sort(key=SECTIONS.index)
+    return sections
