@@ -192,3 +192,15 @@ def test_list_has_no_n_plus_one(register, users, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         rows = list(selectors.petition_list(actor=users.office, filters={"status": "assigned"}))
         assert [r.handling_unit.name for r in rows] and [r.category.name for r in rows]
+
+
+def test_due_soon_and_overdue_buckets_agree_with_due_state(register, users):
+    p, _ = register()
+    for offset, bucket, state in ((timedelta(days=-3), "due_soon", "due_soon"), (timedelta(seconds=1), "overdue", "overdue")):
+        with time_machine.travel(p.due_at + offset, tick=False):
+            codes = [row.reg_no for row in selectors.petition_list(actor=users.office, filters={"bucket": bucket})]
+            assert codes == [p.reg_no], (bucket, codes)
+            assert selectors.due_state(p.due_at) == state
+    with time_machine.travel(p.due_at - timedelta(days=5), tick=False):
+        assert selectors.petition_list(actor=users.office, filters={"bucket": "due_soon"}).count() == 0
+        assert selectors.due_state(p.due_at) == "ok"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from xinfang.access import policy
 from xinfang.core.crypto import keyed_hash
 from xinfang.org.models import Role
-from xinfang.petitions import workflow
+from xinfang.petitions import deadlines, workflow
 from xinfang.petitions.models import CLOSED_STATUSES, Category, Petition, Petitioner, PetitionEvent, Status
 
 DUE_SOON_DAYS = 3
@@ -116,10 +116,10 @@ def bucket_q(code: str, actor, now) -> Q:
         return Q(status=Status.ASSIGNED)
     if code == "in_progress":
         return Q(status=Status.IN_PROGRESS)
-    if code == "due_soon":
-        return open_q & Q(due_at__gte=now, due_at__lt=now + timedelta(days=DUE_SOON_DAYS))
-    if code == "overdue":
-        return open_q & Q(due_at__lt=now)
+    if code == "due_soon":  # the same days deadlines.due_state calls due_today / due_soon
+        return open_q & Q(due_at__gte=now.replace(microsecond=0), due_at__lte=deadlines.due_soon_until(now, soon_days=DUE_SOON_DAYS))
+    if code == "overdue":  # deadlines.on_time compares to the second
+        return open_q & Q(due_at__lt=now.replace(microsecond=0))
     if code == "to_approve":
         return Q(status=Status.RESULT_REPORTED)
     if code == "to_reply":
@@ -234,23 +234,8 @@ def available_actions(*, actor, petition: Petition) -> list[str]:
 
 
 def due_state(due_at, now=None) -> str:
-    """overdue / due_today / due_soon / ok / '' — the deadline engineer's pure function when present."""
-    try:
-        from xinfang.petitions.deadlines import due_state as _due_state
-    except ImportError:  # pragma: no cover
-        _due_state = None
-    now = now or timezone.now()
-    if _due_state is not None:
-        return _due_state(due_at, now)
-    if due_at is None:
-        return ""
-    if due_at < now:
-        return "overdue"
-    if timezone.localtime(due_at).date() == timezone.localtime(now).date():
-        return "due_today"
-    if due_at < now + timedelta(days=DUE_SOON_DAYS):
-        return "due_soon"
-    return "ok"
+    """overdue / due_today / due_soon / ok / '' (the deadline engineer's pure function)."""
+    return deadlines.due_state(due_at, now or timezone.now(), soon_days=DUE_SOON_DAYS)
 
 
 # ---------------------------------------------------------------------------
