@@ -125,3 +125,15 @@ def test_the_petition_office_is_never_a_keyword_suggestion(county, units, model_
     county.office.save()
     _generate_history(county, units, n=3)
     assert county.office not in [s["unit"] for s in selectors.suggest_routing("信访事项：拖欠工资")]
+
+
+def test_a_model_whose_units_are_gone_falls_back_to_keywords(county, units, model_dir):
+    _generate_history(county, units)
+    routing.train()
+    from xinfang.org.models import Unit
+
+    for unit in Unit.objects.all():  # as if the model came from another county's database
+        unit.code = "x-" + unit.code
+        unit.save()
+    out = selectors.suggest_routing("老板欠薪半年不发工资")
+    assert out and out[0]["method"] == "keywords" and out[0]["unit"] == county.dept

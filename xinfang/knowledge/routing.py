@@ -111,13 +111,16 @@ def _pipeline():
 
 
 def history():
-    """(contents, category ids, unit ids) of the county's routed petitions, newest first."""
+    """(contents, category codes, unit codes) of the county's routed petitions, newest first.
+
+    Codes, not primary keys: a model stays valid across a reload of the same county, and a model
+    from another database names units that simply are not found (then keyword rules answer)."""
     from xinfang.petitions.models import Petition
 
     rows = list(
         Petition.objects.filter(handling_unit__isnull=False)
         .order_by("-registered_at")
-        .values_list("content", "category_id", "handling_unit_id")[:MAX_TRAINING_ROWS]
+        .values_list("content", "category__code", "handling_unit__code")[:MAX_TRAINING_ROWS]
     )
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
@@ -302,22 +305,22 @@ def _classifier_suggestions(model: dict, content: str, limit=3) -> list[dict]:
     unit_model = model["unit"]
     proba = unit_model.predict_proba([content])[0]
     order = proba.argsort()[::-1][:limit]
-    unit_ids = [int(unit_model.classes_[i]) for i in order]
+    unit_codes = [str(unit_model.classes_[i]) for i in order]
     cat_ranked = []
     if "category" in model:
         cat_model = model["category"]
         cat_proba = cat_model.predict_proba([content])[0]
-        cat_ranked = [(int(cat_model.classes_[i]), float(cat_proba[i])) for i in cat_proba.argsort()[::-1]]
-    units = Unit.objects.in_bulk(unit_ids)
-    cats = Category.objects.in_bulk([c for c, _ in cat_ranked[:10]])
+        cat_ranked = [(str(cat_model.classes_[i]), float(cat_proba[i])) for i in cat_proba.argsort()[::-1]]
+    units = Unit.objects.in_bulk(unit_codes, field_name="code")
+    cats = Category.objects.in_bulk([c for c, _ in cat_ranked[:10]], field_name="code")
     words = [w for w in dict.fromkeys(tokenize(content)) if w in unit_model.named_steps["tfidf"].vocabulary_][:5]
     out = []
-    for rank, uid in enumerate(unit_ids):
-        unit = units.get(uid)
+    for rank, code in enumerate(unit_codes):
+        unit = units.get(code)
         if unit is None or not unit.active:
             continue
         # The most likely category that this unit handles; else the most likely category overall.
-        category = next((cats[c] for c, _ in cat_ranked[:10] if c in cats and cats[c].default_unit_id == uid), None)
+        category = next((cats[c] for c, _ in cat_ranked[:10] if c in cats and cats[c].default_unit_id == unit.pk), None)
         if category is None and cat_ranked:
             category = cats.get(cat_ranked[0][0])
         basis = f"依据本县 {model.get('samples', 0)} 件历史信访件的办理单位"
@@ -340,5 +343,7 @@ def suggest(content: str, region=None, limit: int = 3) -> list[dict]:
         return []
     model = _load_model()
     if model is not None:
-        return _classifier_suggestions(model, content, limit)
+        found = _classifier_suggestions(model, content, limit)
+        if found:
+            return found
     return _keyword_suggestions(content, region, limit)
