@@ -360,7 +360,7 @@ def inside_pg(config: dict, out) -> dict:
     res["petitions"] = Petition.objects.count()
     res["import"] = bench_import(ref, config["import_rows"], out)
     res["profile"] = profile_slowest(ref, res, out)
-    res["sweep"] = bench_sweep(ref, out, timeout=config.get("sweep_timeout", 900))
+    res["sweep"] = bench_sweep(ref, out, timeout=config.get("sweep_timeout", 600))
     return res
 
 
