@@ -25,6 +25,7 @@ SECTIONS = [
     Section("grassroots", "基层", "/grassroots/", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, *NETWORK})),
     Section("safety", "校园安全", "/safety/", frozenset({Role.ADMIN, Role.OFFICE, Role.SAFETY_OFFICER})),
     Section("stats", "统计", "/stats/", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.VIEWER})),
+    Section("knowledge", "应知应会", "/knowledge/", frozenset(STAFF | NETWORK)),
     Section("settings", "设置", "/org/", frozenset({Role.ADMIN, Role.OFFICE})),
 ]
 
