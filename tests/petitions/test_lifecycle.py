@@ -204,3 +204,19 @@ def test_due_soon_and_overdue_buckets_agree_with_due_state(register, users):
     with time_machine.travel(p.due_at - timedelta(days=5), tick=False):
         assert selectors.petition_list(actor=users.office, filters={"bucket": "due_soon"}).count() == 0
         assert selectors.due_state(p.due_at) == "ok"
+
+
+def test_extension_adds_only_the_extension_not_pre_acceptance_pause(register, users):
+    p, _ = register()
+    p = act(p, "pause", users)
+    with time_machine.travel(timezone.now() + timedelta(days=5)):
+        p = act(p, "resume", users)
+        assert p.paused_seconds >= 5 * 86400
+        p = act(p, "accept", users)
+        p = act(p, "assign", users)
+        p = act(p, "acknowledge", users)
+        before = p.handle_due_at
+        p = act(p, "extend", users, days=10)
+    # The handling period starts at acceptance (after the pause); the extension adds 10 days, not 10 + 5.
+    assert p.handle_due_at - before < timedelta(days=11)
+    assert p.handle_due_at - before >= timedelta(days=10)

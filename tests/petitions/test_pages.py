@@ -218,3 +218,16 @@ def test_register_page_with_attachments_and_download(county, category, users):
     bad = c.post("/petitions/register/", {**form_data(county), "attachments": [SimpleUploadedFile("a.pdf", b"plain text")]})
     assert bad.status_code == 200 and "类型不支持" in bad.content.decode()
     assert Petition.objects.count() == 1
+
+
+def test_petition_page_warns_when_due_year_holidays_unknown(register, users):
+    from xinfang.petitions import timelimits
+
+    p, _ = register()
+    page = login(users.clerk).get(f"/petitions/{p.reg_no}/").content.decode()
+    for notice in timelimits.calendar_notices(p.received_at, p.due_at):
+        assert notice in page
+    far = p.due_at.replace(year=2090)
+    Petition.objects.filter(pk=p.pk).update(due_at=far)
+    page = login(users.clerk).get(f"/petitions/{p.reg_no}/").content.decode()
+    assert "2090 年节假日尚未录入，按周末计算" in page

@@ -850,7 +850,9 @@ def petition_extend(*, actor, petition_or_reg_no, version: int, days=None, reaso
     reason = _text(reason, "reason", "延期理由")
     start = p.accepted_at or p.registered_at
     old = p.handle_due_at or due_for("handle", start, paused_seconds=p.paused_seconds)
-    p.handle_due_at = timelimits.due_for("handle", start, paused_seconds=p.paused_seconds, extra_days=days)
+    # Only the extension is added to the due time in force: paused time before acceptance (already in
+    # paused_seconds) must not be credited to the handling period a second time.
+    p.handle_due_at = old + (timelimits.due_for("handle", start, extra_days=days) - timelimits.due_for("handle", start))
     if p.internal_due_at is not None:
         p.internal_due_at = p.internal_due_at + (p.handle_due_at - old)
     p.extended_days = days

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from xinfang.access import policy
 from xinfang.core.errors import DomainError, NotFound
 from xinfang.org.models import Region, Role
-from xinfang.petitions import documents, selectors, services, workflow
+from xinfang.petitions import documents, selectors, services, timelimits, workflow
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
 from xinfang.petitions.models import Attachment, Category, Outcome, Satisfaction
 
@@ -204,6 +204,7 @@ def detail(request, reg_no):
             "events": events,
             "chain": selectors.repeat_chain(actor=user, petition=petition),
             "due_state": selectors.due_state(petition.due_at, now),
+            "calendar_notices": timelimits.calendar_notices(petition.received_at, petition.due_at),
             "docs": documents.available(petition),
             "archive_label": services.ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
             "now": now,
