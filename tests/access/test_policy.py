@@ -168,3 +168,17 @@ def test_identities_for_list_logs_in_bulk(world, django_assert_max_num_queries):
         out = policy.identities_for_list(clerk, petitions, purpose="列表")
     assert {p.pk for p in petitions} == set(out)
     assert AccessRecord.objects.filter(user=clerk, purpose="列表").count() == 2
+
+
+def test_identity_search_never_confirms_a_protected_petitioner(world):
+    from xinfang.access.selectors import petitions_by_identity
+
+    assert list(policy.identity_searchable(world.users["clerk"]).order_by("pk")) == [world.p_in, world.p_out]
+    for role in ("unit_handler", "leader", "supervisor", "admin"):
+        assert list(petitions_by_identity(actor=world.users[role], value=SECRET_ID)) == [], role
+    assert list(policy.identity_searchable(world.users["leader"])) == [world.p_out]
+    identity_grant_create(
+        actor=world.users["office"], petition=world.p_in, grantee_user=world.users["unit_handler"], reason="需电话核实情况"
+    )
+    handler = type(world.users["unit_handler"]).objects.get(pk=world.users["unit_handler"].pk)
+    assert list(petitions_by_identity(actor=handler, value=SECRET_PHONE)) == [world.p_in]

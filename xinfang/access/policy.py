@@ -175,6 +175,11 @@ def holds_identity_right(actor, petition: Petition) -> bool:
         return False
     if actor.has_role(*IDENTITY_ROLES):
         return True
+    return _explicit_identity_perm(actor)
+
+
+def _explicit_identity_perm(actor) -> bool:
+    """The `access.view_identity` permission given to the user or a group (never implied by is_superuser)."""
     perms = getattr(actor, "_xf_identity_perm", None)
     if perms is None:
         from django.contrib.auth.models import Permission
@@ -223,6 +228,29 @@ def visible_identity_fields(actor, petition: Petition) -> tuple[frozenset, objec
             result = (frozenset(fields & set(IDENTITY_FIELDS)), first)
     cache[key] = result
     return result
+
+
+def identity_searchable(actor, queryset: QuerySet[Petition] | None = None) -> QuerySet[Petition]:
+    """Visible petitions that may be matched by identity (ID number, phone, name search; repeat detection).
+
+    Matching a protected petition by ID or phone would tell the searcher who the petitioner is, so only
+    petitions whose identity the actor may see are searchable: not protected, or registered by the
+    actor's office with the identity right there, or covered by an active grant. One query.
+    """
+    from xinfang.access.models import IdentityGrant
+
+    qs = visible_petitions(actor, queryset)
+    if not _active(actor):
+        return qs.none()
+    q = Q(confidential=False) & ~Q(nature=Nature.REPORT)
+    if actor.has_role(*IDENTITY_ROLES) or _explicit_identity_perm(actor):
+        q |= Q(office_id=actor.unit_id)
+    grants = (
+        IdentityGrant.objects.filter(petition=OuterRef("pk"), revocation__isnull=True)
+        .filter(Q(grantee_user=actor) | Q(grantee_unit_id=actor.unit_id))
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+    )
+    return qs.filter(q | Q(Exists(grants)))
 
 
 def can_view_identity(actor, petition: Petition) -> bool:

@@ -76,11 +76,13 @@ def respondents_with_matches(*, actor, petition: Petition) -> list[dict]:
 
 
 def petitions_by_identity(*, actor, value: str) -> QuerySet[Petition]:
-    """Visible petitions whose petitioner has this ID number or phone (keyed-hash match, nothing decrypted)."""
+    """Petitions whose petitioner has this ID number or phone (keyed-hash match, nothing decrypted), among
+    those the actor may match by identity (`policy.identity_searchable`): a protected petition is never
+    confirmed to someone who may not see its petitioner."""
     h = keyed_hash(value)
     if not h:
         return Petition.objects.none()
-    return policy.visible_petitions(actor).filter(Q(petitioners__id_hash=h) | Q(petitioners__phone_hash=h)).distinct()
+    return policy.identity_searchable(actor).filter(Q(petitioners__id_hash=h) | Q(petitioners__phone_hash=h)).distinct()
 
 
 def matches_of_user(user) -> QuerySet[RespondentMatch]:
