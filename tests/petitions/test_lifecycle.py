@@ -220,3 +220,52 @@ def test_extension_adds_only_the_extension_not_pre_acceptance_pause(register, us
     # The handling period starts at acceptance (after the pause); the extension adds 10 days, not 10 + 5.
     assert p.handle_due_at - before < timedelta(days=11)
     assert p.handle_due_at - before >= timedelta(days=10)
+
+
+def test_first_reply_time_is_kept_through_review_replies(register, users):
+    p = drive(register, users, "under_review")
+    first = p.first_replied_at
+    assert first is not None and first == p.replied_at
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        p = act(p, "reply", users)
+    assert p.review_level == 1 and p.replied_at > first
+    p.refresh_from_db()
+    assert p.first_replied_at == first
+
+
+def test_first_reply_migration_fills_from_the_first_reply_event(register, users):
+    import importlib
+
+    from django.apps import apps
+
+    from xinfang.petitions.models import Petition
+
+    p = drive(register, users, "under_review")
+    first_event = p.events.filter(action="reply").order_by("seq").first()
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        p = act(p, "reply", users)
+    Petition.objects.filter(pk=p.pk).update(first_replied_at=None)
+    unreplied, _ = register()
+    migration = importlib.import_module("xinfang.petitions.migrations.0004_first_replied_at")
+    migration.fill_first_replied_at(apps, None)
+    p.refresh_from_db()
+    unreplied.refresh_from_db()
+    assert p.first_replied_at == first_event.at and p.first_replied_at < p.replied_at
+    assert unreplied.first_replied_at is None
+
+
+def test_rows_written_with_a_reply_get_the_first_reply_time(register, users):
+    from xinfang.petitions.models import Petition
+
+    p, _ = register()
+    at = timezone.now()
+    Petition.objects.filter(pk=p.pk).update(first_replied_at=None)
+    p = Petition.objects.get(pk=p.pk)
+    p.replied_at = at
+    p.save(update_fields=["replied_at"])
+    p.refresh_from_db()
+    assert p.first_replied_at == at
+    p.replied_at = at + timedelta(days=1)
+    p.save(update_fields=["replied_at"])
+    p.refresh_from_db()
+    assert p.first_replied_at == at

@@ -112,6 +112,7 @@ class PetitionDetailOutput(PetitionListOutput):
     reply_method = serializers.CharField()
     reply_text = serializers.CharField()
     replied_at = serializers.DateTimeField(allow_null=True)
+    first_replied_at = serializers.DateTimeField(allow_null=True)
     satisfaction = serializers.CharField()
     review_level = serializers.IntegerField()
     archived_at = serializers.DateTimeField(allow_null=True)

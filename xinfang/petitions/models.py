@@ -109,6 +109,18 @@ class RegistrationCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["office", "year"], name="one_counter_per_office_year")]
 
 
+class FirstReplyField(models.DateTimeField):
+    """The first reply time: filled from `replied_at` when a row is written with a reply and no first reply
+    (create, save, bulk_create, e.g. imports and demo loaders); never changed once set."""
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if value is None and getattr(model_instance, "replied_at", None) is not None:
+            value = model_instance.replied_at
+            setattr(model_instance, self.attname, value)
+        return value
+
+
 class Petition(NoDeleteModel):
     reg_no = models.CharField("登记编号", max_length=40, unique=True)
     office = models.ForeignKey("org.Unit", verbose_name="登记机关", on_delete=models.PROTECT, related_name="registered_petitions")
@@ -193,7 +205,9 @@ class Petition(NoDeleteModel):
     reply_draft = models.TextField("答复意见草稿", blank=True)
     reply_method = models.CharField("答复方式", max_length=16, choices=ReplyMethod.choices, blank=True)
     reply_text = models.TextField("处理意见书", blank=True)
-    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)  # the latest reply (复查/复核 replies overwrite it)
+    # The first reply (处理意见书), set once and never overwritten: 按期办结率 and 初信初访办结率 count it.
+    first_replied_at = FirstReplyField("首次答复时间", null=True, blank=True)
     satisfaction = models.CharField("满意度", max_length=32, choices=Satisfaction.choices, blank=True)
     evaluated_at = models.DateTimeField("评价时间", null=True, blank=True)
     review_level = models.PositiveSmallIntegerField("复查复核级次", default=0)  # 0 none, 1 复查, 2 复核 (终结)
@@ -226,6 +240,12 @@ class Petition(NoDeleteModel):
 
     def __str__(self):
         return self.reg_no
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "replied_at" in update_fields and self.first_replied_at is None:
+            kwargs["update_fields"] = [*update_fields, "first_replied_at"]
+        return super().save(*args, **kwargs)
 
 
 class Petitioner(NoDeleteModel):

@@ -940,6 +940,8 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
     p.reply_method = method
     p.reply_text = text
     p.replied_at = now
+    if p.first_replied_at is None:  # 按期办结 counts the first reply; review replies never overwrite it
+        p.first_replied_at = now
     p.review_due_at = None
     if stage == "reply":
         p.review_window_ends_at = due_for("review_request", now)
@@ -954,7 +956,16 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
         p,
         actor=actor,
         action=Action.REPLY,
-        fields=["reply_method", "reply_text", "replied_at", "review_due_at", "review_window_ends_at", "review_level", "matter_ended"],
+        fields=[
+            "reply_method",
+            "reply_text",
+            "replied_at",
+            "first_replied_at",
+            "review_due_at",
+            "review_window_ends_at",
+            "review_level",
+            "matter_ended",
+        ],
         data={"method": method, "text": text, "stage": stage, "review_window_ends_at": p.review_window_ends_at},
         public=True,
     )

@@ -33,7 +33,7 @@ class Kpi:
 
 
 def _replied_on_time() -> Q:
-    return Q(replied_at__isnull=False, handle_due_at__isnull=False, replied_at__lte=F("handle_due_at"))
+    return Q(first_replied_at__isnull=False, handle_due_at__isnull=False, first_replied_at__lte=F("handle_due_at"))
 
 
 def _decided() -> Q:
