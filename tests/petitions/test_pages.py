@@ -231,3 +231,48 @@ def test_petition_page_warns_when_due_year_holidays_unknown(register, users):
     Petition.objects.filter(pk=p.pk).update(due_at=far)
     page = login(users.clerk).get(f"/petitions/{p.reg_no}/").content.decode()
     assert "2090 年节假日尚未录入，按周末计算" in page
+
+
+def test_reception_day_link_records_the_leader_who_takes_the_case(county, category, users):
+    clerk = login(users.clerk)
+    page = clerk.get(f"/petitions/register/?channel=visit&reception_leader={users.leader.pk}").content.decode()
+    assert 'data-channel="visit"' in page
+    assert f'<option value="{users.leader.pk}" selected>' in page
+    r = clerk.post("/petitions/register/", form_data(county, channel="visit", reception_leader=str(users.leader.pk)))
+    assert r.status_code == 302
+    p = Petition.objects.get()
+    assert p.reception_leader == users.leader and p.case_leader is None
+    assert p.events.get(action="register").data["reception_leader"] == users.leader.username
+
+    leader = login(users.leader)
+    page = leader.get(f"/petitions/{p.reg_no}/").content.decode()
+    assert "接访领导" in page and "由我包案" in page
+    assert "由我包案" not in clerk.get(f"/petitions/{p.reg_no}/").content.decode()
+    r = leader.post(
+        f"/petitions/{p.reg_no}/act/set_case_leader/", {"version": p.version, "leader": users.leader.username, "reason": "接访领导包案"}
+    )
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.case_leader == users.leader
+    assert "由我包案" not in leader.get(f"/petitions/{p.reg_no}/").content.decode()
+
+
+def test_reception_leader_must_be_a_leader_on_a_visit(county, category, users):
+    clerk = login(users.clerk)
+    r = clerk.post("/petitions/register/", form_data(county, channel="visit", reception_leader=str(users.handler.pk)))
+    assert r.status_code == 200
+    assert "有效的选项" in r.content.decode() and not Petition.objects.exists()
+    r = clerk.post("/petitions/register/", form_data(county, channel="letter", reception_leader=str(users.leader.pk)))
+    assert r.status_code == 302  # a letter ignores the reception-day leader
+    assert Petition.objects.get().reception_leader is None
+
+
+def test_register_service_refuses_a_non_leader_reception_leader(register, users):
+    from xinfang.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as exc:
+        register(channel="visit", reception_leader=users.handler)
+    assert "reception_leader" in exc.value.fields
+    with pytest.raises(InvalidInput):
+        register(channel="letter", reception_leader=users.leader)
+    assert not Petition.objects.exists()

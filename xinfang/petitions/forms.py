@@ -51,6 +51,7 @@ class RegisterForm(forms.Form):
     postmark_date = forms.DateField(label="邮戳日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     # Visit
     headcount = forms.IntegerField(label="来访人数", min_value=1, initial=1, required=False)
+    reception_leader = forms.ChoiceField(label="接访领导（领导接访日）", required=False)
     # From a superior
     superior_doc_no = forms.CharField(label="上级交办文号", required=False, max_length=64)
     superior_due_at = forms.DateField(label="上级要求报结日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -63,6 +64,10 @@ class RegisterForm(forms.Form):
             (c.code, c.name) for c in Category.objects.filter(active=True).order_by("code")
         ]
         self.fields["region"].choices = region_choices()
+        self.fields["reception_leader"].choices = [("", "无")] + [
+            (str(u.pk), f"{u.display_name}（{u.post or '领导'}）")
+            for u in User.objects.filter(groups__name=Role.LEADER, is_active=True).order_by("username")[:200]
+        ]
         self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
         self.fields["attachments"].widget.attrs["multiple"] = True
         for i in range(1, MAX_REPS + 1):
@@ -114,7 +119,19 @@ class RegisterForm(forms.Form):
             "postmark_date": d.get("postmark_date"),
             "superior_doc_no": d.get("superior_doc_no", ""),
             "superior_due_at": d.get("superior_due_at"),
+            "reception_leader": d.get("reception_leader") if d["channel"] == Channel.VISIT else None,
         }
+
+    @staticmethod
+    def initial_from_query(query) -> dict:
+        """?channel=visit&reception_leader=<user id> (the reception-day page links here)."""
+        initial = {}
+        if query.get("channel") in Channel.values:
+            initial["channel"] = query["channel"]
+        leader = query.get("reception_leader", "")
+        if leader.isdigit():
+            initial["reception_leader"] = leader
+        return initial
 
 
 class ListFilterForm(forms.Form):

@@ -158,6 +158,7 @@ def petition_detail(*, actor, reg_no: str) -> Petition:
     visible = policy.get_visible_petition(actor, reg_no)
     return (
         petition_queryset()
+        .select_related("reception_leader")
         .prefetch_related(
             Prefetch("petitioners", queryset=Petitioner.objects.order_by("position", "pk")),
             "respondents",

@@ -369,6 +369,15 @@ def petition_register(
         superior_doc_no = (superior_doc_no or "").strip()
         superior_due = _as_datetime(superior_due_at, "superior_due_at", "上级要求报结时间", required=False)
 
+    if reception_leader in (None, ""):
+        reception_leader = None
+    else:  # 领导接访日: the leader who received the visit (the reception-day page links here)
+        if channel != Channel.VISIT:
+            raise InvalidInput("接访领导只适用于来访登记", fields={"reception_leader": ["接访领导只适用于来访登记"]})
+        reception_leader = _user_input(reception_leader, "reception_leader", "接访领导")
+        if not reception_leader.has_role(Role.LEADER):
+            raise InvalidInput("接访领导须为领导角色", fields={"reception_leader": ["接访领导须为领导角色"]})
+
     if confidential is None:
         confidential = nature == Nature.REPORT
     if repeat_of is not None and not isinstance(repeat_of, Petition):
@@ -463,6 +472,8 @@ def petition_register(
             "reg_no": reg_no,
             "collective": collective,
             "repeat_of": repeat_of.reg_no if repeat_of else "",
+            "reception_leader": reception_leader.username if reception_leader else "",
+            "reception_leader_name": reception_leader.display_name if reception_leader else "",
             "matter_ended": petition.matter_ended,
             "attachments": [a.sha256 for a in stored],
             "dispatch_due_at": dispatch_due.isoformat(),

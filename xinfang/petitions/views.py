@@ -76,7 +76,7 @@ def register(request):
     user = request.user
     if not user.has_role(Role.CLERK, Role.OFFICE):
         raise PermissionDenied
-    form = RegisterForm(request.POST or None, request.FILES or None)
+    form = RegisterForm(request.POST or None, request.FILES or None, initial=RegisterForm.initial_from_query(request.GET))
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         try:
@@ -178,6 +178,12 @@ def detail(request, reg_no):
         {"code": a, "label": workflow.label(a), "fields": action_fields(a, petition)}
         for a in selectors.available_actions(actor=user, petition=petition)
     ]
+    # The leader who received the visit on a reception day may take the case (包案) with one press.
+    take_case = (
+        petition.reception_leader_id == user.pk
+        and petition.case_leader_id != user.pk
+        and any(a["code"] == "set_case_leader" for a in actions)
+    )
     clocks = [
         (label, value, selectors.due_state(value, now))
         for label, value in (
@@ -204,6 +210,7 @@ def detail(request, reg_no):
             "events": events,
             "chain": selectors.repeat_chain(actor=user, petition=petition),
             "due_state": selectors.due_state(petition.due_at, now),
+            "take_case": take_case,
             "calendar_notices": timelimits.calendar_notices(petition.received_at, petition.due_at),
             "docs": documents.available(petition),
             "archive_label": services.ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
