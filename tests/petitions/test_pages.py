@@ -276,3 +276,23 @@ def test_register_service_refuses_a_non_leader_reception_leader(register, users)
     with pytest.raises(InvalidInput):
         register(channel="letter", reception_leader=users.leader)
     assert not Petition.objects.exists()
+
+
+def test_timeline_shows_supervision_and_access_actions_in_chinese(register, users):
+    from django.db import transaction
+
+    from xinfang.petitions.events import record_event
+
+    p, _ = register()
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().get(pk=p.pk)
+        record_event(
+            petition=locked, action="urge", actor=users.office, from_status=p.status, to_status=p.status, data={"note": "请加快办理"}
+        )
+        record_event(
+            petition=locked, action="identity_grant", actor=users.office, from_status=p.status, to_status=p.status, data={"reason": "核实"}
+        )
+    page = login(users.office).get(f"/petitions/{p.reg_no}/").content.decode()
+    assert "<strong>催办</strong>" in page and "说明：请加快办理" in page
+    assert "<strong>授权查看信访人身份信息</strong>" in page
+    assert "<strong>urge</strong>" not in page

@@ -151,6 +151,9 @@ EVENT_FIELDS = [
     ("satisfaction", "满意度"),
     ("comment", "意见"),
     ("note", "说明"),
+    ("answer", "督办答复"),
+    ("matter", "追责事项"),
+    ("decision", "处理决定"),
 ]
 CHOICE_LABELS = {"outcome": dict(Outcome.choices), "satisfaction": dict(Satisfaction.choices)}
 

@@ -126,8 +126,22 @@ def actions_for(state: str, role_codes) -> list[str]:
     return [t.action for t in TRANSITIONS if state in t.from_states and roles & set(t.roles)]
 
 
+# Timeline actions written by other apps on a petition's history (access, import).
+OTHER_LABELS = {
+    "register": "登记",
+    "import": "历史导入",
+    "identity_grant": "授权查看信访人身份信息",
+    "identity_grant_revoke": "撤销身份信息授权",
+    "respondent_match": "确认被反映人账号",
+}
+
+
 def label(action: str) -> str:
+    """The Chinese name of a timeline action: the lifecycle's own, the supervision app's, or the others above."""
     try:
         return Action(action).label
     except ValueError:
-        return {"register": "登记"}.get(action, action)
+        pass
+    from xinfang.supervision.models import EVENT_LABELS  # the supervision app writes 督办/催办/... on the timeline
+
+    return EVENT_LABELS.get(action) or OTHER_LABELS.get(action, action)
