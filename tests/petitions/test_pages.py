@@ -296,3 +296,37 @@ def test_timeline_shows_supervision_and_access_actions_in_chinese(register, user
     assert "<strong>催办</strong>" in page and "说明：请加快办理" in page
     assert "<strong>授权查看信访人身份信息</strong>" in page
     assert "<strong>urge</strong>" not in page
+
+
+def test_petition_page_links_supervision_disputes_grants_and_exports(register, users, county):
+    from xinfang.grassroots.models import Dispute
+
+    p, _ = register()
+    village = county.villages[0]
+    Dispute.objects.create(
+        number="JF-TEST-0001",
+        kind=Dispute.kind.field.choices[0][0],
+        region=village,
+        village=village,
+        township=village.parent,
+        description="土地边界纠纷",
+        level_started_at=timezone.now(),
+        found_at=timezone.now(),
+        petition=p,
+        created_by=users.office,
+    )
+    office = login(users.office)
+    page = office.get(f"/petitions/{p.reg_no}/").content.decode()
+    assert f'hx-get="/supervision/petition/{p.reg_no}/panel/"' in page and 'hx-trigger="load"' in page
+    assert "JF-TEST-0001" in page and "来源矛盾纠纷" in page
+    assert f'href="/access/grants/{p.reg_no}/"' in page
+    assert office.get(f"/supervision/petition/{p.reg_no}/panel/").status_code == 200
+
+    p = act(p, "accept", users)
+    p = act(p, "assign", users)
+    handler_page = login(users.handler).get(f"/petitions/{p.reg_no}/").content.decode()
+    assert "/access/grants/" not in handler_page
+
+    worklist = office.get("/petitions/?bucket=due_soon&status=registered").content.decode()
+    assert 'href="/transfer/export/petitions.xlsx?bucket=due_soon&amp;status=registered"' in worklist
+    assert 'href="/transfer/export/petitions.csv?bucket=due_soon&amp;status=registered"' in worklist

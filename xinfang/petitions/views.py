@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from xinfang.access import policy
 from xinfang.core.errors import DomainError, NotFound
+from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
 from xinfang.petitions import documents, selectors, services, timelimits, workflow
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
@@ -214,6 +215,9 @@ def detail(request, reg_no):
             "chain": selectors.repeat_chain(actor=user, petition=petition),
             "due_state": selectors.due_state(petition.due_at, now),
             "take_case": take_case,
+            "disputes": list(disputes_for_petition(petition, actor=user)),
+            # The access app's identity-grant page answers only the registering office's roles.
+            "can_grant": user.has_role(Role.CLERK, Role.OFFICE),
             "calendar_notices": timelimits.calendar_notices(petition.received_at, petition.due_at),
             "docs": documents.available(petition),
             "archive_label": services.ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
