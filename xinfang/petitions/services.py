@@ -244,7 +244,8 @@ def _chain_ended(petition: Petition | None) -> bool:
     return False
 
 
-def _store_attachment(*, petition: Petition, item, actor) -> Attachment:
+def _read_attachment(item) -> tuple:
+    """(name, data, mime, kind) of an upload after the checks: not empty, size limit, type sniffed from the bytes."""
     kind = Attachment.Kind.OTHER
     if isinstance(item, dict):
         kind = item.get("kind") or kind
@@ -266,6 +267,11 @@ def _store_attachment(*, petition: Petition, item, actor) -> Attachment:
         )
     if kind not in Attachment.Kind.values:
         kind = Attachment.Kind.OTHER
+    return name, data, mime, kind
+
+
+def _store_attachment(*, petition: Petition, item, actor, checked: tuple | None = None) -> Attachment:
+    name, data, mime, kind = checked or _read_attachment(item)
     sha = hashlib.sha256(data).hexdigest()
     att = Attachment(
         petition=petition,
@@ -279,6 +285,54 @@ def _store_attachment(*, petition: Petition, item, actor) -> Attachment:
     att.file.save(sha, ContentFile(data), save=False)
     att.save()
     return att
+
+
+def may_attach(actor, petition: Petition) -> bool:
+    """Who may add attachments to a petition in their scope: the office and clerks, and the handling unit's
+    handlers while the petition is assigned to their unit. Archived petitions are closed to new material."""
+    if actor is None or petition.status == Status.ARCHIVED:
+        return False
+    if actor.has_role(Role.CLERK, Role.OFFICE):
+        return True
+    return actor.has_role(Role.UNIT_HANDLER) and petition.handling_unit_id is not None and petition.handling_unit_id == actor.unit_id
+
+
+@transaction.atomic
+def petition_attach(*, actor, petition_or_reg_no, files: list, kind: str = "") -> list[Attachment]:
+    """Add attachments after registration: every file is checked (type sniffed from the bytes, size limit,
+    SHA-256, not already attached) before any is stored; one "attach" event. Attachments are never deleted."""
+    petition = _lock(actor, petition_or_reg_no)  # out of scope: NotFound
+    if not may_attach(actor, petition):
+        if petition.status == Status.ARCHIVED:
+            raise InvalidTransition("已归档的信访件不能再添加附件")
+        raise NoPermission("您无权为该信访件添加附件")
+    files = [f for f in files or () if f]
+    if not files:
+        raise InvalidInput("请选择要上传的附件", fields={"attachments": ["请选择文件"]})
+    if kind and kind not in Attachment.Kind.values:
+        raise InvalidInput("附件类型无效", fields={"kind": ["附件类型无效"]})
+    checked = []
+    seen = set(petition.attachments.values_list("sha256", flat=True))
+    for item in files:
+        name, data, mime, _kind = _read_attachment(item)
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in seen:
+            raise InvalidInput(f"附件“{name}”已上传过", fields={"attachments": [f"“{name}”已上传过"]})
+        seen.add(sha)
+        checked.append((name, data, mime, kind or Attachment.Kind.OTHER))
+    stored = [_store_attachment(petition=petition, item=None, actor=actor, checked=c) for c in checked]
+    record_event(
+        petition=petition,
+        action="attach",
+        actor=actor,
+        from_status=petition.status,
+        to_status=petition.status,
+        data={
+            "names": "、".join(a.original_name for a in stored),
+            "attachments": [{"id": a.pk, "name": a.original_name, "sha256": a.sha256, "size": a.size, "kind": a.kind} for a in stored],
+        },
+    )
+    return stored
 
 
 def _registration_checks(*, actor, imported: bool):

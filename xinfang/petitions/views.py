@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.access import policy
+from xinfang.access import views as access_views
 from xinfang.core.errors import DomainError, NotFound
 from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
@@ -152,6 +153,7 @@ EVENT_FIELDS = [
     ("satisfaction", "满意度"),
     ("comment", "意见"),
     ("note", "说明"),
+    ("names", "附件"),
     ("answer", "督办答复"),
     ("matter", "追责事项"),
     ("decision", "处理决定"),
@@ -215,6 +217,8 @@ def detail(request, reg_no):
             "chain": selectors.repeat_chain(actor=user, petition=petition),
             "due_state": selectors.due_state(petition.due_at, now),
             "take_case": take_case,
+            "may_attach": services.may_attach(user, petition),
+            "attachment_kinds": Attachment.Kind.choices,
             "disputes": list(disputes_for_petition(petition, actor=user)),
             # The access app's identity-grant page answers only the registering office's roles.
             "can_grant": user.has_role(Role.CLERK, Role.OFFICE),
@@ -260,9 +264,25 @@ def document(request, reg_no, kind):
 
 
 @login_required
+@require_POST
+def attach(request, reg_no):
+    _petition_or_404(request.user, reg_no)
+    try:
+        stored = services.petition_attach(
+            actor=request.user, petition_or_reg_no=reg_no, files=request.FILES.getlist("attachments"), kind=request.POST.get("kind", "")
+        )
+    except DomainError as exc:
+        messages.error(request, f"附件未上传：{exc.message}")
+    else:
+        messages.success(request, f"已添加附件 {len(stored)} 个")
+    return redirect("petitions:detail", reg_no=reg_no)
+
+
+@login_required
 def attachment(request, reg_no, pk):
+    """Old link form: the download itself is the access app's view (identity rule for protected petitions,
+    access log, safe headers)."""
     petition = _petition_or_404(request.user, reg_no)
-    att = Attachment.objects.filter(petition=petition, pk=pk).first()
-    if att is None:
+    if not Attachment.objects.filter(petition=petition, pk=pk).exists():
         raise Http404("未找到附件")
-    return FileResponse(att.file.open("rb"), content_type=att.content_type, as_attachment=True, filename=att.original_name)
+    return access_views.attachment_download(request, pk)

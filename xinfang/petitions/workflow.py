@@ -130,6 +130,7 @@ def actions_for(state: str, role_codes) -> list[str]:
 OTHER_LABELS = {
     "register": "登记",
     "import": "历史导入",
+    "attach": "添加附件",
     "identity_grant": "授权查看信访人身份信息",
     "identity_grant_revoke": "撤销身份信息授权",
     "respondent_match": "确认被反映人账号",
