@@ -177,7 +177,32 @@ def _actor(action, ctx):
     return ctx["office"]
 
 
+HOLIDAY_YEARS = (2025, 2026)
+
+
+def _holidays() -> str:
+    """The official holidays and make-up workdays of the demo years into the Holiday table (idempotent:
+    rows already there, possibly edited by hand, are kept)."""
+    from xinfang.core.errors import DomainError
+    from xinfang.petitions import timelimits
+
+    done = []
+    for year in HOLIDAY_YEARS:
+        try:
+            created, kept = timelimits.holidays_import(actor=None, year=year)
+        except DomainError as exc:
+            done.append(f"{year} 年未导入（{exc.message}）")
+        else:
+            done.append(f"{year} 年节假日 {created + kept} 天")
+    return "；".join(done)
+
+
 def load(petitions: int = 300, **_options) -> str:
+    holidays = _holidays()
+    return f"{holidays}；{_load_petitions(petitions)}"
+
+
+def _load_petitions(petitions: int) -> str:
     _categories()
     if Petition.objects.exists():
         return f"{Category.objects.count()} 个问题类别；已有 {Petition.objects.count()} 件信访件，跳过"
