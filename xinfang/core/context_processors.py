@@ -8,4 +8,6 @@ def navigation(request):
     current = request.path
     sections = sections_for(user)
     active = max((s for s in sections if current.startswith(s.path)), key=lambda s: len(s.path), default=None)
-    return {"nav_sections": sections, "nav_active": active.key if active else ""}
+    # Pages show "登记" buttons (e.g. 登记来访 on the reception roster) only to roles that may register.
+    can_register = any(s.key == "register" for s in sections)
+    return {"nav_sections": sections, "nav_active": active.key if active else "", "can_register": can_register}

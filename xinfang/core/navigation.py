@@ -18,7 +18,8 @@ class Section:
 
 SECTIONS = [
     Section("home", "首页", "/", frozenset(Role.values)),
-    Section("register", "登记", "/petitions/register/", frozenset({Role.ADMIN, Role.CLERK, Role.OFFICE})),
+    # Registering is the clerk's and the office's work (petitions.views.register allows only them).
+    Section("register", "登记", "/petitions/register/", frozenset({Role.CLERK, Role.OFFICE})),
     Section("worklist", "待办", "/petitions/", frozenset(STAFF)),
     Section("supervision", "督办", "/supervision/", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.SUPERVISOR, Role.UNIT_HANDLER})),
     Section("reception", "接待值班", "/reception/", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.CLERK})),

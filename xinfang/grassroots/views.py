@@ -102,7 +102,13 @@ def report_list(request):
     return render(
         request,
         "grassroots/report_list.html",
-        {"page": _page(request, qs), "statuses": ReportStatus.choices, "nav_active": "grassroots", "f": request.GET},
+        {
+            "page": _page(request, qs),
+            "statuses": ReportStatus.choices,
+            "nav_active": "grassroots",
+            "f": request.GET,
+            "can_file": selectors.can_file_report(actor),
+        },
     )
 
 
@@ -202,6 +208,7 @@ def dispute_list(request):
             "nav_active": "grassroots",
             "f": request.GET,
             "now": timezone.now(),
+            "can_record": selectors.can_record_dispute(actor),
             "statuses": DisputeStatus.choices,
         },
     )

@@ -24,7 +24,8 @@ class RegionMultiChoice(forms.ModelMultipleChoiceField):
 
 class UnitChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.code}）"
+        # Unit names are what people know; the code (dept-hr) means nothing to a clerk.
+        return obj.name
 
 
 def _villages():
