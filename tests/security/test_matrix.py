@@ -43,10 +43,7 @@ IN_SCOPE_RULES = {
 
 # Findings reported to their owners and not yet fixed: the test reports them as xfail with the list
 # (visible in every run) instead of blocking everyone's CI. Remove the entry once fixed.
-KNOWN_GAPS = {
-    "petitions:attachment": "lifecycle (petitions/views.py attachment): protected petition ⇒ needs can_view_identity + log_access, "
-    "or redirect to access:attachment",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _client_for(client, user, is_api: bool):
