@@ -158,3 +158,66 @@ def test_stale_form_shows_chinese_conflict(page, screenshot, county, make_user):
     page.click(f"[data-link-repeat='{p.reg_no}']")
     assert page.input_value("[name=repeat_of]") == p.reg_no
     screenshot(page, "repeat-hint")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reception_day_visit_leader_takes_case_and_handler_attaches(page, phone_page, screenshot, county, make_user, tmp_path):
+    """The reception-day link opens a visit form with the leader chosen; the leader takes the case; the unit adds a file."""
+    import io
+
+    from PIL import Image
+
+    Category.objects.create(code="labour", name="劳动社保", default_unit=county.dept)
+    make_user(Role.CLERK, username="e2e-clerk", name="周登记")
+    leader = make_user(Role.LEADER, username="e2e-leader", name="郑县长")
+    make_user(Role.OFFICE, username="e2e-office", name="吴主任")
+    make_user(Role.UNIT_HANDLER, unit=county.dept, username="e2e-handler", name="钱科长")
+
+    login(page, "e2e-clerk")
+    page.goto(f"/petitions/register/?channel=visit&reception_leader={leader.pk}")
+    assert page.locator("[name=channel]").input_value() == "visit"
+    assert page.locator("[name=reception_leader]").input_value() == str(leader.pk)
+    page.fill("[name=name]", "李四")
+    page.fill("[name=phone]", "13900139000")
+    page.select_option("[name=category]", "labour")
+    page.select_option("[name=region]", county.villages[0].code)
+    page.fill("[name=content]", "反映工地拖欠工资，领导接访日当面反映")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    petition = Petition.objects.get()
+    assert petition.reception_leader == leader
+
+    page.context.clear_cookies()
+    login(page, "e2e-leader")
+    page.goto(f"/petitions/{petition.reg_no}/")
+    page.click("text=由我包案")
+    page.wait_for_load_state("networkidle")
+    petition.refresh_from_db()
+    assert petition.case_leader == leader and "郑县长" in page.inner_text(".pt-dl")
+    assert page.locator("text=由我包案").count() == 0
+    screenshot(page, "20-reception-leader-took-case")
+
+    page.context.clear_cookies()
+    login(page, "e2e-office")
+    page.goto(f"/petitions/{petition.reg_no}/")
+    _do(page, "受理")
+    _do(page, "交办", {"handling_unit": county.dept.code, "complexity": "general"})
+
+    login(phone_page, "e2e-handler")
+    phone_page.goto(f"/petitions/{petition.reg_no}/")
+    phone_page.click("summary:has-text('添加附件')")
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "blue").save(buf, format="PNG")
+    photo = tmp_path / "现场照片.png"
+    photo.write_bytes(buf.getvalue())
+    phone_page.select_option("select[name=kind]", "photo")
+    phone_page.set_input_files("input[name=attachments]", str(photo))
+    phone_page.click("form[action$='/attachments/'] button[type=submit]")
+    phone_page.wait_for_load_state("networkidle")
+    assert "已添加附件 1 个" in phone_page.inner_text(".messages")
+    assert petition.attachments.get().kind == "photo"
+    assert "现场照片.png" in phone_page.inner_text(".pt-files")
+    screenshot(phone_page, "21-phone-attachment-added")
+    with phone_page.expect_download() as dl:
+        phone_page.click(".pt-files a")
+    assert open(dl.value.path(), "rb").read() == buf.getvalue()
