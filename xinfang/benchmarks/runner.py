@@ -486,8 +486,10 @@ def inside_sqlite(config: dict, out) -> dict:
     secs = load_to(ref, size, out, total=size)
     from django.contrib.auth.models import Group
 
-    from xinfang.org.models import Role
+    from xinfang.org.models import Role, Unit, UnitKind
 
+    office = Unit.objects.get(pk=ref["office"])
+    Unit.objects.get_or_create(code="b-school-1", defaults={"name": "基准县第一中学", "kind": UnitKind.SCHOOL, "region": office.region})
     user = User.objects.get(username="bench-office")
     user.groups.add(Group.objects.get_or_create(name=Role.ADMIN)[0])  # office + admin: every main page opens
     user = User.objects.get(pk=user.pk)

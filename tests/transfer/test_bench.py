@@ -1,0 +1,42 @@
+"""Smoke test of `manage.py bench --quick` (tiny sizes): it runs end to end and writes its JSON. No time is asserted."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+
+def _drop(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_bench_quick_runs_end_to_end(tmp_path):
+    url = f"postgres://postgres@127.0.0.1:5432/xf_smoke{os.getpid()}_bench"
+    out = tmp_path / "bench.json"
+    cmd = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench", "--quick", "--requests", "16", "--clients", "2"]
+    cmd += ["--sizes", "300", "--sqlite-size", "120", "--import-rows", "40", "--runs", "1", "--pg-url", url, "--output", str(out)]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "xinfang.settings.local"}
+    env.pop("DATABASE_URL", None)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=settings.BASE_DIR, timeout=900)
+    finally:
+        _drop(url)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(out.read_text())
+    pg, lite = result["pg"], result["sqlite"]
+    assert pg["registration_http"]["requests"] == 16 and pg["registration_http"]["errors"] == 0
+    assert pg["raw_insert"]["errors"] == 0 and pg["ratio_raw_to_http"] > 0
+    assert set(pg["latency"]["300"]) >= {"列表 /petitions/", "搜索 q=工资", "KPI /stats/kpis/（一年）"}
+    assert all(r["errors"] == 0 for r in pg["latency"]["300"].values())
+    assert pg["import"]["status"] == "done" and pg["import"]["rows"] == 40
+    assert pg["sweep"]["returncode"] == 0 and pg["sweep"]["open"] >= pg["petitions"] + 40
+    assert lite["petitions"] >= 120
+    assert {name: r["status"] for name, r in lite["pages"].items() if r["status"] != 200} == {}
+    assert "登记 POST /api/v1/petitions/" in proc.stdout  # the table was printed
