@@ -1,0 +1,35 @@
+"""Display details found by QA: plain Chinese durations, labelled checkboxes in filters, wrapped subnav."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template import Context, Template
+
+from xinfang.core.templatetags.xf_tags import span_cn
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.mark.parametrize(
+    "delta, expected",
+    [
+        (timedelta(days=108, hours=5), "108 天"),
+        (timedelta(days=1), "1 天"),
+        (timedelta(hours=5, minutes=59), "5 小时"),
+        (timedelta(minutes=20), "20 分钟"),
+        (timedelta(seconds=10), "1 分钟"),
+    ],
+)
+def test_span_cn_is_one_plain_unit(delta, expected):
+    assert span_cn(T0, T0 + delta) == expected
+
+
+def test_span_cn_never_negative_and_blank_without_dates():
+    assert span_cn(T0 + timedelta(days=2), T0) == "1 分钟"
+    assert span_cn(None, T0) == ""
+
+
+def test_span_cn_in_a_template():
+    out = Template("{% load xf_tags %}已超期 {{ a|span_cn:b }}").render(Context({"a": T0, "b": T0 + timedelta(days=30, hours=1)}))
+    assert out == "已超期 30 天"
