@@ -64,6 +64,7 @@ format: $(VENV)/.installed ## apply ruff fixes and formatting
 	$(VENV)/bin/ruff format .
 
 check: install ## migrations up to date and deploy checks clean
+	@mkdir -p var
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=xinfang.settings.production SECRET_KEY=check-only-$$(date +%s)-abcdefghijklmnopqrstuvwxyz0123456789 \
 	  $(PY) manage.py check --deploy --fail-level WARNING

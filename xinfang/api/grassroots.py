@@ -1,7 +1,8 @@
 """/api/v1/grassroots/: disputes, information reports, figures. No rules here: selectors and services."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -42,6 +43,7 @@ class DisputeOut(serializers.Serializer):
     petition = serializers.CharField(source="petition.reg_no", allow_null=True, default=None)
     parties = serializers.SerializerMethodField()
 
+    @extend_schema_field(PartyOut(many=True))
     def get_parties(self, obj):
         check = self.context["identity"]
         allowed = check(obj)
@@ -147,7 +149,7 @@ class ReportOut(serializers.Serializer):
     reporter = serializers.CharField(source="reporter.display_name")
     created_at = serializers.DateTimeField()
 
-    def get_has_photo(self, obj):
+    def get_has_photo(self, obj) -> bool:
         return bool(obj.photo)
 
 
@@ -193,6 +195,7 @@ class ReportAcknowledgeApi(APIView):
 
 
 class FiguresApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         by = "village" if request.query_params.get("by") == "village" else "township"
         return Response({"by": by, "results": selectors.dispute_figures(actor=request.user, by=by)})

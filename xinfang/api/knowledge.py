@@ -1,6 +1,7 @@
 """Knowledge base and routing suggestions for staff: /api/v1/knowledge/articles/, /api/v1/routing/suggest/."""
 
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -24,6 +25,7 @@ class ArticleListApi(APIView):
         unit = serializers.CharField(source="unit.code", allow_null=True, default=None)
         category = serializers.CharField(source="category.code", allow_null=True, default=None)
 
+    @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
         if not selectors.is_staff_reader(request.user):
             raise PermissionDenied
@@ -46,13 +48,14 @@ class RoutingSuggestApi(APIView):
         method = serializers.CharField()
         article_url = serializers.CharField()
 
-        def get_category(self, obj):
+        def get_category(self, obj) -> dict | None:
             c = obj["category"]
             return {"code": c.code, "name": c.name} if c else None
 
-        def get_unit(self, obj):
+        def get_unit(self, obj) -> dict:
             return {"code": obj["unit"].code, "name": obj["unit"].name}
 
+    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer(many=True))
     def get(self, request):
         user = request.user
         if not (user.is_superuser or user.has_role(*ROUTING_ROLES)):

@@ -7,6 +7,7 @@ respondents, no identities.
 """
 
 from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -29,7 +30,7 @@ class PublicPetitionApi(APIView):
             details = serializers.SerializerMethodField()
             document = serializers.CharField()
 
-            def get_details(self, obj):
+            def get_details(self, obj) -> list[dict]:
                 return [{"label": k, "value": v} for k, v in obj.details]
 
         class ReviewSerializer(serializers.Serializer):
@@ -58,6 +59,7 @@ class PublicPetitionApi(APIView):
         review = ReviewSerializer()
         reply_text = serializers.CharField()
 
+    @extend_schema(parameters=[OpenApiParameter("query_code", str, required=True)], responses=OutputSerializer)
     def get(self, request, reg_no: str):
         petition = services.portal_lookup(reg_no=reg_no, query_code=request.query_params.get("query_code", ""))
         return Response(self.OutputSerializer(selectors.public_view(petition)).data)

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -53,6 +54,7 @@ class SafetyReportListCreateApi(APIView):
 
 
 class MonthlySheetApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         school = selectors.get_school(actor=request.user, pk=pk)
         raw = request.query_params.get("month", "")
