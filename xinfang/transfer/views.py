@@ -52,7 +52,7 @@ def index(request):
         {
             "jobs": selectors.import_job_list(actor=user),
             "sources": selectors.saved_mappings(),
-            "fields": importers.FIELDS,
+            "required_labels": "、".join(f.label for f in importers.FIELDS if f.required),
             "error": error,
             "source": source,
         },
