@@ -167,6 +167,8 @@ def crawl(client: Client, role: str) -> dict:
         parser = _Links()
         parser.feed(body)
         text = LABELLED.sub("", " ".join(parser.main_text))
+        if "---------" in text:
+            result["failures"].append(f"{role} {url} shows Django's blank choice '---------' (give the field an empty_label)")
         for raw in RAW_CODES:
             if re.search(rf"(?<![\w-]){re.escape(raw)}(?![\w-])", text):
                 result["failures"].append(f"{role} {url} shows raw code {raw!r}")

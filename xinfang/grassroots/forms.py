@@ -22,7 +22,7 @@ def _regions(queryset):
 
 
 class ReportForm(forms.Form):
-    region = forms.ModelChoiceField(queryset=Region.objects.none(), label="地点")
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), label="地点", empty_label="请选择")
     kind = forms.ChoiceField(label="类型", choices=ReportKind.choices, initial=ReportKind.CONCERN)
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect)
     text = forms.CharField(
@@ -51,7 +51,7 @@ class PartyFields(forms.Form):
 
 
 class DisputeForm(forms.Form):
-    region = forms.ModelChoiceField(queryset=Region.objects.none(), label="发生地")
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), label="发生地", empty_label="请选择")
     kind = forms.ChoiceField(label="纠纷类型", choices=DisputeKind.choices)
     risk = forms.ChoiceField(label="事项风险等级", choices=RiskLevel.choices, initial=RiskLevel.LOW)
     level = forms.ChoiceField(label="受理层级", choices=DisputeLevel.choices, initial=DisputeLevel.VILLAGE)
@@ -97,7 +97,7 @@ class PetitionForm(forms.Form):
 
 
 class ScreeningForm(forms.Form):
-    region = forms.ModelChoiceField(queryset=Region.objects.none(), label="排查区域")
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), label="排查区域", empty_label="请选择")
     held_on = forms.DateField(
         label="排查日期", initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
@@ -112,7 +112,7 @@ class ScreeningForm(forms.Form):
 
 
 class PublicityRecordForm(forms.Form):
-    village = forms.ModelChoiceField(queryset=Region.objects.none(), label="村")
+    village = forms.ModelChoiceField(queryset=Region.objects.none(), label="村", empty_label="请选择")
     held_on = forms.DateField(label="日期", initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     form = forms.ChoiceField(label="形式", choices=PublicityForm.choices)
     place = forms.CharField(label="地点", max_length=100, required=False)

@@ -24,11 +24,11 @@ class DateInput(forms.DateInput):
 
 
 class GenerateDaysForm(forms.Form):
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.filter(active=True))
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.filter(active=True), empty_label="请选择")
     start = forms.DateField(label="开始日期", widget=DateInput)
     end = forms.DateField(label="结束日期", widget=DateInput)
     place = forms.CharField(label="接待地点", max_length=100)
-    leader = forms.ModelChoiceField(label="接访领导（可稍后逐日安排）", queryset=leaders(), required=False)
+    leader = forms.ModelChoiceField(label="接访领导（可稍后逐日安排）", queryset=leaders(), required=False, empty_label="暂不安排")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +36,7 @@ class GenerateDaysForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    leader = forms.ModelChoiceField(label="接访领导", queryset=User.objects.none(), required=False)
+    leader = forms.ModelChoiceField(label="接访领导", queryset=User.objects.none(), required=False, empty_label="暂不安排")
     place = forms.CharField(label="地点", max_length=100)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
@@ -47,13 +47,13 @@ class DayForm(forms.Form):
 
 class ShiftForm(forms.Form):
     unit = forms.ModelChoiceField(
-        label="单位", queryset=Unit.objects.filter(active=True, kind__in=[UnitKind.PETITION_BUREAU, UnitKind.SCHOOL])
+        label="单位", queryset=Unit.objects.filter(active=True, kind__in=[UnitKind.PETITION_BUREAU, UnitKind.SCHOOL]), empty_label="请选择"
     )
     date = forms.DateField(label="日期", widget=DateInput)
     kind = forms.ChoiceField(label="类型", choices=ShiftKind.choices)
-    officer = forms.ModelChoiceField(label="值班人员", queryset=User.objects.none(), required=False)
+    officer = forms.ModelChoiceField(label="值班人员", queryset=User.objects.none(), required=False, empty_label="暂不安排")
     phone = forms.CharField(label="24小时值班电话", max_length=32, required=False)
-    leader_on_call = forms.ModelChoiceField(label="带班领导", queryset=User.objects.none(), required=False)
+    leader_on_call = forms.ModelChoiceField(label="带班领导", queryset=User.objects.none(), required=False, empty_label="暂不安排")
     leader_phone = forms.CharField(label="带班领导电话", max_length=32, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -68,7 +68,7 @@ class LogForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.filter(active=True))
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.filter(active=True), empty_label="请选择")
     date = forms.DateField(label="会议日期", widget=DateInput)
     chair = forms.CharField(label="主持人", max_length=64)
     attendees = forms.CharField(label="参会人员", widget=forms.Textarea(attrs={"rows": 2}))
@@ -83,6 +83,7 @@ class UrgentForm(forms.Form):
     region = forms.ModelChoiceField(
         label="地点",
         queryset=Region.objects.filter(level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE]).order_by("path"),
+        empty_label="请选择县、乡镇或村",
     )
     headcount = forms.IntegerField(label="人数", min_value=0, max_value=100000, initial=0)
     measures = forms.CharField(label="已采取的临时措施", widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -119,7 +120,7 @@ class MobiliseForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
-    plan = forms.ModelChoiceField(label="处置预案", queryset=None, required=False)
+    plan = forms.ModelChoiceField(label="处置预案", queryset=None, required=False, empty_label="不使用预案")
     representatives = forms.CharField(label="代表（不超过5人，用顿号分隔）", max_length=200, required=False)
     outcome = forms.CharField(label="处置结果", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

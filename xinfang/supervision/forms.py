@@ -13,7 +13,9 @@ class DateTimeInput(forms.DateTimeInput):
 class OrderIssueForm(forms.Form):
     reg_no = forms.CharField(label="登记编号", max_length=40, error_messages={"required": "请填写登记编号"})
     form = forms.ChoiceField(label="督办方式", choices=OrderForm.choices)
-    unit = forms.ModelChoiceField(label="被督办单位（默认为承办单位）", queryset=Unit.objects.filter(active=True), required=False)
+    unit = forms.ModelChoiceField(
+        label="被督办单位（默认为承办单位）", queryset=Unit.objects.filter(active=True), required=False, empty_label="默认：承办单位"
+    )
     answer_due_at = forms.DateTimeField(
         label="答复期限",
         widget=DateTimeInput(format="%Y-%m-%dT%H:%M"),
@@ -44,7 +46,7 @@ class UrgeForm(forms.Form):
 
 
 class AccountabilityForm(forms.Form):
-    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.filter(active=True))
+    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.filter(active=True), empty_label="请选择")
     person_name = forms.CharField(label="责任人", max_length=64)
     matter = forms.ChoiceField(label="事由", choices=Matter.choices)
     reg_no = forms.CharField(label="相关信访件登记编号（可选）", max_length=40, required=False)
@@ -53,7 +55,7 @@ class AccountabilityForm(forms.Form):
 
 
 class InspectionForm(forms.Form):
-    township = forms.ModelChoiceField(label="乡镇", queryset=Region.objects.none())
+    township = forms.ModelChoiceField(label="乡镇", queryset=Region.objects.none(), empty_label="请选择")
     date = forms.DateField(label="督查日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     findings = forms.CharField(label="发现问题", widget=forms.Textarea(attrs={"rows": 3}))
     follow_up = forms.CharField(label="跟进措施", widget=forms.Textarea(attrs={"rows": 2}), required=False)
