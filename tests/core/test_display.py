@@ -33,3 +33,22 @@ def test_span_cn_never_negative_and_blank_without_dates():
 def test_span_cn_in_a_template():
     out = Template("{% load xf_tags %}已超期 {{ a|span_cn:b }}").render(Context({"a": T0, "b": T0 + timedelta(days=30, hours=1)}))
     assert out == "已超期 30 天"
+
+
+def test_home_tab_is_active_on_home_only(client, make_user):
+    from xinfang.org.models import Role
+
+    client.force_login(make_user(Role.OFFICE), backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/").context["nav_active"] == "home"
+    assert client.get("/inbox/").context["nav_active"] == ""
+    assert client.get("/supervision/").context["nav_active"] == "supervision"
+
+
+def test_only_roles_that_may_register_get_the_register_tab(client, make_user):
+    from xinfang.org.models import Role
+
+    for role, expected in [(Role.CLERK, True), (Role.OFFICE, True), (Role.ADMIN, False), (Role.LEADER, False)]:
+        client.force_login(make_user(role), backend="django.contrib.auth.backends.ModelBackend")
+        response = client.get("/")
+        assert response.context["can_register"] is expected, role
+        assert ('href="/petitions/register/"' in response.content.decode()) is expected, role

@@ -7,7 +7,9 @@ def navigation(request):
         return {"nav_sections": []}
     current = request.path
     sections = sections_for(user)
-    active = max((s for s in sections if current.startswith(s.path)), key=lambda s: len(s.path), default=None)
+    # "首页" ("/") is active on the home page only, not on every page no section claims (e.g. /inbox/).
+    matching = (s for s in sections if current == s.path or (s.path != "/" and current.startswith(s.path)))
+    active = max(matching, key=lambda s: len(s.path), default=None)
     # Pages show "登记" buttons (e.g. 登记来访 on the reception roster) only to roles that may register.
     can_register = any(s.key == "register" for s in sections)
     return {"nav_sections": sections, "nav_active": active.key if active else "", "can_register": can_register}
