@@ -330,3 +330,15 @@ def test_petition_page_links_supervision_disputes_grants_and_exports(register, u
     worklist = office.get("/petitions/?bucket=due_soon&status=registered").content.decode()
     assert 'href="/transfer/export/petitions.xlsx?bucket=due_soon&amp;status=registered"' in worklist
     assert 'href="/transfer/export/petitions.csv?bucket=due_soon&amp;status=registered"' in worklist
+
+
+def test_identity_search_and_repeat_hints_skip_protected_petitions_for_those_without_the_right(register, users):
+    from xinfang.petitions import selectors
+
+    p, _ = register(confidential=True, petitioners=[{"name": "王保密", "id_number": valid_id("11010519800101001"), "phone": "13911112222"}])
+    for user, sees in ((users.office, True), (users.leader, False)):
+        found = selectors.petition_list(actor=user, filters={"q": "13911112222"})
+        assert (p in found) is sees
+        found = selectors.repeat_candidates(actor=user, phones=["13911112222"])
+        assert (p.pk in [c["petition"].pk for c in found]) is sees
+        assert (p in selectors.petition_list(actor=user, filters={"q": p.reg_no})) is True  # the number itself is no secret

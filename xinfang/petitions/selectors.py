@@ -58,8 +58,14 @@ def petition_list(*, actor, filters: dict | None = None) -> QuerySet[Petition]:
     if q:
         h = keyed_hash(q)
         people = Petitioner.objects.filter(Q(name_hash=h) | Q(id_hash=h) | Q(phone_hash=h)).values("petition_id")
+        # A name/ID/phone match would tell who petitioned: only among petitions whose identity the actor may see.
+        searchable = policy.identity_searchable(actor, Petition.objects.all()).values("pk")
         qs = qs.filter(
-            Q(content__contains=q) | Q(requests__contains=q) | Q(reg_no__icontains=q) | Q(respondents__name__contains=q) | Q(pk__in=people)
+            Q(content__contains=q)
+            | Q(requests__contains=q)
+            | Q(reg_no__icontains=q)
+            | Q(respondents__name__contains=q)
+            | (Q(pk__in=people) & Q(pk__in=searchable))
         ).distinct()
     return qs.order_by(*_ordering(f.get("bucket")))
 
@@ -266,7 +272,8 @@ def repeat_candidates(
                 reasons.add("身份证号相同")
             if ph and ph in hashes_phone:
                 reasons.add("电话相同")
-        for p in base.filter(pk__in=list(matched))[:limit]:
+        # Only among petitions whose identity the actor may see (a match would reveal a protected petitioner).
+        for p in policy.identity_searchable(actor, base).filter(pk__in=list(matched))[:limit]:
             found[p.pk] = {"petition": p, "reasons": sorted(matched[p.pk]), "score": 1.0}
     content = (content or "").strip()
     if region is not None and len(content) >= 8:
