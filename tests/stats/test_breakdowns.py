@@ -94,3 +94,20 @@ def test_shared_query_breakdowns_equal_one_query_per_dimension(f):
     combined = breakdowns.breakdowns_for(qs, breakdowns.DIMENSIONS)
     for dim in breakdowns.DIMENSIONS:
         assert combined[dim] == breakdowns.breakdown(qs, dim), dim
+
+
+@pytest.mark.django_db
+def test_hot_words_leave_out_place_names(f, county):
+    """QA: village names (光明村 → 光明) crowded the word cloud; places are counted by the clusters instead."""
+    from xinfang.org.models import Region, RegionLevel
+    from xinfang.petitions.models import Petition
+    from xinfang.stats.hot_issues import place_words
+
+    actor, flt = f
+    Region.objects.create(code="T0019", name="光明村", level=RegionLevel.VILLAGE, parent=county.townships[0])
+    assert {"光明村", "光明"} <= place_words()
+    qs = selectors.period_qs(flt)
+    Petition.objects.filter(pk__in=list(qs.values_list("pk", flat=True)[:3])).update(content="光明村征地补偿款未发放")
+    terms = {t["term"] for t in selectors.stats_hot_issues(actor=actor, f=flt)["terms"]}
+    assert "征地补偿" in terms
+    assert "光明" not in terms and "光明村" not in terms

@@ -91,11 +91,31 @@ def clusters(qs: QuerySet[Petition], minimum: int = CLUSTER_MIN, limit: int = 15
     return rows[:limit]
 
 
+PLACE_SUFFIXES = ("村民小组", "社区", "街道", "村", "镇", "乡", "县", "组")
+
+
+def place_words() -> set[str]:
+    """Names of the county's places and their stems (光明村 → 光明): where a petition comes from is not
+    what it is about, and the clusters below already count places."""
+    words: set[str] = set()
+    for name in Region.objects.values_list("name", flat=True):
+        words.add(name)
+        for suffix in PLACE_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                words.add(name[: -len(suffix)])
+                break
+    return words
+
+
 def hot_issues(qs: QuerySet[Petition], previous_qs: QuerySet[Petition], *, limit: int = 20) -> dict:
     from .breakdowns import by_category
 
     current, docs, truncated = term_counts(qs)
     previous, _, _ = term_counts(previous_qs)
+    places = place_words()
+    for counter in (current, previous):
+        for word in places & counter.keys():
+            del counter[word]
     return {
         "terms": [{"term": t, "count": n} for t, n in sorted(current.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]],
         "rising": rising_terms(current, previous),
