@@ -7,6 +7,7 @@ import pytest
 from django.template import Context, Template
 
 from xinfang.core.templatetags.xf_tags import span_cn
+from xinfang.org.models import Role
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -36,8 +37,6 @@ def test_span_cn_in_a_template():
 
 
 def test_home_tab_is_active_on_home_only(client, make_user):
-    from xinfang.org.models import Role
-
     client.force_login(make_user(Role.OFFICE), backend="django.contrib.auth.backends.ModelBackend")
     assert client.get("/").context["nav_active"] == "home"
     assert client.get("/inbox/").context["nav_active"] == ""
@@ -45,10 +44,26 @@ def test_home_tab_is_active_on_home_only(client, make_user):
 
 
 def test_only_roles_that_may_register_get_the_register_tab(client, make_user):
-    from xinfang.org.models import Role
-
     for role, expected in [(Role.CLERK, True), (Role.OFFICE, True), (Role.ADMIN, False), (Role.LEADER, False)]:
         client.force_login(make_user(role), backend="django.contrib.auth.backends.ModelBackend")
         response = client.get("/")
         assert response.context["can_register"] is expected, role
         assert ('href="/petitions/register/"' in response.content.decode()) is expected, role
+
+
+@pytest.mark.parametrize(
+    "role, path", [(Role.LIAISON, "/grassroots/"), (Role.INFO_OFFICER, "/grassroots/"), (Role.SAFETY_OFFICER, "/safety/")]
+)
+def test_network_role_without_a_post_is_told_what_to_do(client, make_user, role, path):
+    """QA: the navigation offers the section by role; a new account with no post got a bare 403 there."""
+    client.force_login(make_user(role), backend="django.contrib.auth.backends.ModelBackend")
+    body = client.get("/").content.decode()
+    assert f'href="{path}"' in body
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "尚未设置岗位" in response.content.decode() and "设置岗位" in response.content.decode()
+
+
+def test_viewer_still_gets_403_from_grassroots_records(client, make_user):
+    client.force_login(make_user(Role.VIEWER), backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/grassroots/").status_code == 403

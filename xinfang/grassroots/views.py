@@ -22,7 +22,7 @@ from xinfang.grassroots.forms import (
     party_forms,
 )
 from xinfang.grassroots.models import LEVEL_NEXT, DisputeKind, DisputeStatus, MediationSession, ReportStatus
-from xinfang.org.models import Region, RegionLevel
+from xinfang.org.models import Region, RegionLevel, Role
 
 
 def _fail(request, form, exc: DomainError):
@@ -43,6 +43,9 @@ def index(request):
     actor = request.user
     scope = selectors.actor_scope(actor)
     if scope.empty and not selectors.can_file_report(actor):
+        if actor.has_role(Role.LIAISON, Role.INFO_OFFICER, Role.SUPERVISOR):
+            # The navigation offers 基层 to the network roles; without a post, say what to do instead of 403.
+            return render(request, "core/no_post.html", {"role_label": "基层网络人员", "what": "联络员、信息员或督查员"})
         raise PermissionDenied
     ctx = {
         "nav_active": "grassroots",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import DomainError, NotFound
-from xinfang.org.models import NetworkPolicy, NetworkPost, PostRole
+from xinfang.org.models import NetworkPolicy, NetworkPost, PostRole, Role
 from xinfang.safety import exports, selectors, services
 from xinfang.safety.forms import FailureForm, RecognitionForm, SafetyReportForm
 from xinfang.safety.models import Recognition, ReportingFailure, ValueRating
@@ -33,6 +33,9 @@ def index(request):
     officer = selectors.home_count(actor)
     schools = selectors.schools_overview(actor=actor, month=month)
     if not officer and not schools.exists():
+        if actor.has_role(Role.SAFETY_OFFICER):
+            # The navigation offers 校园安全 to safety officers; without a post, say what to do instead of 403.
+            return render(request, "core/no_post.html", {"role_label": "安全信息员", "what": "学校安全信息员"})
         raise PermissionDenied
     mine = selectors.report_list(actor=actor).filter(reporter=actor)[:10] if officer else []
     return render(
