@@ -60,7 +60,7 @@ RAW_CODES = [
 # Links that lead a role to a 403, in areas still being worked on by their owners (see docs/qa.md).
 KNOWN_DENIED = {
     "/petitions/register/": "the petitions worklist shows 登记信访件 to every staff role, but only clerk/office may register",
-    "/knowledge/routing/": "knowledge library and portal office page link 分办建议设置 for every role",
+    "/knowledge/routing/": "the knowledge library links 分办建议设置 for every role, but only admin/office may open it",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Login names and unit codes may show where they are labelled as such (账号 unit_handler, 代码 dept-hr).
