@@ -342,3 +342,17 @@ def test_identity_search_and_repeat_hints_skip_protected_petitions_for_those_wit
         found = selectors.repeat_candidates(actor=user, phones=["13911112222"])
         assert (p.pk in [c["petition"].pk for c in found]) is sees
         assert (p in selectors.petition_list(actor=user, filters={"q": p.reg_no})) is True  # the number itself is no secret
+
+
+def test_routing_suggestions_show_while_the_office_routes_and_not_after(register, users, county):
+    """分办建议: shown to the office while the petition can be assigned; keyword fallback names the department."""
+    county.dept.responsibilities = "劳动报酬、拖欠工资、社会保险"
+    county.dept.save(update_fields=["responsibilities"])
+    p, _ = register()
+    c = login(users.office)
+    c.post(f"/petitions/{p.reg_no}/act/accept/", {"version": p.version})
+    page = c.get(f"/petitions/{p.reg_no}/").content.decode()
+    assert "分办建议" in page and county.dept.name in page
+    p.refresh_from_db()
+    c.post(f"/petitions/{p.reg_no}/act/assign/", {"version": p.version, "handling_unit": "dept-hr", "complexity": "general"})
+    assert "分办建议" not in c.get(f"/petitions/{p.reg_no}/").content.decode()

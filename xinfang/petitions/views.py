@@ -205,6 +205,12 @@ def detail(request, reg_no):
         if value is not None
     ]
     events = [{"e": e, "label": workflow.label(e.action), "details": _event_details(e)} for e in petition.events.all()]
+    # 分办建议: while the office routes the petition, suggest units from its content; the office decides.
+    routing = []
+    if any(a["code"] in ("assign", "forward") for a in actions):
+        from xinfang.knowledge.selectors import suggest_routing
+
+        routing = suggest_routing(petition.content, region=petition.region)
     return render(
         request,
         "petitions/detail.html",
@@ -226,6 +232,7 @@ def detail(request, reg_no):
             "docs": documents.available(petition),
             "archive_label": services.ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
             "now": now,
+            "routing": routing,
         },
     )
 
