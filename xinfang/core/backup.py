@@ -69,9 +69,15 @@ def model_counts() -> dict[str, int]:
 
 
 def dump_database(out: io.TextIOBase) -> None:
-    """dumpdata inside one snapshot: REPEATABLE READ on PostgreSQL, a single transaction on SQLite."""
+    """dumpdata inside one snapshot: REPEATABLE READ on PostgreSQL, a single transaction on SQLite.
+
+    The isolation level can only be set as the first statement of the outermost transaction; when the
+    caller already holds a transaction (tests, or a caller's own atomic block), its snapshot is used.
+    """
+    connection.ensure_connection()  # connection set-up queries run before the transaction starts
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         call_command("dumpdata", natural_foreign=True, natural_primary=True, exclude=EXCLUDED, stdout=out, indent=None)
