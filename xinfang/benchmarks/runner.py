@@ -360,7 +360,7 @@ def inside_pg(config: dict, out) -> dict:
     res["petitions"] = Petition.objects.count()
     res["import"] = bench_import(ref, config["import_rows"], out)
     res["profile"] = profile_slowest(ref, res, out)
-    res["sweep"] = bench_sweep(ref, out, timeout=config.get("sweep_timeout", 600))
+    res["sweep"] = bench_sweep(ref, out, timeout=config.get("sweep_timeout", 240))
     return res
 
 
@@ -463,8 +463,17 @@ def bench_sweep(ref: dict, out, *, timeout: int) -> dict:
     try:
         proc = subprocess.run([sys.executable, manage, "sweep_reminders"], capture_output=True, text=True, timeout=timeout, cwd=base_dir())
     except subprocess.TimeoutExpired:
-        out(f"    扫描超过 {timeout} 秒，已停止")
-        return {"open": total, "overdue": overdue, "timeout_seconds": timeout}
+        from xinfang.supervision.models import ReminderMark
+
+        marks = ReminderMark.objects.count()
+        out(f"    扫描超过 {timeout} 秒，已停止；期间发出提醒 {marks} 条")
+        return {
+            "open": total,
+            "overdue": overdue,
+            "timeout_seconds": timeout,
+            "reminders_in_window": marks,
+            "reminders_per_second": round(marks / timeout, 1),
+        }
     secs = round(time.perf_counter() - t, 1)
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     result = {"open": total, "overdue": overdue, "seconds": secs, "returncode": proc.returncode, "output": lines[-1] if lines else ""}
