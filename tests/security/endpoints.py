@@ -20,6 +20,8 @@ SKIP = {
     "api-redoc": "Redoc shell, no data",
     "logout": "ends the session",
     "api-token": "POST only; credentials",
+    "health": "infrastructure readiness (database, broker, storage, replica): no petition data; tests/core/test_health_and_router.py",
+    "healthz": "liveness: a constant answer",
 }
 
 PETITION_KWARGS = ("reg_no", "petition_id", "petition")
