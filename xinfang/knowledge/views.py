@@ -22,7 +22,8 @@ def library(request):
     kind = request.GET.get("kind", "")
     articles = selectors.article_list(actor=request.user, q=q, kind=kind)
     page = Paginator(articles, 30).get_page(request.GET.get("page"))
-    return render(request, "knowledge/library.html", {"page": page, "q": q, "kind": kind, "kinds": ArticleKind.choices})
+    context = {"page": page, "q": q, "kind": kind, "kinds": ArticleKind.choices, "can_route": request.user.has_role(*ROUTING_ROLES)}
+    return render(request, "knowledge/library.html", context)
 
 
 @login_required
