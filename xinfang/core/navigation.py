@@ -27,6 +27,7 @@ SECTIONS = [
     Section("safety", "校园安全", "/safety/", frozenset({Role.ADMIN, Role.OFFICE, Role.SAFETY_OFFICER})),
     Section("stats", "统计", "/stats/", frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.VIEWER})),
     Section("knowledge", "应知应会", "/knowledge/", frozenset(STAFF | NETWORK)),
+    Section("transfer", "导入导出", "/transfer/", frozenset({Role.ADMIN, Role.OFFICE, Role.CLERK})),
     Section("settings", "设置", "/org/", frozenset({Role.ADMIN, Role.OFFICE})),
 ]
 
