@@ -64,7 +64,7 @@ def test_one_bad_file_stores_nothing(register, users):
 
 
 def test_size_limit_duplicates_and_empty(register, users, settings, monkeypatch):
-    from xinfang.petitions import services
+    from xinfang.petitions import registration
 
     p, _ = register()
     data = _pdf("once")
@@ -73,7 +73,7 @@ def test_size_limit_duplicates_and_empty(register, users, settings, monkeypatch)
         petition_attach(actor=users.clerk, petition_or_reg_no=p.reg_no, files=[SimpleUploadedFile("again.pdf", data)])
     with pytest.raises(InvalidInput, match="请选择"):
         petition_attach(actor=users.clerk, petition_or_reg_no=p.reg_no, files=[])
-    monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 100)
+    monkeypatch.setattr(registration, "MAX_ATTACHMENT_BYTES", 100)  # the limit lives with registration
     with pytest.raises(InvalidInput, match="超过"):
         petition_attach(actor=users.clerk, petition_or_reg_no=p.reg_no, files=[SimpleUploadedFile("big.pdf", _pdf("big"))])
     assert Attachment.objects.filter(petition=p).count() == 1
