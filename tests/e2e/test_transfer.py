@@ -25,15 +25,13 @@ def _ledger(n, prefix="旧", changes=None):
 @pytest.fixture(autouse=True)
 def _import_in_request_on_shared_memory_sqlite(monkeypatch):
     """The test runner's SQLite is a shared-cache in-memory database, which locks whole tables while the
-    import's single transaction is open (a file database in WAL mode does not). There the import phase runs
-    inside the request (the same code, synchronously); the dry run and PostgreSQL use the background thread."""
+    import's transactions are open (a file database in WAL mode does not): the page's polling then races the
+    background thread ("database table is locked"). There both phases run inside the request (the same code,
+    synchronously); on PostgreSQL they use the real background thread."""
     from django.db import connection
 
     if connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict["NAME"]):
-        start = tasks.start
-        monkeypatch.setattr(
-            tasks, "start", lambda job_id, phase: tasks.run_import_phase(job_id, phase) if phase == "import" else start(job_id, phase)
-        )
+        monkeypatch.setattr(tasks, "start", tasks.run_import_phase)
 
 
 @pytest.fixture
