@@ -6,11 +6,26 @@ the petition bureau (office), a department, a township government and a school.
 """
 
 import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 
 from xinfang.org.models import Region, RegionLevel, Role, Unit, UnitKind, User
+
+
+# Every test runs on a known calendar, never on the machine's date: a Tuesday morning in a year whose
+# official holidays are known. The clock ticks from there (live servers and timeouts still work); a test
+# that needs another day travels there itself with time_machine (nested travels override this one).
+FROZEN_AT = datetime(2026, 6, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _known_clock():
+    with time_machine.travel(FROZEN_AT, tick=True):
+        yield
 
 
 @pytest.fixture

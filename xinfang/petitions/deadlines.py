@@ -154,6 +154,17 @@ def due_at(start: datetime, limit: Limit, calendar: WorkCalendar, *, paused_seco
     return add_limit(start, limit, calendar) + timedelta(seconds=int(paused_seconds))
 
 
+def extended_due(due: datetime, days: int, calendar: WorkCalendar) -> datetime:
+    """The due time after an extension of `days` (延期): the due in force plus the days granted, then the rest-day rule.
+
+    Counting from the due in force (not re-rolling the original period) means a 30-day extension never moves the
+    due by fewer than 30 days: 60 days ending on a Saturday were rolled to Monday, and the extension counts from Monday.
+    """
+    if days < 0:
+        raise ValueError("延期天数不能为负数")
+    return end_of_day(calendar.next_workday(to_local(due).date() + timedelta(days=days)))
+
+
 def due_state(due: datetime | None, now: datetime, *, soon_days: int = 3) -> str:
     """ "overdue" after the due time; "due_today" when due later today; "due_soon" within `soon_days`
     local days; "ok" otherwise; "" when there is no due time. A due time equal to `now` is not overdue."""

@@ -13,7 +13,7 @@ from django.utils import timezone
 from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound
 from xinfang.org.models import Role, User
-from xinfang.petitions import timelimits
+from xinfang.petitions import deadlines, timelimits
 from xinfang.petitions.inputs import (  # noqa: F401  (re-exported: callers import them from services)
     _ID_CHECK,
     _ID_WEIGHTS,
@@ -256,9 +256,9 @@ def petition_extend(*, actor, petition_or_reg_no, version: int, days=None, reaso
     reason = _text(reason, "reason", "延期理由")
     start = p.accepted_at or p.registered_at
     old = p.handle_due_at or due_for("handle", start, paused_seconds=p.paused_seconds)
-    # Only the extension is added to the due time in force: paused time before acceptance (already in
-    # paused_seconds) must not be credited to the handling period a second time.
-    p.handle_due_at = old + (timelimits.due_for("handle", start, extra_days=days) - timelimits.due_for("handle", start))
+    # 延期: the due in force plus the days granted, then the rest-day rule (paused time already in it is not
+    # credited twice).
+    p.handle_due_at = deadlines.extended_due(old, days, timelimits.work_calendar())
     if p.internal_due_at is not None:
         p.internal_due_at = p.internal_due_at + (p.handle_due_at - old)
     p.extended_days = days

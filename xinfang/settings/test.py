@@ -11,3 +11,6 @@ STORAGES = {  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}}  # noqa: F405
+# Tests run on a frozen clock (tests/conftest.py) while Chromium keeps the real one: a CSRF cookie with
+# an expiry computed from the frozen date would look expired to the browser, so it lasts the session.
+CSRF_COOKIE_AGE = None
