@@ -34,7 +34,7 @@ def test_due_fields_follow_each_step(register, users):
     assert p.due_at == p.handle_due_at
     p = act(p, "approve_result", users)
     p = act(p, "reply", users)
-    assert p.due_at is None and p.review_window_ends_at > p.replied_at + timedelta(days=29)
+    assert p.due_at is None and p.review_request_due_at > p.replied_at + timedelta(days=29)
     p = act(p, "request_review", users)
     assert p.status == Status.UNDER_REVIEW and p.due_at == p.review_due_at
     p = act(p, "reply", users)

@@ -104,7 +104,7 @@ def test_track_detail_documents_evaluate_and_review(client, submit_petition, dri
 def test_review_window_closed_is_explained(client, submit_petition, drive_to_reply):
     petition, code = submit_petition()
     petition = drive_to_reply(petition)
-    with time_machine.travel(petition.review_window_ends_at + timedelta(days=1)):
+    with time_machine.travel(petition.review_request_due_at + timedelta(days=1)):
         client.post(reverse("portal:track"), {"reg_no": petition.reg_no, "query_code": code})
         page = client.get(reverse("portal:detail", args=[petition.reg_no])).content.decode()
         assert "已于" in page and "届满" in page and "申请复查</button>" not in page

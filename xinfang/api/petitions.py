@@ -102,7 +102,7 @@ class PetitionDetailOutput(PetitionListOutput):
     internal_due_at = serializers.DateTimeField(allow_null=True)
     instruction_due_at = serializers.DateTimeField(allow_null=True)
     review_due_at = serializers.DateTimeField(allow_null=True)
-    review_window_ends_at = serializers.DateTimeField(allow_null=True)
+    review_request_due_at = serializers.DateTimeField(allow_null=True)
     paused = serializers.SerializerMethodField()
     paused_seconds = serializers.IntegerField()
     extended_days = serializers.IntegerField()

@@ -73,6 +73,16 @@ class ReplyMethod(models.TextChoices):
     ONLINE = "online", "网上"
 
 
+class DeliveryMethod(models.TextChoices):
+    """送达方式 of an answer (处理意见书/复查意见书/复核意见书)."""
+
+    DIRECT = "direct", "直接送达"
+    POST = "post", "邮寄送达"
+    SMS = "sms", "短信送达"
+    ONLINE = "online", "网上送达"
+    ANNOUNCEMENT = "announcement", "公告送达"
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", "满意"
     BASICALLY_SATISFIED = "basically_satisfied", "基本满意"
@@ -192,12 +202,19 @@ class Petition(NoDeleteModel):
     accept_due_at = models.DateTimeField("受理告知期限", null=True, blank=True)
     handle_due_at = models.DateTimeField("办理期限", null=True, blank=True)
     internal_due_at = models.DateTimeField("内部查处期限", null=True, blank=True)
-    review_window_ends_at = models.DateTimeField("申请复查/复核截止", null=True, blank=True)
+    # The petitioner's window to ask 复查/复核: null until the answer is delivered (送达), then 30 days from delivery.
+    review_request_due_at = models.DateTimeField("申请复查/复核截止", null=True, blank=True)
     instruction_due_at = models.DateTimeField("呈批期限", null=True, blank=True)
     review_due_at = models.DateTimeField("复查/复核答复期限", null=True, blank=True)
     reported_back_at = models.DateTimeField("向上级报结时间", null=True, blank=True)
     paused_at = models.DateTimeField("暂停计时起", null=True, blank=True)
+    pause_ground = models.CharField("暂停事由", max_length=16, blank=True)  # a PauseGround code while paused
     paused_seconds = models.PositiveBigIntegerField("累计暂停秒数", default=0)
+    # 当日阅办: due at the end of the day received; triaged by an explicit 阅办 or by the accept/decline/forward decision.
+    triage_due_at = models.DateTimeField("阅办期限", null=True, blank=True)
+    triaged_at = models.DateTimeField("阅办时间", null=True, blank=True)
+    # The office's consent to a return after the unit's 5-workday objection period (cleared by the return and by a new assignment).
+    return_consented_at = models.DateTimeField("同意退回时间", null=True, blank=True)
 
     # Result and reply.
     outcome = models.CharField("处理结果", max_length=16, choices=Outcome.choices, blank=True)
@@ -206,6 +223,9 @@ class Petition(NoDeleteModel):
     reply_method = models.CharField("答复方式", max_length=16, choices=ReplyMethod.choices, blank=True)
     reply_text = models.TextField("处理意见书", blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)  # the latest reply (复查/复核 replies overwrite it)
+    # Delivery (送达) of the latest answer; online and SMS answers are delivered when sent.
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    delivery_method = models.CharField("送达方式", max_length=16, choices=DeliveryMethod.choices, blank=True)
     # The first reply (处理意见书), set once and never overwritten: 按期办结率 and 初信初访办结率 count it.
     first_replied_at = FirstReplyField("首次答复时间", null=True, blank=True)
     satisfaction = models.CharField("满意度", max_length=32, choices=Satisfaction.choices, blank=True)
@@ -361,6 +381,30 @@ class TimeLimit(models.Model):
 
     def __str__(self):
         return f"{self.label} {self.amount}{self.get_unit_display()}"
+
+
+class PauseGround(models.Model):
+    """A legal ground for stopping the clock (听证, 鉴定/检验/检测): who may pause on it and how long at most.
+
+    The policy table beside TimeLimit, editable on the settings page. `legal_bound` says what the law itself says.
+    """
+
+    code = models.CharField("代码", max_length=16, unique=True)
+    label = models.CharField("事由", max_length=40)
+    max_days = models.PositiveSmallIntegerField("最长暂停天数")
+    roles = models.CharField("可暂停的角色（逗号分隔）", max_length=100)
+    legal_bound = models.CharField("法定依据与上限", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "暂停计时事由"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def role_codes(self) -> list[str]:
+        return [r.strip() for r in self.roles.split(",") if r.strip()]
 
 
 class Holiday(models.Model):

@@ -132,7 +132,7 @@ def bucket_q(code: str, actor, now) -> Q:
         return Q(status__in=[Status.AWAITING_REPLY, Status.UNDER_REVIEW, Status.UNDER_REREVIEW])
     if code == "to_archive":
         return Q(status__in=[Status.REPLIED, Status.EVALUATED]) & (
-            Q(review_window_ends_at__lt=now) | Q(satisfaction__in=["satisfied", "basically_satisfied"]) | Q(review_level__gte=2)
+            Q(review_request_due_at__lt=now) | Q(satisfaction__in=["satisfied", "basically_satisfied"]) | Q(review_level__gte=2)
         )
     if code == "my_cases":
         return open_q & Q(case_leader=actor)
@@ -221,12 +221,12 @@ def available_actions(*, actor, petition: Petition) -> list[str]:
             continue
         if a in ("request_review", "request_rereview"):
             need = 0 if a == "request_review" else 1
-            if petition.review_level != need or not petition.review_window_ends_at or now > petition.review_window_ends_at:
+            if petition.review_level != need or not petition.review_request_due_at or now > petition.review_request_due_at:
                 continue
         if a == "archive":
             ok = (
                 petition.satisfaction in ("satisfied", "basically_satisfied")
-                or (petition.review_window_ends_at and now > petition.review_window_ends_at)
+                or (petition.review_request_due_at and now > petition.review_request_due_at)
                 or petition.review_level >= 2
             )
             if not ok:

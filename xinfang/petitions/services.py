@@ -350,13 +350,13 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
         p.first_replied_at = now
     p.review_due_at = None
     if stage == "reply":
-        p.review_window_ends_at = due_for("review_request", now)
+        p.review_request_due_at = due_for("review_request", now)
     elif stage == "review":
         p.review_level = 1
-        p.review_window_ends_at = due_for("rereview_request", now)
+        p.review_request_due_at = due_for("rereview_request", now)
     else:
         p.review_level = 2
-        p.review_window_ends_at = now  # 三级终结: no further review
+        p.review_request_due_at = now  # 三级终结: no further review
         p.matter_ended = True
     return _finish(
         p,
@@ -368,11 +368,11 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
             "replied_at",
             "first_replied_at",
             "review_due_at",
-            "review_window_ends_at",
+            "review_request_due_at",
             "review_level",
             "matter_ended",
         ],
-        data={"method": method, "text": text, "stage": stage, "review_window_ends_at": p.review_window_ends_at},
+        data={"method": method, "text": text, "stage": stage, "review_request_due_at": p.review_request_due_at},
         public=True,
     )
 
@@ -408,7 +408,7 @@ def _review_request(actor, petition_or_reg_no, version, reason, action, level_ne
         msg = "请先申请复查" if action == Action.REQUEST_REREVIEW else "该事项已复查，如不服请申请复核"
         raise InvalidTransition(msg)
     now = timezone.now()
-    if p.review_window_ends_at is None or now > p.review_window_ends_at:
+    if p.review_request_due_at is None or now > p.review_request_due_at:
         raise InvalidTransition("已超过申请期限（收到意见之日起30日内）")
     reason = _text(reason, "reason", "申请理由")
     p.review_due_at = due_for(step, now)
@@ -461,9 +461,9 @@ def petition_archive(*, actor, petition_or_reg_no, version: int, archive_categor
     p = _begin(actor, petition_or_reg_no, Action.ARCHIVE, version)
     now = timezone.now()
     satisfied = p.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
-    window_passed = p.review_window_ends_at is not None and now > p.review_window_ends_at
+    window_passed = p.review_request_due_at is not None and now > p.review_request_due_at
     if not (satisfied or window_passed or p.review_level >= 2):
-        ends = timezone.localtime(p.review_window_ends_at).strftime("%Y-%m-%d") if p.review_window_ends_at else "—"
+        ends = timezone.localtime(p.review_request_due_at).strftime("%Y-%m-%d") if p.review_request_due_at else "—"
         raise InvalidTransition(f"申请复查/复核期限（至{ends}）未过且信访人未表示满意，暂不能归档")
     if p.channel == Channel.FROM_SUPERIOR and p.result_required and p.reported_back_at is None:
         raise InvalidTransition("上级交办件须先向上级报结，才能归档")

@@ -200,7 +200,7 @@ def detail(request, reg_no):
             ("内部查处期限", petition.internal_due_at if petition.replied_at is None else None),
             ("复查/复核答复期限", petition.review_due_at),
             ("上级要求报结", petition.superior_due_at if petition.reported_back_at is None else None),
-            ("申请复查/复核截止", petition.review_window_ends_at if petition.status in ("replied", "evaluated") else None),
+            ("申请复查/复核截止", petition.review_request_due_at if petition.status in ("replied", "evaluated") else None),
         )
         if value is not None
     ]

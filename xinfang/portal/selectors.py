@@ -135,7 +135,7 @@ def public_steps(petition: Petition) -> list[PublicStep]:
 def review_window(petition: Petition, now=None) -> ReviewWindow:
     """Whether the petitioner may ask for 复查/复核 now, and why not when not."""
     now = now or timezone.now()
-    ends = petition.review_window_ends_at
+    ends = petition.review_request_due_at
     if petition.review_level >= 2 or petition.matter_ended and petition.status in (S.REPLIED, S.EVALUATED, S.ARCHIVED):
         return ReviewWindow("", "", ends, False, "复核意见为终结意见，本事项的信访程序已经终结，不再受理复查、复核请求。")
     kind, label = ("rereview", "申请复核") if petition.review_level == 1 else ("review", "申请复查")

@@ -348,8 +348,8 @@ def history_plan(*, petition: Petition, history: dict, source: str, job_id) -> t
         if replied is not None:
             step("reply", Status.REPLIED, replied, {"text": history["reply_text"], "method": ""})
             p.replied_at, p.reply_text = replied, history["reply_text"]
-            p.review_window_ends_at = replied + timedelta(days=30)
-            changed |= {"replied_at", "reply_text", "review_window_ends_at"}
+            p.review_request_due_at = replied + timedelta(days=30)
+            changed |= {"replied_at", "reply_text", "review_request_due_at"}
             if history["satisfaction"]:
                 step("evaluate", Status.EVALUATED, replied, {"satisfaction": history["satisfaction"]})
                 p.satisfaction, p.evaluated_at = history["satisfaction"], replied
