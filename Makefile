@@ -36,6 +36,7 @@ assets: xinfang/static/vendor/.installed ## copy pinned htmx and ECharts from th
 migrate: install ## apply database migrations (SQLite by default, DATABASE_URL for PostgreSQL)
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 demo: migrate ## load the demo county (idempotent)
 	$(PY) manage.py load_demo
@@ -67,6 +68,8 @@ check: install ## migrations up to date and deploy checks clean
 	@mkdir -p var
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=xinfang.settings.production SECRET_KEY=check-only-$$(date +%s)-abcdefghijklmnopqrstuvwxyz0123456789 \
+	  XINFANG_FIELD_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+	  XINFANG_HASH_KEY=check-only-hash-$$(date +%s)-abcdefghijklmnopqrstuvwxyz XINFANG_CHAIN_KEY=check-only-chain-$$(date +%s)-abcdefghijklmnopqrstuvwxyz \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install ## benchmarks: prints figures and writes var/bench.json (needs PostgreSQL for the large runs)

@@ -2,8 +2,8 @@
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from tests.tokens import api_headers
 from xinfang.access import policy
 from xinfang.access.models import AccessRecord, GrantRevocation, IdentityGrant, RespondentMatch
 from xinfang.org.models import Role
@@ -13,8 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _api(client, user):
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    return api_headers(user)
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 petition's leader; assigning to a respondent's unit needs a recorded reason."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from tests.security.world import register
+from tests.tokens import api_token
 from xinfang.access.services import respondent_match_confirm
 from xinfang.core.errors import InvalidInput
 from xinfang.org.models import Role
@@ -18,15 +18,15 @@ def test_confirmed_respondent_is_blocked_everywhere_and_never_chosen(world, clie
     leader = make_user(Role.LEADER, username="w_chen", name="陈某某")
     r = Respondent.objects.create(petition=world.p_out, name="陈某某", unit_name=leader.unit.name)
     client.force_login(leader)
-    token = Token.objects.create(user=leader)
-    assert client.get(f"/api/v1/petitions/{world.p_out.reg_no}/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    token = api_token(leader)
+    assert client.get(f"/api/v1/petitions/{world.p_out.reg_no}/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     respondent_match_confirm(actor=world.users["office"], respondent=r, user=leader)
     assert Respondent.objects.get(pk=r.pk).user == leader
     for path in (f"/petitions/{world.p_out.reg_no}/", f"/access/grants/{world.p_out.reg_no}/"):
         assert client.get(path).status_code == 404, path
-    api = client.get(f"/api/v1/petitions/{world.p_out.reg_no}/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = client.get(f"/api/v1/petitions/{world.p_out.reg_no}/", HTTP_AUTHORIZATION=f"Token {token}")
     assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
-    listed = client.get("/api/v1/petitions/", HTTP_AUTHORIZATION=f"Token {token.key}").json()
+    listed = client.get("/api/v1/petitions/", HTTP_AUTHORIZATION=f"Token {token}").json()
     assert world.p_out.reg_no not in [row["reg_no"] for row in listed["results"]]
     p = world.p_out
     with pytest.raises(InvalidInput):

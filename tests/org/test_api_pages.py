@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from tests.tokens import api_headers
 from xinfang.org.models import LeadingGroupMember, NetworkPost, PostRole, Role, SupervisionGroup
 
 
@@ -15,7 +15,7 @@ def office_client(client, make_user):
 
 
 def token_header(user):
-    return {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
+    return api_headers(user)
 
 
 def test_coverage_api(client, make_user, county):

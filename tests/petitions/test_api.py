@@ -2,8 +2,9 @@
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.tokens import api_token
 
 from .conftest import valid_id
 from .helpers import drive
@@ -13,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def client_for(user):
     c = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    c.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return c
 
 

@@ -150,6 +150,7 @@ URL_KWARGS = {
     "org:post-end": lambda w, p: {"pk": _first_pk("org.NetworkPost")},
     "org:post-training": lambda w, p: {"pk": _first_pk("org.NetworkPost")},
     "api-org-post-end": lambda w, p: {"pk": _first_pk("org.NetworkPost")},
+    "api-end-user-sessions": lambda w, p: {"username": "w_clerk"},  # POST only; GET answers 405
     "api-safety-sheet": lambda w, p: {"pk": w.county.school.pk},
     "stats:drill": lambda w, p: {"code": "total"},
     "stats:sheet": lambda w, p: {"pk": _first_pk("stats.AssessmentSheet")},

@@ -109,9 +109,10 @@ def test_token_endpoint_is_rate_limited(make_user):
     user = make_user("office")
     c = Client(REMOTE_ADDR="10.1.2.3")
     limit = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["token"].split("/")[0])
+    # a different username each time: django-axes would lock one username after 5 failures (429 too)
     statuses = [
-        c.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"}, content_type="application/json").status_code
-        for _ in range(limit + 1)
+        c.post("/api/v1/auth/token/", {"username": f"nobody{i}", "password": "wrong"}, content_type="application/json").status_code
+        for i in range(limit + 1)
     ]
     assert set(statuses[:limit]) == {400} and statuses[-1] == 429
     body = c.post("/api/v1/auth/token/", {"username": user.username, "password": "pw-secret-123"}, content_type="application/json").json()

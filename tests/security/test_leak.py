@@ -15,10 +15,10 @@ import pytest
 from django.apps import apps
 from django.core import mail
 from django.db import connection, models
-from rest_framework.authtoken.models import Token
 
 from tests.security.endpoints import all_endpoints, build_all_kwargs
 from tests.security.world import IDENTITY, ROLE_KEYS, SECRET_ADDRESS, SECRET_ID, SECRET_NAME, SECRET_PHONE, SECRETS, build_world
+from tests.tokens import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -114,10 +114,10 @@ def test_the_strings_are_really_there_for_the_office(leak_world, client):
 def scan(client, world, user, *, only=None) -> tuple[list[str], list[str]]:
     """GET every endpoint as `user`: (what leaked where, errors: unknown kwargs or 5xx)."""
     client.raise_request_exception = False
-    token, _ = Token.objects.get_or_create(user=user)
+    token = api_token(user)
     found, errors = [], []
     client.force_login(user)  # pages use the session; API calls add the token (DRF tries the token first)
-    api_headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    api_headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
     for ep in all_endpoints():
         if only is not None and ep.name not in only:
             continue
@@ -166,7 +166,7 @@ def test_identity_probes_do_not_single_out_the_protected_petition(leak_world, cl
     from tests.security.world import _valid_id
 
     user = leak_world.users[role]
-    token, _ = Token.objects.get_or_create(user=user)
+    token = api_token(user)
     client.raise_request_exception = False
     client.force_login(user)
     reg_no = leak_world.p_in.reg_no
@@ -176,7 +176,7 @@ def test_identity_probes_do_not_single_out_the_protected_petition(leak_world, cl
     for ep in all_endpoints():
         if ep.kwargs:
             continue
-        headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"} if ep.is_api else {}
+        headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if ep.is_api else {}
         hit = client.get(ep.path({}), probe, **headers)
         miss = client.get(ep.path({}), decoy, **headers)
         if hit.status_code >= 500 or miss.status_code >= 500:

@@ -12,10 +12,10 @@ An endpoint whose kwargs are unknown fails with a message naming the table to ex
 """
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from tests.security.endpoints import ABSENT, all_endpoints, build_kwargs
 from tests.security.world import IDENTITY, NO_SCOPE, ROLE_KEYS, SCOPE
+from tests.tokens import api_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,7 @@ KNOWN_GAPS: dict[str, str] = {}
 def _client_for(client, user, is_api: bool):
     client.logout()
     if is_api:
-        token, _ = Token.objects.get_or_create(user=user)
-        return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+        return api_headers(user)
     client.force_login(user)
     return {}
 

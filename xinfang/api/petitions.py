@@ -6,32 +6,22 @@ One class per operation; the rules live in `xinfang.petitions.services` / `selec
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from xinfang.access import policy
+from xinfang.api.schema import ERROR as ERROR_SCHEMA
 from xinfang.core.errors import InvalidInput
 from xinfang.org.models import Region
 from xinfang.petitions import selectors, services
 from xinfang.petitions.models import Category
+from xinfang.petitions.registration import MAX_PETITIONERS, TOO_MANY_PETITIONERS
 from xinfang.petitions.workflow import ACTIONS
 
-
-def _error_schema_build():
-    return inline_serializer(
-        "Error",
-        {
-            "error": inline_serializer(
-                "ErrorBody", {"code": serializers.CharField(), "message": serializers.CharField(), "fields": serializers.DictField()}
-            )
-        },
-    )
-
-
-ERROR = _error_schema_build()
+ERROR = ERROR_SCHEMA  # one error component for the whole schema (xinfang/api/schema.py)
 
 
 def _error_schema():
@@ -162,7 +152,11 @@ class PetitionListCreateApi(APIView):
 
         channel = serializers.CharField()
         received_at = serializers.DateTimeField()
-        petitioners = PersonSerializer(many=True, required=False, default=list)
+        # Bounded before each entry is validated (a 20,000-entry list is refused at once); the service
+        # states the rule for lists within the bound (registration.MAX_PETITIONERS, MAX_REPRESENTATIVES).
+        petitioners = PersonSerializer(
+            many=True, required=False, default=list, max_length=MAX_PETITIONERS, error_messages={"max_length": TOO_MANY_PETITIONERS}
+        )
         anonymous = serializers.BooleanField(required=False, default=False)
         confidential = serializers.BooleanField(required=False, allow_null=True, default=None)
         nature = serializers.CharField()
@@ -172,7 +166,7 @@ class PetitionListCreateApi(APIView):
         region = serializers.CharField()
         respondents = RespondentSerializer(many=True, required=False, default=list)
         headcount = serializers.IntegerField(required=False, default=1, min_value=1)
-        representatives = PersonSerializer(many=True, required=False, default=list)
+        representatives = PersonSerializer(many=True, required=False, default=list, max_length=MAX_PETITIONERS)
         cross_level = serializers.BooleanField(required=False, default=False)
         public_consent = serializers.BooleanField(required=False, default=False)
         repeat_of = serializers.CharField(required=False, allow_blank=True, default="")

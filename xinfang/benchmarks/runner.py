@@ -187,8 +187,8 @@ def _w(text: str) -> int:
 def reference():
     """Reference data (xinfang.benchmarks.data), plus API users (clerk + office) with tokens, one per client."""
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
+    from xinfang.api.tokens import issue_token
     from xinfang.benchmarks import data
     from xinfang.org.models import Role, Unit, User
 
@@ -202,7 +202,7 @@ def reference():
         if user is None:
             user = User.objects.create_user(username=f"bench-clerk-{i}", password=BENCH_PASSWORD, unit=office, name=f"基准登记员{i}")
             user.groups.add(clerk_group, group)
-        tokens.append(Token.objects.get_or_create(user=user)[0].key)
+        tokens.append(issue_token(user)[0])
     ref["tokens"] = tokens
     ref["office_obj"] = office
     return ref
@@ -280,6 +280,10 @@ def inside_pg(config: dict, out) -> dict:
         {
             "DJANGO_SETTINGS_MODULE": "xinfang.settings.production",
             "SECRET_KEY": "bench-" + "k" * 60,
+            # Production settings refuse the repository's dev keys (xinfang.core.checks): bench-only keys.
+            "XINFANG_FIELD_KEYS": "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=",
+            "XINFANG_HASH_KEY": "bench-only-hash-key-" + "h" * 40,
+            "XINFANG_CHAIN_KEY": "bench-only-chain-key-" + "c" * 40,
             "SECURE_SSL_REDIRECT": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DB_CONN_MAX_AGE": "600",

@@ -23,6 +23,14 @@ class ErrorCode(models.TextChoices):
     CONFLICT = "conflict", "与现有记录冲突"
     THROTTLED = "throttled", "请求过于频繁，请稍后再试"
     LOCKED = "locked", "已被锁定"
+    # Guards of the law (xinfang.petitions.workflow): the state allows the action, a time limit of the law does not.
+    PERIOD_EXPIRED = "period_expired", "办理期限已届满，不能延期"
+    RETURN_WINDOW_PASSED = "return_window_passed", "已超过5个工作日的异议期，须经信访办同意才能退回"
+    REVIEW_WINDOW_PASSED = "review_window_passed", "已超过申请复查/复核的期限"
+    PAYLOAD_TOO_LARGE = "payload_too_large", "提交的内容过大"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", "不支持的内容类型（需要 JSON）"
+    METHOD_NOT_ALLOWED = "method_not_allowed", "不支持该请求方法"
+    SERVER_ERROR = "server_error", "服务器内部错误，请稍后再试"
 
 
 STATUS_BY_CODE = {
@@ -35,6 +43,13 @@ STATUS_BY_CODE = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.THROTTLED: 429,
     ErrorCode.LOCKED: 423,
+    ErrorCode.PERIOD_EXPIRED: 409,
+    ErrorCode.RETURN_WINDOW_PASSED: 409,
+    ErrorCode.REVIEW_WINDOW_PASSED: 409,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.SERVER_ERROR: 500,
 }
 
 
@@ -111,9 +126,21 @@ def api_exception_handler(exc, context):
         return error_response(ErrorCode.NOT_FOUND, ErrorCode.NOT_FOUND.label, 404)
     if isinstance(exc, PermissionDenied):
         return error_response(ErrorCode.PERMISSION_DENIED, ErrorCode.PERMISSION_DENIED.label, 403)
+    if isinstance(exc, (OverflowError, RecursionError)):
+        # A date past the calendar's end or a structure nested too deep: bad input, not a server fault
+        # (the input layer, xinfang.core.hardening, refuses most of these before the view).
+        return error_response(ErrorCode.INVALID, "输入超出可处理的范围", 400)
     response = drf_default_handler(exc, context)
     if response is None:
         return None
+    out = _drf_error(exc, response)
+    for header in ("Retry-After", "WWW-Authenticate", "Allow"):
+        if header in response:
+            out[header] = response[header]
+    return out
+
+
+def _drf_error(exc, response) -> Response:
     if isinstance(exc, drf_exceptions.ValidationError):
         fields = _fields_from_drf(exc.detail)
         return error_response(ErrorCode.INVALID, "输入有误，请检查标出的字段", 400, fields)
@@ -127,7 +154,11 @@ def api_exception_handler(exc, context):
     if isinstance(exc, drf_exceptions.Throttled):
         return error_response(ErrorCode.THROTTLED, ErrorCode.THROTTLED.label, 429)
     if isinstance(exc, drf_exceptions.MethodNotAllowed):
-        return error_response("method_not_allowed", "不支持该请求方法", 405)
+        return error_response(ErrorCode.METHOD_NOT_ALLOWED, ErrorCode.METHOD_NOT_ALLOWED.label, 405)
+    if isinstance(exc, drf_exceptions.UnsupportedMediaType):
+        return error_response(ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.UNSUPPORTED_MEDIA_TYPE.label, 415)
+    if isinstance(exc, drf_exceptions.NotAcceptable):
+        return error_response(ErrorCode.INVALID, "不支持所请求的响应格式", 406)
     if isinstance(exc, drf_exceptions.ParseError):
         return error_response(ErrorCode.INVALID, "请求内容无法解析（需要 JSON）", 400)
     return error_response("error", str(exc.detail) if hasattr(exc, "detail") else str(exc), response.status_code)

@@ -9,6 +9,9 @@ Files are served only through the access policy (`/access/attachments/<id>/`) as
 """
 
 import hashlib
+import io
+import re
+import zipfile
 from dataclasses import dataclass
 
 import filetype
@@ -81,3 +84,53 @@ def validate_upload(f, *, max_bytes: int | None = None, field: str = "file") -> 
         kinds = "、".join(sorted(set(ALLOWED_TYPES.values())))
         raise InvalidInput(f"不支持的文件类型（按文件内容识别）。可上传：{kinds}", fields={field: ["不支持的文件类型"]})
     return UploadInfo(content_type=mime, extension=ext, size=total, sha256=digest.hexdigest())
+
+
+# --- spreadsheets (imports) ----------------------------------------------------------------
+# An .xlsx is a zip of XML parts: a 400 KB file can unpack to gigabytes. Its members' declared sizes
+# (zipfile never returns more than a member declares) and the sheets' <dimension> are read before
+# openpyxl parses anything; openpyxl then reads in read-only mode, through defusedxml (installed).
+MB = 1024 * 1024
+SPREADSHEET_MAX_UNCOMPRESSED = getattr(settings, "XINFANG_SPREADSHEET_MAX_UNCOMPRESSED", 200 * MB)
+SPREADSHEET_MAX_SHARED_STRINGS = getattr(settings, "XINFANG_SPREADSHEET_MAX_SHARED_STRINGS", 32 * MB)  # held in memory whole
+SPREADSHEET_MAX_ROWS = getattr(settings, "XINFANG_SPREADSHEET_MAX_ROWS", 200_000)
+SPREADSHEET_MAX_MEMBERS = 2000
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\d*:?[A-Z]*(\d+)"')
+
+
+def too_many_rows_message(limit: int | None = None) -> str:
+    return f"表格行数过多（上限 {limit or SPREADSHEET_MAX_ROWS:,} 行），请拆分成几个文件分别导入"
+
+
+def check_spreadsheet(source, *, field: str = "file", max_rows: int | None = None) -> None:
+    """Refuse an .xlsx whose unpacked size, shared strings or row count exceed the limits, before parsing.
+
+    `source` is bytes or a file object (left at position 0). Raises InvalidInput with a Chinese message.
+    """
+    max_rows = max_rows or SPREADSHEET_MAX_ROWS
+    fileobj = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
+    unreadable = InvalidInput("无法读取该文件，请上传 .xlsx 格式的 Excel 工作簿", fields={field: ["文件无法读取"]})
+    try:
+        fileobj.seek(0)
+        with zipfile.ZipFile(fileobj) as zf:
+            members = zf.infolist()
+            if len(members) > SPREADSHEET_MAX_MEMBERS:
+                raise unreadable
+            total = sum(m.file_size for m in members)
+            if total > SPREADSHEET_MAX_UNCOMPRESSED:
+                msg = f"表格解压后过大（约 {total // MB:,} MB，上限 {SPREADSHEET_MAX_UNCOMPRESSED // MB} MB），请拆分成几个文件分别导入"
+                raise InvalidInput(msg, fields={field: ["文件过大"]})
+            for m in members:
+                name = m.filename.lower()
+                if name.endswith("sharedstrings.xml") and m.file_size > SPREADSHEET_MAX_SHARED_STRINGS:
+                    msg = f"表格中的文字内容过多（上限 {SPREADSHEET_MAX_SHARED_STRINGS // MB} MB），请拆分成几个文件分别导入"
+                    raise InvalidInput(msg, fields={field: ["文件过大"]})
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with zf.open(m) as part:
+                        found = _DIMENSION.search(part.read(64 * 1024))
+                    if found and int(found.group(1)) > max_rows + 1:  # + the header row
+                        raise InvalidInput(too_many_rows_message(max_rows), fields={field: ["行数过多"]})
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise unreadable from exc
+    finally:
+        fileobj.seek(0)

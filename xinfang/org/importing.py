@@ -28,6 +28,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from xinfang.core.errors import DomainError, InvalidInput
+from xinfang.core.uploads import check_spreadsheet
 from xinfang.org import services
 from xinfang.org.models import PostRole, Region, RegionLevel, SupervisionGroup, Unit, UnitKind
 
@@ -250,6 +251,7 @@ def _read_rows(ws, sheet: str, result: ImportResult):
 def import_network(fileobj, *, actor, commit: bool) -> ImportResult:
     """Validate (and, with `commit`, apply) a workbook. Nothing is written unless every row is good."""
     result = ImportResult()
+    check_spreadsheet(fileobj)  # unpacked size and row count, before openpyxl parses anything
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile):

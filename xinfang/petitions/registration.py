@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from xinfang.core.crypto import keyed_hash
@@ -43,6 +43,10 @@ from xinfang.petitions.steps import (
 )
 
 MAX_REPRESENTATIVES = 5
+# 联名信 may carry many signatures; past this many, the office registers the signatories' representatives
+# and keeps the list as an attachment. Bounds the work one registration may cause (numbering waits on it).
+MAX_PETITIONERS = 200
+TOO_MANY_PETITIONERS = f"一件信访最多登记{MAX_PETITIONERS}名信访人；人数更多时请登记代表，名单作为附件上传"
 
 
 COLLECTIVE_HEADCOUNT = 5
@@ -119,17 +123,41 @@ def registering_office(actor, office=None) -> Unit:
 
 
 def next_registration_number(office: Unit, year: int) -> tuple[int, str]:
-    """Take the next gap-free number under the counter's row lock (call inside a transaction)."""
-    if not RegistrationCounter.objects.filter(office=office, year=year).exists():
+    """Take the next gap-free number (call inside a transaction): one `UPDATE … RETURNING`, so the counter row is
+    locked from here to the commit. A rollback releases the number with the row, so numbers stay gap-free.
+    Registration takes it as late as it can (after every write that does not carry the number)."""
+    seq = _bump_counter(office.pk, year)
+    if seq is None:  # the office's first number this year: create the row (a racing creator wins harmlessly)
         try:
             with transaction.atomic():
                 RegistrationCounter.objects.create(office=office, year=year, last=0)
         except IntegrityError:
-            pass  # another registration created it first
-    counter = RegistrationCounter.objects.select_for_update().get(office=office, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last, f"{office.code.upper()}-{year}-{counter.last:06d}"
+            pass
+        seq = _bump_counter(office.pk, year)
+    return seq, registration_number(office, year, seq)
+
+
+def registration_number(office: Unit, year: int, seq: int) -> str:
+    return f"{office.code.upper()}-{year}-{seq:06d}"
+
+
+def _bump_counter(office_id: int, year: int) -> int | None:
+    table = RegistrationCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE office_id = %s AND year = %s RETURNING last", [office_id, year])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _reserve_petition_id() -> int | None:
+    """PostgreSQL: the new petition's id from its sequence, so the rows that point to it (petitioners, respondents,
+    attachments: foreign keys are checked at commit) are written before the number is taken. SQLite has one writer
+    at a time anyway: None (the petition is written first there)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Petition._meta.db_table])
+        return cursor.fetchone()[0]
 
 
 def _chain_ended(petition: Petition | None) -> bool:
@@ -302,6 +330,8 @@ def petition_register(
     if headcount < 1 or headcount > 100000:
         raise InvalidInput("人数应在1以上", fields={"headcount": ["人数应在1以上"]})
 
+    if len(petitioners or ()) > MAX_PETITIONERS:
+        raise InvalidInput(TOO_MANY_PETITIONERS, fields={"petitioners": [TOO_MANY_PETITIONERS]})
     people = [_clean_person(p, i, "petitioners", need_name=not anonymous) for i, p in enumerate(petitioners or [])]
     people = [p for p in people if any(p.values())]
     if not anonymous and not people:
@@ -354,15 +384,13 @@ def petition_register(
 
     office = registering_office(actor, office)
     local_now = timezone.localtime(now)
-    seq, reg_no = next_registration_number(office, local_now.year)
     code, code_hash = new_query_code()
     dispatch_due = due_for("dispatch", received_at)
     accept_due = due_for("accept", received_at)
+    triage_due = None if imported else due_for("triage", received_at)  # 当日阅办 (a legacy record was read long ago)
     petition = Petition(
-        reg_no=reg_no,
         office=office,
         year=local_now.year,
-        seq=seq,
         query_code_hash=code_hash,
         status=Status.REGISTERED,
         channel=channel,
@@ -390,29 +418,35 @@ def petition_register(
         reception_leader=reception_leader,
         dispatch_due_at=dispatch_due,
         accept_due_at=accept_due,
+        triage_due_at=triage_due,
         imported=imported,
         legacy_reg_no=(legacy_reg_no or "")[:64],
     )
     petition.due_at = current_due(petition)
-    try:
-        with transaction.atomic():
-            petition.save()
-    except IntegrityError:
-        raise InvalidInput("该外部编号已登记过", fields={"external_id": ["该外部编号已登记过"]}) from None
-    position = 0
-    for person in people:
-        _add_person(petition, person, position, representative=False)
-        position += 1
-    for person in reps:
-        _add_person(petition, person, position, representative=True)
-        position += 1
+    people_rows = [_person_row(person, i, representative=i >= len(people)) for i, person in enumerate([*people, *reps])]
+    respondent_rows = []
     for r in cleaned_respondents:
         unit = Unit.objects.filter(name=r["unit"]).first() if r["unit"] else None
         user = r["user"] if isinstance(r["user"], User) else None
         if user is not None and unit is None:
             unit = user.unit
-        Respondent.objects.create(petition=petition, name=r["name"], unit_name=r["unit"], post=r["post"], unit=unit, user=user)
-    stored = [_store_attachment(petition=petition, item=a, actor=actor) for a in attachments or ()]
+        respondent_rows.append(Respondent(name=r["name"], unit_name=r["unit"], post=r["post"], unit=unit, user=user))
+    checked = [_read_attachment(a) for a in attachments or ()]
+
+    # The counter row is locked from the number to the commit, so the number is taken after every write that does not
+    # carry it: on PostgreSQL the petition's id comes from its sequence and its petitioners, respondents and
+    # attachments are written first; then the number, the petition row and the register event (which seals the
+    # number), then the commit. SQLite serialises writers anyway: there the petition row comes first.
+    petition.pk = _reserve_petition_id()
+    if petition.pk is None:
+        _insert_numbered(petition)
+    for row in [*people_rows, *respondent_rows]:
+        row.petition = petition
+    Petitioner.objects.bulk_create(people_rows)
+    Respondent.objects.bulk_create(respondent_rows)
+    stored = [_store_attachment(petition=petition, item=None, actor=actor, checked=c) for c in checked]
+    if petition.reg_no == "":
+        _insert_numbered(petition)
     record_event(
         petition=petition,
         action=workflow.REGISTER,
@@ -421,7 +455,7 @@ def petition_register(
         to_status=Status.REGISTERED,
         data={
             "channel": channel,
-            "reg_no": reg_no,
+            "reg_no": petition.reg_no,
             "collective": collective,
             "repeat_of": repeat_of.reg_no if repeat_of else "",
             "reception_leader": reception_leader.username if reception_leader else "",
@@ -435,12 +469,22 @@ def petition_register(
         at=now,
         imported=imported,
     )
+    # The response is built from what was just written (no read-back, nothing decrypted): the related rows as
+    # prefetched lists, in the order a read would give them.
+    petition._prefetched_objects_cache = {"petitioners": people_rows, "respondents": respondent_rows, "attachments": stored}
     return petition, code
 
 
-def _add_person(petition, person: dict, position: int, *, representative: bool):
-    Petitioner.objects.create(
-        petition=petition,
+def _insert_numbered(petition: Petition) -> None:
+    petition.seq, petition.reg_no = next_registration_number(petition.office, petition.year)
+    try:
+        petition.save(force_insert=True)
+    except IntegrityError:  # the one unique key a caller can repeat (the transaction is rolled back with the number)
+        raise InvalidInput("该外部编号已登记过", fields={"external_id": ["该外部编号已登记过"]}) from None
+
+
+def _person_row(person: dict, position: int, *, representative: bool) -> Petitioner:
+    return Petitioner(
         name=person["name"],
         id_number=person["id_number"],
         phone=person["phone"],

@@ -18,7 +18,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# The repository's development keys. Production reads every key from the environment only, and the
+# system check xinfang.core.checks refuses to start without its own keys or with any of these.
+DEV_KEYS = {
+    "SECRET_KEY": "dev-only-insecure-key-change-me-in-production-0123456789",
+    "XINFANG_FIELD_KEYS": "bW9jay1kZXYta2V5LW9ubHktMzItYnl0ZXMtbG9uZyE=",
+    "XINFANG_HASH_KEY": "dev-only-hash-key",
+    "XINFANG_CHAIN_KEY": "dev-only-chain-key-not-for-production-0123456789",
+}
+SECRET_KEY = os.environ.get("SECRET_KEY", DEV_KEYS["SECRET_KEY"])
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 # Demo mode creates the well-known demo logins; never on in production.
@@ -33,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -62,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The input layer: body size, control characters, JSON depth, date range (before any view reads the body).
+    "xinfang.core.hardening.RequestHardeningMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -140,6 +150,21 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "xinfang.access.throttles.client_ip"
+
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), e.g. the nginx
+# in front of gunicorn: "127.0.0.1". Unset: the header is ignored and the peer address counts.
+XINFANG_TRUSTED_PROXIES = env_list("XINFANG_TRUSTED_PROXIES", "")
+
+# API tokens (django-rest-knox): end after XINFANG_TOKEN_IDLE_HOURS without use (each use slides the
+# expiry), and XINFANG_TOKEN_MAX_DAYS after issue at the latest.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=int(os.environ.get("XINFANG_TOKEN_IDLE_HOURS", "8"))),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=int(os.environ.get("XINFANG_TOKEN_MAX_DAYS", "30"))),
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -157,10 +182,13 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Whole request bodies above this answer 413 before they are read (nginx's client_max_body_size matches).
+XINFANG_MAX_REQUEST_BYTES = int(os.environ.get("XINFANG_MAX_REQUEST_BYTES", str(30 * 1024 * 1024)))
+XINFANG_MAX_JSON_DEPTH = 32
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "xinfang.api.authentication.TokenAuthentication",  # django-rest-knox: hashed, expiring, revocable
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -199,15 +227,20 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters must be shared by every worker: the database cache table (`manage.py
+# createcachetable`, run by `make migrate`) unless Redis is configured.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "xinfang_cache"}}
 if os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
 
 # Identity fields are encrypted at rest. XINFANG_FIELD_KEYS is a comma-separated list of
 # Fernet keys, newest first (rotation: add a new key in front, run `manage.py rotate_field_keys`).
-XINFANG_FIELD_KEYS = env_list("XINFANG_FIELD_KEYS", "bW9jay1kZXYta2V5LW9ubHktMzItYnl0ZXMtbG9uZyE=")
+XINFANG_FIELD_KEYS = env_list("XINFANG_FIELD_KEYS", DEV_KEYS["XINFANG_FIELD_KEYS"])
 # Key for the keyed hashes (HMAC) that let us search encrypted ID numbers and phones.
-XINFANG_HASH_KEY = os.environ.get("XINFANG_HASH_KEY", "dev-only-hash-key")
+XINFANG_HASH_KEY = os.environ.get("XINFANG_HASH_KEY", DEV_KEYS["XINFANG_HASH_KEY"])
+# HMAC keys of the event chain, the access-log chain, checkpoints and backup manifests (xinfang/audit/keys.py):
+# XINFANG_CHAIN_KEY is a comma-separated list, newest first; old keys stay listed (they verify what they signed).
+XINFANG_CHAIN_KEYS = env_list("XINFANG_CHAIN_KEY", DEV_KEYS["XINFANG_CHAIN_KEY"])
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)

@@ -14,3 +14,6 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK[
 # Tests run on a frozen clock (tests/conftest.py) while Chromium keeps the real one: a CSRF cookie with
 # an expiry computed from the frozen date would look expired to the browser, so it lasts the session.
 CSRF_COOKIE_AGE = None
+# Each test process has its own counters (tests that need the shared database cache switch to it
+# with override_settings; tests/conftest.py creates its table).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

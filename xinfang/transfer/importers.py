@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from xinfang.core.errors import InvalidInput
+from xinfang.core.uploads import SPREADSHEET_MAX_ROWS, check_spreadsheet, too_many_rows_message
 from xinfang.org.models import Region, Unit
 from xinfang.petitions.models import Category, Channel, Nature, Satisfaction, Status
 from xinfang.petitions.services import id_number_valid
@@ -117,6 +118,7 @@ def _rows_raw(data: bytes, extension: str):
     if extension == ".xlsx":
         from openpyxl import load_workbook
 
+        check_spreadsheet(data)  # unpacked size and row count, before openpyxl parses anything
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - any unreadable workbook gets the same message
@@ -152,6 +154,8 @@ def read_table(data: bytes, extension: str):
 
     def rows():
         for n, raw in enumerate(it, start=header_row + 1):
+            if n - header_row > SPREADSHEET_MAX_ROWS:  # a CSV, or a sheet without <dimension>
+                raise InvalidInput(too_many_rows_message(), fields={"file": ["行数过多"]})
             values = [_cell(c) for c in raw]
             if not any(v != "" for v in values):
                 continue
