@@ -98,3 +98,31 @@ class QueryLockout(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "查询锁定"
         indexes = [models.Index(fields=["locked_until"], name="lockout_locked_until")]
+
+
+class LookupLockoutLog(NoDeleteModel):
+    """What the office reads about query-code guessing and the petitioners' ways back (/portal/office/).
+
+    A row when a number or a client enters a delay, at every 25th wrong code after that, and when
+    a petitioner recovers (SMS code) or the office issues a new query code. The client is kept only
+    as a short keyed hash (to see that one source is at work), never as an address.
+    """
+
+    class Kind(models.TextChoices):
+        NUMBER_DELAY = "number_delay", "登记编号查询延时"
+        CLIENT_DELAY = "client_delay", "同一来源查询延时"
+        SMS_SENT = "sms_sent", "已向登记手机发送验证码"
+        SMS_RECOVERED = "sms_recovered", "信访人凭短信验证码恢复查询"
+        REISSUED = "reissued", "信访局重新发放查询码"
+
+    at = models.DateTimeField("时间", db_index=True)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    reg_no = models.CharField("登记编号", max_length=40, blank=True)
+    failures = models.PositiveIntegerField("错误次数", default=0)
+    delay_seconds = models.PositiveIntegerField("延时（秒）", default=0)
+    client_ref = models.CharField("来源（哈希）", max_length=12, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "查询码安全记录"
+        ordering = ["-at"]
