@@ -90,7 +90,9 @@ def test_review_window_closed_on_a_phone(phone_page, screenshot, submit_petition
     petition, code = submit_petition()
     petition = drive_to_reply(petition)
     # The 30 days have passed since the reply reached the petitioner.
-    Petition.objects.filter(pk=petition.pk).update(review_request_due_at=timezone.now() - timedelta(days=1))
+    Petition.objects.filter(pk=petition.pk).update(
+        delivered_at=timezone.now() - timedelta(days=32), review_request_due_at=timezone.now() - timedelta(days=1)
+    )
     pg = phone_page
     pg.goto("/portal/track/")
     pg.fill("input[name=reg_no]", petition.reg_no)

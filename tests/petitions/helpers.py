@@ -57,8 +57,11 @@ def inputs_for(action: str, users) -> dict:
         "request_rereview": {"reason": "对复查意见不服"},
         "report_back": {"text": "已按期办结并答复信访人"},
         "archive": {},
-        "pause": {"reason": "组织听证"},
+        "pause": {"ground": "hearing", "reason": "组织听证"},
         "resume": {},
+        "triage": {"note": "拟交县人社局办理"},
+        "record_delivery": {"delivered_at": timezone.localdate(), "method": "post"},
+        "consent_return": {"reason": "经核实确非该局职责"},
     }[action]
 
 

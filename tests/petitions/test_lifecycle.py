@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from xinfang.core.errors import InvalidInput, InvalidTransition
+from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission
 from xinfang.org.models import Role
-from xinfang.petitions import selectors
-from xinfang.petitions.models import Status
+from xinfang.petitions import deadlines, selectors, timelimits, workflow
+from xinfang.petitions.models import PauseGround, Status
 
 from .helpers import act, drive
 
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_due_fields_follow_each_step(register, users):
     p, _ = register()
-    assert p.due_at == min(p.dispatch_due_at, p.accept_due_at)
+    assert p.due_at == p.triage_due_at <= min(p.dispatch_due_at, p.accept_due_at)  # 当日阅办 first
+    p = act(p, "triage", users)
+    assert p.triaged_at is not None and p.due_at == min(p.dispatch_due_at, p.accept_due_at)
     p = act(p, "accept", users)
     assert p.accepted_at and p.handle_due_at > p.accepted_at + timedelta(days=59)
     assert p.due_at == min(p.dispatch_due_at, p.handle_due_at)
@@ -34,7 +36,10 @@ def test_due_fields_follow_each_step(register, users):
     assert p.due_at == p.handle_due_at
     p = act(p, "approve_result", users)
     p = act(p, "reply", users)
-    assert p.due_at is None and p.review_request_due_at > p.replied_at + timedelta(days=29)
+    # A letter: the window runs from delivery, so it has no end until delivery is recorded (and stays open).
+    assert p.due_at is None and p.delivered_at is None and p.review_request_due_at is None
+    p = act(p, "record_delivery", users)
+    assert p.review_request_due_at > p.replied_at + timedelta(days=29)
     p = act(p, "request_review", users)
     assert p.status == Status.UNDER_REVIEW and p.due_at == p.review_due_at
     p = act(p, "reply", users)
@@ -74,27 +79,75 @@ def test_return_recomputes_dispatch_clock_and_keeps_handle_clock(register, users
     assert p.due_at == min(p.dispatch_due_at, p.handle_due_at)
 
 
-def test_pause_and_resume_shift_due_times(register, users):
+def test_pause_and_resume_shift_due_times_by_whole_days(register, users):
+    p = drive(register, users, "in_progress")
+    handle, internal = p.handle_due_at, p.internal_due_at
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        p = act(p, "pause", users, ground="appraisal", reason="委托司法鉴定伤残等级")
+        assert p.paused_at is not None and p.pause_ground == "appraisal"
+        # While paused the step is due at the latest the pause can reach (its 60-day cap), so it never drops off the clock.
+        cap = timelimits.pause_ground("appraisal").max_days
+        cal = timelimits.work_calendar()
+        assert p.due_at == min(deadlines.shifted_due(handle, cap, cal), deadlines.shifted_due(internal, cap, cal))
+    with time_machine.travel(start + timedelta(days=3, hours=5), tick=False):
+        p = act(p, "resume", users)
+    assert p.paused_at is None and p.pause_ground == ""
+    assert p.paused_seconds == 3 * 86400 + 5 * 3600
+    # Three whole days, then the rest-day rule.
+    assert p.handle_due_at == deadlines.shifted_due(handle, 3, timelimits.work_calendar())
+    ev = p.events.order_by("-seq").first()
+    assert ev.data["paused_days"] == 3 and ev.data["counted_days"] == 3 and ev.public
+
+
+def test_pause_only_on_a_legal_ground_and_only_while_handling(register, users):
+    p, _ = register()
+    with pytest.raises(InvalidTransition):
+        act(p, "pause", users)  # waiting to be accepted: nothing to hear or appraise yet
+    p = drive(register, users, "in_progress")
+    for ground in ("", "leader_travel", "领导出差"):
+        with pytest.raises(InvalidInput) as exc:
+            act(p, "pause", users, ground=ground, reason="领导出差")
+        assert "听证" in exc.value.message and "不能暂停计时" in exc.value.message and "ground" in exc.value.fields
+    p.refresh_from_db()
+    assert p.paused_at is None and p.events.filter(action="pause").count() == 0
+    # Who may pause comes from the policy table: a leader may not until the policy says so.
+    with pytest.raises(NoPermission):
+        act(p, "pause", users, actor=users.leader)
+    PauseGround.objects.filter(code="hearing").update(roles="office,leader")
+    timelimits.clear_cache()
+    with pytest.raises(NoPermission):
+        act(p, "pause", users, actor=users.leader, ground="appraisal")  # appraisal is still the office's
+    p = act(p, "pause", users, actor=users.leader, ground="hearing")
+    assert p.pause_ground == "hearing"
+
+
+def test_a_pause_past_its_cap_counts_only_the_cap(register, users):
     p = drive(register, users, "in_progress")
     handle = p.handle_due_at
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        p = act(p, "pause", users)
-        assert p.due_at is None and p.paused_at is not None
-    with time_machine.travel(start + timedelta(days=3), tick=False):
+        p = act(p, "pause", users)  # hearing, 30 days at most
+    with time_machine.travel(start + timedelta(days=45), tick=False):
         p = act(p, "resume", users)
-    assert p.paused_seconds == 3 * 86400
-    assert p.handle_due_at == handle + timedelta(days=3)
-    assert p.due_at is not None
+    assert p.handle_due_at == deadlines.shifted_due(handle, 30, timelimits.work_calendar())
+    ev = p.events.order_by("-seq").first()
+    assert (ev.data["paused_days"], ev.data["counted_days"], ev.data["over_cap_days"]) == (45, 30, 15)
 
 
-def test_review_only_inside_the_window(register, users):
+def test_review_only_inside_the_window_from_delivery(register, users):
     p = drive(register, users, "replied")
-    with time_machine.travel(timezone.now() + timedelta(days=31)):
+    # Not delivered yet: the window is open however long ago the letter was posted.
+    with time_machine.travel(timezone.now() + timedelta(days=90)):
+        assert workflow.window_open(p, timezone.now())
+        with pytest.raises(InvalidTransition):
+            act(p, "archive", users)
+    p = act(p, "record_delivery", users)
+    with time_machine.travel(p.review_request_due_at + timedelta(seconds=1)):
         with pytest.raises(InvalidTransition) as exc:
             act(p, "request_review", users)
-        assert "期限" in exc.value.message
-        # Once the window has passed the office may archive.
+        assert "期限" in exc.value.message and exc.value.code == "review_window_passed" and exc.value.status == 409
+        # Once the delivered window has passed the office may archive.
         p = act(p, "archive", users)
     assert p.status == Status.ARCHIVED and p.events.order_by("-seq").first().data["basis"] == "window_passed"
 
@@ -206,23 +259,16 @@ def test_due_soon_and_overdue_buckets_agree_with_due_state(register, users):
         assert selectors.due_state(p.due_at) == "ok"
 
 
-def test_extension_adds_only_the_extension_not_pre_acceptance_pause(register, users):
-    p, _ = register()
+def test_extension_adds_only_the_extension_to_a_paused_and_resumed_due(register, users):
+    p = drive(register, users, "in_progress")
     p = act(p, "pause", users)
     with time_machine.travel(timezone.now() + timedelta(days=5)):
         p = act(p, "resume", users)
-        assert p.paused_seconds >= 5 * 86400
-        p = act(p, "accept", users)
-        p = act(p, "assign", users)
-        p = act(p, "acknowledge", users)
         before = p.handle_due_at
         p = act(p, "extend", users, days=10)
-    # The handling period starts at acceptance (after the pause); the extension adds 10 days, not 10 + 5,
-    # then the rest-day rule: a 10th day on a weekend ends on the following workday.
-    tenth = timezone.localtime(before + timedelta(days=10)).date()
-    while tenth.weekday() >= 5:
-        tenth += timedelta(days=1)
-    assert timezone.localtime(p.handle_due_at).date() == tenth
+    # The 5 paused days are already in the due in force; the extension adds 10, not 10 + 5, then the rest-day rule.
+    assert p.handle_due_at == deadlines.shifted_due(before, 10, timelimits.work_calendar())
+    assert timezone.localtime(p.handle_due_at).date() >= timezone.localtime(before).date() + timedelta(days=10)
 
 
 def test_first_reply_time_is_kept_through_review_replies(register, users):

@@ -174,7 +174,16 @@ def test_archive_after_window_via_page(register, users):
     p = drive(register, users, "replied")
     c = login(users.office)
     assert "archive" not in [a["code"] for a in c.get(f"/petitions/{p.reg_no}/").context["actions"]]
-    with time_machine.travel(timezone.now() + timedelta(days=31)):
+    # The letter reached the petitioner today: the 30 days run from delivery (not from the reply), then the rest-day rule.
+    r = c.post(
+        f"/petitions/{p.reg_no}/act/record_delivery/", {"version": p.version, "delivered_at": timezone.localdate(), "method": "post"}
+    )
+    p.refresh_from_db()
+    assert p.delivered_at is not None and p.review_request_due_at is not None
+    with time_machine.travel(p.review_request_due_at - timedelta(hours=1)):
+        c = login(users.office)
+        assert "archive" not in [a["code"] for a in c.get(f"/petitions/{p.reg_no}/").context["actions"]]
+    with time_machine.travel(p.review_request_due_at + timedelta(seconds=1)):
         c = login(users.office)
         assert "archive" in [a["code"] for a in c.get(f"/petitions/{p.reg_no}/").context["actions"]]
         r = c.post(f"/petitions/{p.reg_no}/act/archive/", {"version": p.version}, follow=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from xinfang.core.errors import InvalidInput
-from xinfang.petitions import selectors
+from xinfang.petitions import selectors, timelimits
 from xinfang.petitions.models import Attachment, Petition, Petitioner, PetitionEvent, RegistrationCounter
 from xinfang.petitions.services import check_query_code, id_number_valid, petition_link_repeat, petition_register
 
@@ -43,9 +43,11 @@ def test_registration_numbers_query_code_and_event(register, users):
     ev = p1.events.get()
     assert ev.action == "register" and ev.actor == users.clerk and ev.to_status == "registered"
     assert p1.first_receiver == users.clerk
-    # Due fields: 15 days to dispatch and to decide acceptance, counted from receipt.
+    # Due fields: 15 days to dispatch and to decide acceptance, counted from receipt; 当日阅办 by the end of the day
+    # received (the first thing due until the petition is triaged).
     assert p1.dispatch_due_at > p1.received_at + timedelta(days=14)
-    assert p1.due_at == min(p1.dispatch_due_at, p1.accept_due_at)
+    assert p1.triage_due_at == timelimits.due_for("triage", p1.received_at)
+    assert p1.due_at == min(p1.dispatch_due_at, p1.accept_due_at, p1.triage_due_at) == p1.triage_due_at
 
 
 def test_identity_is_encrypted_and_hashed(register):
@@ -96,14 +98,16 @@ def test_anonymous_needs_no_petitioner_signed_does(register):
         register(petitioners=[])
 
 
-def test_channel_specific_fields(register):
+def test_channel_specific_fields(register, users):
     with pytest.raises(InvalidInput) as exc:
         register(channel="from_superior")
     assert "superior_doc_no" in exc.value.fields
     due = timezone.now() + timedelta(days=5)
     p, _ = register(channel="from_superior", superior_doc_no="市信访交〔2026〕8号", superior_due_at=due)
     assert p.superior_due_at == due
-    assert p.due_at == due  # the superior's due date is earlier than the 15-day limit
+    assert p.due_at == p.triage_due_at  # until triaged, today's 阅办 comes first
+    p = act(p, "triage", users)
+    assert p.due_at == due  # then the superior's due date, earlier than the 15-day limit
     letter, _ = register(channel="letter", postmark_date="2026-01-05")
     assert str(letter.postmark_date) == "2026-01-05"
     with pytest.raises(InvalidInput):

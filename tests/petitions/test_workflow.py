@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from xinfang.core.errors import InvalidTransition, NoPermission, NotFound, StaleVersion
 from xinfang.org.models import Role
-from xinfang.petitions import workflow
-from xinfang.petitions.models import Status
+from xinfang.petitions import timelimits, workflow
+from xinfang.petitions.models import Petition, Status
 from xinfang.petitions.services import petition_act
 
 from .helpers import PATHS, act, drive
@@ -23,10 +23,20 @@ class Rollback(Exception):
     pass
 
 
+def _paused(p, ground="hearing"):
+    """A pause carried into any open state (a pause is taken while handling; the state may move on before it ends)."""
+    Petition.objects.filter(pk=p.pk).update(paused_at=timezone.now(), pause_ground=ground)
+    p.refresh_from_db()
+    return p
+
+
 def _allowed_attempt(p, action, users, register, state):
     """Prepare the guards the table cannot express, then act; returns the new petition."""
     if action == "resume":
-        p = act(p, "pause", users)
+        p = _paused(p)
+    if action == "consent_return":  # the unit's 5 workdays have passed
+        with time_machine.travel(timezone.now() + timedelta(days=10)):
+            return act(p, action, users, state_hint=state)
     if action == "report_back":
         # Only a superior's petition reports back: drive a from_superior one to the same state.
         p = drive(
@@ -43,7 +53,8 @@ def _allowed_attempt(p, action, users, register, state):
         if state == "evaluated":
             p = act(p, "evaluate", users)
     if action == "archive" and state == "replied":
-        with time_machine.travel(timezone.now() + timedelta(days=31)):
+        p = act(p, "record_delivery", users)  # the window runs 30 days from delivery, then the rest-day rule
+        with time_machine.travel(timezone.now() + timedelta(days=40)):
             return act(p, action, users, state_hint=state)
     return act(p, action, users, state_hint=state)
 
@@ -116,6 +127,9 @@ ROLE_STATE = {
     "archive": "evaluated",
     "pause": "in_progress",
     "resume": "in_progress",
+    "triage": "registered",
+    "record_delivery": "replied",
+    "consent_return": "in_progress",
 }
 
 
@@ -129,6 +143,7 @@ def test_every_role_for_each_action(action, register, users, make_user):
     p = drive(register, users, state, **extra)
     if action == "resume":
         p = act(p, "pause", users)
+    later = timedelta(days=10) if action == "consent_return" else timedelta(0)  # after the unit's 5 workdays
     if action == "request_rereview":
         p = act(p, "request_review", users)
         p = act(p, "reply", users)
@@ -137,15 +152,18 @@ def test_every_role_for_each_action(action, register, users, make_user):
         allowed = role in t.roles
         if action == "report_result":
             allowed = role == Role.UNIT_HANDLER  # in progress: the handling unit reports; the office only when it handles itself
-        if allowed:
-            with pytest.raises(Rollback):
-                with transaction.atomic():
-                    after = act(p, action, users, actor=user)
-                    assert after.version == p.version + 1
-                    raise Rollback
-        else:
-            with pytest.raises((NoPermission, NotFound)):
-                act(p, action, users, actor=user)
+        if action in ("pause", "resume"):  # the table allows office, leader and unit; the policy table narrows it per ground
+            allowed = role in timelimits.pause_ground("hearing").roles
+        with time_machine.travel(timezone.now() + later):
+            if allowed:
+                with pytest.raises(Rollback):
+                    with transaction.atomic():
+                        after = act(p, action, users, actor=user)
+                        assert after.version == p.version + 1
+                        raise Rollback
+            else:
+                with pytest.raises((NoPermission, NotFound)):
+                    act(p, action, users, actor=user)
     p.refresh_from_db()
     assert p.status == state or action == "resume"
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.portal.pdftext import pdf_text
 from xinfang.core.errors import InvalidInput, NotFound
+from xinfang.petitions import services as ps
 from xinfang.petitions.models import Attachment, Petition, PetitionEvent
 from xinfang.portal import services
 from xinfang.portal.models import PublishedSummary, QueryLockout
@@ -101,9 +102,13 @@ def test_track_detail_documents_evaluate_and_review(client, submit_petition, dri
 
 
 @pytest.mark.django_db
-def test_review_window_closed_is_explained(client, submit_petition, drive_to_reply):
+def test_review_window_closed_is_explained(client, submit_petition, drive_to_reply, office):
     petition, code = submit_petition()
     petition = drive_to_reply(petition)
+    # The window runs from delivery: the letter reached the petitioner today.
+    petition = ps.petition_record_delivery(
+        actor=office, petition_or_reg_no=petition.reg_no, version=petition.version, delivered_at=timezone.localdate(), method="post"
+    )
     with time_machine.travel(petition.review_request_due_at + timedelta(days=1)):
         client.post(reverse("portal:track"), {"reg_no": petition.reg_no, "query_code": code})
         page = client.get(reverse("portal:detail", args=[petition.reg_no])).content.decode()

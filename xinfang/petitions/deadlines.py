@@ -10,7 +10,8 @@ All counting is done in Asia/Shanghai local time (the county's legal time):
   是法定休假日的，以法定休假日结束的次日为期间的最后一日; 《信访工作条例》 counts its periods the same way).
 * Workday periods count only workdays: official holidays are off, make-up workdays (调休上班) count.
 * Hours and minutes are plain elapsed time (紧急报告 15 分钟).
-* Paused time (a hearing, 听证) extends the due time by exactly the paused seconds.
+* Paused time (a hearing 听证, an appraisal 鉴定) moves the due time by the whole days paused, then the rest-day rule
+  (`shifted_due`); `due_at(..., paused_seconds=n)` is the older exact-seconds form, kept for the `time_limits` command.
 
 `deadlines` never reads the database: `xinfang.petitions.timelimits` builds the `Limit` and the
 `WorkCalendar` from the policy tables and calls these functions.
@@ -154,15 +155,32 @@ def due_at(start: datetime, limit: Limit, calendar: WorkCalendar, *, paused_seco
     return add_limit(start, limit, calendar) + timedelta(seconds=int(paused_seconds))
 
 
-def extended_due(due: datetime, days: int, calendar: WorkCalendar) -> datetime:
-    """The due time after an extension of `days` (延期): the due in force plus the days granted, then the rest-day rule.
+def shifted_due(due: datetime, days: int, calendar: WorkCalendar) -> datetime:
+    """A due time moved later by whole days, then the rest-day rule: the end of the first workday on or after due + days.
 
-    Counting from the due in force (not re-rolling the original period) means a 30-day extension never moves the
-    due by fewer than 30 days: 60 days ending on a Saturday were rolled to Monday, and the extension counts from Monday.
+    Used for an extension (延期: the due in force plus the days granted) and for a pause (暂停: the days paused). Counting
+    from the due in force, not re-rolling the original period, means N days added never move the due by fewer than N
+    days: 60 days ending on a Saturday were rolled to Monday, and the N days count from Monday.
     """
     if days < 0:
-        raise ValueError("延期天数不能为负数")
+        raise ValueError("天数不能为负数")
     return end_of_day(calendar.next_workday(to_local(due).date() + timedelta(days=days)))
+
+
+def extended_due(due: datetime, days: int, calendar: WorkCalendar) -> datetime:
+    """The due time after an extension of `days` (延期): the due in force plus the days granted, then the rest-day rule."""
+    if days < 0:
+        raise ValueError("延期天数不能为负数")
+    return shifted_due(due, days, calendar)
+
+
+def paused_days(since: datetime, until: datetime) -> int:
+    """The whole days a pause covered: local date of resuming minus local date of pausing.
+
+    Days are the unit of every petition period, so a pause begun and ended on the same day adds none, and a hearing
+    from Monday to the next Monday adds 7.
+    """
+    return max(0, (to_local(until).date() - to_local(since).date()).days)
 
 
 def due_state(due: datetime | None, now: datetime, *, soon_days: int = 3) -> str:

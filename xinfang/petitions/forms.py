@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from xinfang.org.models import Region, Role, Unit, User
-from xinfang.petitions.models import Category, Channel, Complexity, Nature, Outcome, ReplyMethod, Satisfaction, Status
+from xinfang.petitions import timelimits
+from xinfang.petitions.models import Category, Channel, Complexity, DeliveryMethod, Nature, Outcome, ReplyMethod, Satisfaction, Status
 from xinfang.petitions.services import ARCHIVE_CATEGORIES
 
 MAX_REPS = 5
@@ -193,8 +194,18 @@ def action_fields(action: str, petition) -> list[dict]:
             if petition.channel == "from_superior"
             else []
         ),
-        "extend": [{"name": "days", "label": "延期天数（≤30）", "type": "number", "required": True}, text("reason", "延期理由")],
+        "extend": [
+            {"name": "days", "label": f"延期天数（≤{timelimits.limit_for('extend_max').amount}）", "type": "number", "required": True},
+            text("reason", "延期理由（写入延期告知书）"),
+        ],
         "return": [text("reason", "退回理由（非本单位职责等）")],
+        "consent_return": [text("reason", "同意退回的理由（核实情况）")],
+        "triage": [text("note", "阅办意见（拟办）")],
+        "record_delivery": [
+            {"name": "delivered_at", "label": "送达日期（信访人收到之日）", "type": "date", "required": True},
+            choice("method", "送达方式", DeliveryMethod.choices),
+            line("note", "备注（如挂号信单号）", False),
+        ],
         "report_result": [
             choice("outcome", "处理结果", Outcome.choices),
             text("findings", "调查核实情况"),
@@ -212,7 +223,14 @@ def action_fields(action: str, petition) -> list[dict]:
             choice("archive_category", "归档类别", [("", "自动")] + list(ARCHIVE_CATEGORIES.items()), False),
             line("note", "备注", False),
         ],
-        "pause": [line("reason", "暂停理由（如听证）")],
+        "pause": [
+            choice(
+                "ground",
+                "暂停事由（仅限法定事由）",
+                [(g.code, f"{g.label}（最长 {g.max_days} 日）") for g in timelimits.pause_grounds().values()],
+            ),
+            text("reason", "暂停说明（听证、鉴定的安排）"),
+        ],
         "resume": [line("note", "备注", False)],
     }
     fields = spec.get(action, [])

@@ -96,6 +96,7 @@ class Bucket:
 
 BUCKETS = [
     Bucket("triage_today", "今日待阅办", (Role.CLERK, Role.OFFICE)),
+    Bucket("to_decide", "待受理", (Role.OFFICE,)),
     Bucket("awaiting_instruction", "待批示", (Role.OFFICE, Role.LEADER)),
     Bucket("to_assign", "待交办", (Role.OFFICE,)),
     Bucket("to_acknowledge", "待签收", (Role.UNIT_HANDLER, Role.OFFICE)),
@@ -112,8 +113,10 @@ BUCKET_BY_CODE = {b.code: b for b in BUCKETS}
 
 def bucket_q(code: str, actor, now) -> Q:
     open_q = ~Q(status__in=CLOSED_STATUSES)
-    if code == "triage_today":
-        return Q(status=Status.REGISTERED)
+    if code == "triage_today":  # 当日阅办: not yet triaged (those of earlier days stay until read, marked overdue)
+        return Q(status=Status.REGISTERED, triaged_at__isnull=True)
+    if code == "to_decide":  # read, the accept / decline / forward decision still to take (15 days)
+        return Q(status=Status.REGISTERED, triaged_at__isnull=False)
     if code == "awaiting_instruction":
         return Q(status=Status.AWAITING_INSTRUCTION)
     if code == "to_assign":
@@ -132,7 +135,10 @@ def bucket_q(code: str, actor, now) -> Q:
         return Q(status__in=[Status.AWAITING_REPLY, Status.UNDER_REVIEW, Status.UNDER_REREVIEW])
     if code == "to_archive":
         return Q(status__in=[Status.REPLIED, Status.EVALUATED]) & (
-            Q(review_request_due_at__lt=now) | Q(satisfaction__in=["satisfied", "basically_satisfied"]) | Q(review_level__gte=2)
+            # workflow.window_passed: the delivered answer's window
+            Q(delivered_at__isnull=False, review_request_due_at__lt=now)
+            | Q(satisfaction__in=["satisfied", "basically_satisfied"])
+            | Q(review_level__gte=2)
         )
     if code == "my_cases":
         return open_q & Q(case_leader=actor)
@@ -204,39 +210,81 @@ def repeat_chain(*, actor, petition: Petition) -> list[Petition]:
 
 
 def available_actions(*, actor, petition: Petition) -> list[str]:
-    """The actions this actor may take now: the table, then the guards the services check."""
+    """The actions this actor may take now: the table, then the guards of the law (workflow.refusal, the same rules the
+    services raise)."""
     actions = workflow.actions_for(petition.status, actor.role_codes)
     now = timezone.now()
     out = []
     for a in actions:
-        if a == "pause" and petition.paused_at is not None:
-            continue
-        if a == "resume" and petition.paused_at is None:
-            continue
-        if a == "extend" and petition.extended_days:
+        if workflow.refusal(a, petition, actor, now) is not None:
             continue
         if a == "report_back" and (petition.channel != "from_superior" or petition.reported_back_at is not None):
             continue
         if a == "progress" and petition.status == Status.REGISTERED and not actor.has_role(Role.OFFICE):
             continue
-        if a in ("request_review", "request_rereview"):
-            need = 0 if a == "request_review" else 1
-            if petition.review_level != need or not petition.review_request_due_at or now > petition.review_request_due_at:
-                continue
-        if a == "archive":
-            ok = (
-                petition.satisfaction in ("satisfied", "basically_satisfied")
-                or (petition.review_request_due_at and now > petition.review_request_due_at)
-                or petition.review_level >= 2
-            )
-            if not ok:
-                continue
         if a == "report_result":
             if petition.status == Status.ACCEPTED and not actor.has_role(Role.OFFICE):
                 continue
             if petition.status == Status.IN_PROGRESS and not actor.has_role(Role.UNIT_HANDLER):
                 continue
         out.append(a)
+    return out
+
+
+def refused_actions(*, actor, petition: Petition) -> dict[str, str]:
+    """{action: why not} for actions the table offers this actor now but a time limit of the law refuses, so a page can say
+    why (a late return: ask the office; an extension after expiry)."""
+    now = timezone.now()
+    shown = {"extend", "return", "request_review", "request_rereview"}
+    out = {}
+    for a in workflow.actions_for(petition.status, actor.role_codes):
+        if a in shown:
+            refused = workflow.refusal(a, petition, actor, now)
+            if refused is not None and refused.code not in ("invalid_transition", "permission_denied"):
+                out[a] = refused.message
+    return out
+
+
+def pause_record(petition: Petition) -> dict | None:
+    """The running pause for the page: {ground, label, since, reason, max_days, latest_due} (events prefetched), or None."""
+    from xinfang.petitions import timelimits
+
+    if petition.paused_at is None:
+        return None
+    ground = timelimits.pause_ground(petition.pause_ground)
+    reason = ""
+    for e in reversed(list(petition.events.all())):
+        if e.action == "pause":
+            reason = (e.data or {}).get("reason", "")
+            break
+    return {
+        "ground": petition.pause_ground,
+        "label": ground.label if ground else "（未注明事由）",
+        "since": petition.paused_at,
+        "reason": reason,
+        "max_days": ground.max_days if ground else None,
+        "latest_due": petition.due_at,
+    }
+
+
+def pauses(petition: Petition) -> list[dict]:
+    """Every pause of the petition, oldest first: {ground_label, since, until, days, counted_days, reason} (events prefetched)."""
+    out: list[dict] = []
+    for e in petition.events.all():
+        data = e.data or {}
+        if e.action == "pause":
+            out.append(
+                {
+                    "ground_label": data.get("ground_label") or "（未注明事由）",
+                    "since": e.at,
+                    "until": None,
+                    "days": None,
+                    "counted_days": None,
+                    "reason": data.get("reason", ""),
+                }
+            )
+        elif e.action == "resume" and out and out[-1]["until"] is None:
+            out[-1].update(until=e.at, days=data.get("paused_days"), counted_days=data.get("counted_days"))
     return out
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound
 from xinfang.org.models import Role, User
-from xinfang.petitions import deadlines, timelimits
+from xinfang.petitions import deadlines, timelimits, workflow
 from xinfang.petitions.inputs import (  # noqa: F401  (re-exported: callers import them from services)
     _ID_CHECK,
     _ID_WEIGHTS,
@@ -32,6 +32,7 @@ from xinfang.petitions.inputs import (  # noqa: F401  (re-exported: callers impo
 from xinfang.petitions.models import (
     Channel,
     Complexity,
+    DeliveryMethod,
     Nature,
     Outcome,
     Petition,
@@ -45,7 +46,6 @@ from xinfang.petitions.registration import (  # noqa: F401  (re-exported: caller
     MAX_ATTACHMENT_BYTES,
     MAX_REPRESENTATIVES,
     QUERY_CODE_ALPHABET,
-    _add_person,
     _chain_ended,
     _hash_query_code,
     _read_attachment,
@@ -243,9 +243,8 @@ def petition_progress(*, actor, petition_or_reg_no, version: int, note: str = ""
 
 @transaction.atomic
 def petition_extend(*, actor, petition_or_reg_no, version: int, days=None, reason: str = "") -> Petition:
+    # Once, and before the period in force expires: workflow.extend_refusal, checked by _begin.
     p = _begin(actor, petition_or_reg_no, Action.EXTEND, version)
-    if p.extended_days:
-        raise InvalidTransition("该信访件已延期过一次，不能再次延期")
     try:
         days = int(days)
     except (TypeError, ValueError):
@@ -255,9 +254,9 @@ def petition_extend(*, actor, petition_or_reg_no, version: int, days=None, reaso
         raise InvalidInput(f"延期天数应为1至{max_days}天", fields={"days": [f"延期天数应为1至{max_days}天"]})
     reason = _text(reason, "reason", "延期理由")
     start = p.accepted_at or p.registered_at
-    old = p.handle_due_at or due_for("handle", start, paused_seconds=p.paused_seconds)
-    # 延期: the due in force plus the days granted, then the rest-day rule (paused time already in it is not
-    # credited twice).
+    old = p.handle_due_at or due_for("handle", start)
+    # 延期: the due in force plus the days granted, then the rest-day rule (days of an earlier pause are already in it
+    # and are not credited twice; a pause still running moves the new due when it ends).
     p.handle_due_at = deadlines.extended_due(old, days, timelimits.work_calendar())
     if p.internal_due_at is not None:
         p.internal_due_at = p.internal_due_at + (p.handle_due_at - old)
@@ -274,11 +273,14 @@ def petition_extend(*, actor, petition_or_reg_no, version: int, days=None, reaso
 
 @transaction.atomic
 def petition_return(*, actor, petition_or_reg_no, version: int, reason: str = "") -> Petition:
-    """Misrouted: back to the office to re-route. The legal handling clock keeps running from acceptance;
-    the office's re-routing step gets its own dispatch due time; both recorded in the event."""
+    """Misrouted: back to the office to re-route, within 5 workdays of the assignment or with the office's consent
+    (workflow.return_refusal, checked by _begin). The legal handling clock keeps running from acceptance; the office's
+    re-routing step gets its own dispatch due time; both recorded in the event."""
     p = _begin(actor, petition_or_reg_no, Action.RETURN, version)
     reason = _text(reason, "reason", "退回理由")
     now = timezone.now()
+    window_ends = workflow.return_due(p)
+    consented = p.return_consented_at is not None
     old = {"handling_unit": p.handling_unit.code if p.handling_unit_id else "", "dispatch_due_at": p.dispatch_due_at}
     p.dispatch_due_at = _min(due_for("dispatch", now), p.handle_due_at)
     p.dispatched_at = None
@@ -286,19 +288,117 @@ def petition_return(*, actor, petition_or_reg_no, version: int, reason: str = ""
     p.internal_due_at = None
     p.committed_date = None
     p.complexity = ""
+    p.return_consented_at = None
     return _finish(
         p,
         actor=actor,
         action=Action.RETURN,
-        fields=["dispatch_due_at", "dispatched_at", "handling_unit", "internal_due_at", "committed_date", "complexity"],
+        fields=[
+            "dispatch_due_at",
+            "dispatched_at",
+            "handling_unit",
+            "internal_due_at",
+            "committed_date",
+            "complexity",
+            "return_consented_at",
+        ],
         data={
             "reason": reason,
+            "return_due_at": window_ends,
+            "with_consent": consented,
             "from_unit": old["handling_unit"],
             "old_dispatch_due_at": old["dispatch_due_at"],
             "new_dispatch_due_at": p.dispatch_due_at,
             "handle_due_at": p.handle_due_at,
         },
     )
+
+
+@transaction.atomic
+def petition_consent_return(*, actor, petition_or_reg_no, version: int, reason: str = "") -> Petition:
+    """The office consents to a return asked after the unit's 5-workday objection period (its own event); the unit may
+    then return the case (workflow.consent_return_refusal)."""
+    p = _begin(actor, petition_or_reg_no, Action.CONSENT_RETURN, version)
+    reason = _text(reason, "reason", "同意退回的理由（核实情况）")
+    p.return_consented_at = timezone.now()
+    return _finish(
+        p,
+        actor=actor,
+        action=Action.CONSENT_RETURN,
+        fields=["return_consented_at"],
+        data={
+            "reason": reason,
+            "handling_unit": p.handling_unit.code if p.handling_unit_id else "",
+            "return_due_at": workflow.return_due(p),
+        },
+    )
+
+
+@transaction.atomic
+def petition_triage(*, actor, petition_or_reg_no, version: int, note: str = "") -> Petition:
+    """阅办: the office has read the petition on the day it arrived and written its proposal (拟办意见); the decision
+    (accept / decline / forward) may follow within its own 15 days. Deciding also counts as triaging (workflow.TRIAGES)."""
+    p = _begin(actor, petition_or_reg_no, Action.TRIAGE, version)
+    note = _text(note, "note", "阅办意见（拟办）")
+    on_time = deadlines.on_time(timezone.now(), p.triage_due_at)
+    return _finish(p, actor=actor, action=Action.TRIAGE, fields=[], data={"note": note, "on_time": on_time})
+
+
+@transaction.atomic
+def petition_record_delivery(*, actor, petition_or_reg_no, version: int, delivered_at=None, method: str = "", note: str = "") -> Petition:
+    """送达: when the petitioner received the latest answer, and how. The 复查/复核 window runs 30 days from it (then the
+    rest-day rule). Recording it again is a correction: a new event naming the previous delivery."""
+    p = _begin(actor, petition_or_reg_no, Action.RECORD_DELIVERY, version)
+    method = _choice(method, DeliveryMethod, "method", "送达方式")
+    try:
+        when = _as_datetime(delivered_at, "delivered_at", "送达时间", required=True)
+    except ValueError:  # a well-formed but impossible date (2026-02-30)
+        raise InvalidInput("送达时间不是有效的日期", fields={"delivered_at": ["送达时间不是有效的日期"]}) from None
+    # Compared by local day: the window counts whole days from the day after delivery, and a receipt gives the day.
+    day, today, replied = (timezone.localtime(x).date() for x in (when, timezone.now(), p.replied_at))
+    if day > today:
+        raise InvalidInput("送达时间不能晚于今天", fields={"delivered_at": ["送达时间不能晚于今天"]})
+    if day < replied:
+        msg = f"送达时间不能早于答复日期（{replied:%Y-%m-%d}）"
+        raise InvalidInput(msg, fields={"delivered_at": [msg]})
+    previous = p.delivered_at
+    p.delivered_at, p.delivery_method = when, method
+    p.review_request_due_at = _window_from(p, when)
+    return _finish(
+        p,
+        actor=actor,
+        action=Action.RECORD_DELIVERY,
+        fields=["delivered_at", "delivery_method", "review_request_due_at"],
+        data={
+            "delivered_at": when,
+            "method": method,
+            "stage": _answer_stage(p),
+            "review_request_due_at": p.review_request_due_at,
+            "previous_delivered_at": previous,
+            "note": _text(note, "note", "备注", required=False),
+        },
+        public=True,
+    )
+
+
+def _answer_stage(p: Petition) -> str:
+    return {0: "reply", 1: "review", 2: "rereview"}.get(p.review_level, "reply")
+
+
+def _window_from(p: Petition, delivered):
+    """The petitioner's window after the latest answer was delivered: 复查 after the first answer, 复核 after the review
+    opinion, none after the 复核 (三级终结)."""
+    if p.review_level >= 2:
+        return None
+    return due_for("review_request" if p.review_level == 0 else "rereview_request", delivered)
+
+
+# Answers that reach the petitioner as they are given: delivered when sent (online, SMS) or handed over (in person).
+DELIVERED_WHEN_SENT = {
+    ReplyMethod.ONLINE: DeliveryMethod.ONLINE,
+    ReplyMethod.SMS: DeliveryMethod.SMS,
+    ReplyMethod.VISIT: DeliveryMethod.DIRECT,
+}
 
 
 @transaction.atomic
@@ -337,7 +437,10 @@ def petition_reject_result(*, actor, petition_or_reg_no, version: int, reason: s
 
 
 @transaction.atomic
-def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "", text: str = "", replied_on=None) -> Petition:
+def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "", text: str = "") -> Petition:
+    """答复 (the first answer, the review opinion or the re-review opinion). The 复查/复核 window runs from delivery: an
+    online, SMS or in-person answer is delivered as it is given; a letter's or a phone answer's delivery is recorded
+    afterwards (record_delivery), and until then the window stays open."""
     p = _begin(actor, petition_or_reg_no, Action.REPLY, version)
     method = _choice(method, ReplyMethod, "method", "答复方式")
     text = _text(text, "text", "答复内容（处理意见书）")
@@ -349,15 +452,15 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
     if p.first_replied_at is None:  # 按期办结 counts the first reply; review replies never overwrite it
         p.first_replied_at = now
     p.review_due_at = None
-    if stage == "reply":
-        p.review_request_due_at = due_for("review_request", now)
-    elif stage == "review":
+    if stage == "review":
         p.review_level = 1
-        p.review_request_due_at = due_for("rereview_request", now)
-    else:
+    elif stage == "rereview":
         p.review_level = 2
-        p.review_request_due_at = now  # 三级终结: no further review
-        p.matter_ended = True
+        p.matter_ended = True  # 三级终结: no further review
+    delivery = DELIVERED_WHEN_SENT.get(method)
+    p.delivered_at = now if delivery else None
+    p.delivery_method = delivery or ""
+    p.review_request_due_at = _window_from(p, now) if delivery else None
     return _finish(
         p,
         actor=actor,
@@ -371,8 +474,16 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
             "review_request_due_at",
             "review_level",
             "matter_ended",
+            "delivered_at",
+            "delivery_method",
         ],
-        data={"method": method, "text": text, "stage": stage, "review_request_due_at": p.review_request_due_at},
+        data={
+            "method": method,
+            "text": text,
+            "stage": stage,
+            "delivered_at": p.delivered_at,
+            "review_request_due_at": p.review_request_due_at,
+        },
         public=True,
     )
 
@@ -400,16 +511,10 @@ def petition_evaluate(*, actor, petition_or_reg_no, version: int, satisfaction: 
     )
 
 
-def _review_request(actor, petition_or_reg_no, version, reason, action, level_needed, step, actor_label):
+def _review_request(actor, petition_or_reg_no, version, reason, action, step, actor_label):
+    # Level and window: workflow.review_refusal, checked by _begin (open until the answer's delivery is recorded).
     p = _begin(actor, petition_or_reg_no, action, version)
-    if p.review_level >= 2 or p.matter_ended and p.review_level >= 2:
-        raise InvalidTransition("该事项已经复核，信访程序终结，不再受理复查复核请求")
-    if p.review_level != level_needed:
-        msg = "请先申请复查" if action == Action.REQUEST_REREVIEW else "该事项已复查，如不服请申请复核"
-        raise InvalidTransition(msg)
     now = timezone.now()
-    if p.review_request_due_at is None or now > p.review_request_due_at:
-        raise InvalidTransition("已超过申请期限（收到意见之日起30日内）")
     reason = _text(reason, "reason", "申请理由")
     p.review_due_at = due_for(step, now)
     return _finish(
@@ -425,12 +530,12 @@ def _review_request(actor, petition_or_reg_no, version, reason, action, level_ne
 
 @transaction.atomic
 def petition_request_review(*, actor, petition_or_reg_no, version: int, reason: str = "", actor_label="") -> Petition:
-    return _review_request(actor, petition_or_reg_no, version, reason, Action.REQUEST_REVIEW, 0, "review_answer", actor_label)
+    return _review_request(actor, petition_or_reg_no, version, reason, Action.REQUEST_REVIEW, "review_answer", actor_label)
 
 
 @transaction.atomic
 def petition_request_rereview(*, actor, petition_or_reg_no, version: int, reason: str = "", actor_label="") -> Petition:
-    return _review_request(actor, petition_or_reg_no, version, reason, Action.REQUEST_REREVIEW, 1, "rereview_answer", actor_label)
+    return _review_request(actor, petition_or_reg_no, version, reason, Action.REQUEST_REREVIEW, "rereview_answer", actor_label)
 
 
 @transaction.atomic
@@ -458,15 +563,11 @@ ARCHIVE_CATEGORIES = {"general": "一般信访", "case": "信访案件", "review
 
 @transaction.atomic
 def petition_archive(*, actor, petition_or_reg_no, version: int, archive_category: str = "", note: str = "") -> Petition:
+    # Satisfied, the delivered answer's window passed, or after 复核; a superior's case reports back first
+    # (workflow.archive_refusal, checked by _begin).
     p = _begin(actor, petition_or_reg_no, Action.ARCHIVE, version)
     now = timezone.now()
     satisfied = p.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
-    window_passed = p.review_request_due_at is not None and now > p.review_request_due_at
-    if not (satisfied or window_passed or p.review_level >= 2):
-        ends = timezone.localtime(p.review_request_due_at).strftime("%Y-%m-%d") if p.review_request_due_at else "—"
-        raise InvalidTransition(f"申请复查/复核期限（至{ends}）未过且信访人未表示满意，暂不能归档")
-    if p.channel == Channel.FROM_SUPERIOR and p.result_required and p.reported_back_at is None:
-        raise InvalidTransition("上级交办件须先向上级报结，才能归档")
     category = archive_category or ("review" if p.review_level else ("case" if p.nature == Nature.REPORT else "general"))
     if category not in ARCHIVE_CATEGORIES:
         raise InvalidInput("归档类别无效", fields={"archive_category": ["归档类别无效"]})
@@ -490,13 +591,28 @@ def petition_archive(*, actor, petition_or_reg_no, version: int, archive_categor
 
 
 @transaction.atomic
-def petition_pause(*, actor, petition_or_reg_no, version: int, reason: str = "") -> Petition:
+def petition_pause(*, actor, petition_or_reg_no, version: int, ground: str = "", reason: str = "") -> Petition:
+    """暂停计时 on a legal ground only (听证, 鉴定/检验/检测: the policy table), by a role the policy allows for that ground.
+    The days paused are added when the clock resumes, up to the ground's cap, then the rest-day rule."""
     p = _begin(actor, petition_or_reg_no, Action.PAUSE, version)
-    if p.paused_at is not None:
-        raise InvalidTransition("计时已暂停")
-    reason = _text(reason, "reason", "暂停理由（如听证）")
+    chosen = timelimits.pause_ground(str(ground or ""))
+    if chosen is None:
+        names = "、".join(g.label for g in timelimits.pause_grounds().values())
+        msg = f"只有{names}所需的时间可以不计入期限；其他情形（如领导出差、材料未齐）不能暂停计时"
+        raise InvalidInput(msg, fields={"ground": [msg]})
+    if not set(chosen.roles) & set(actor.role_codes):
+        raise NoPermission(f"按暂停计时规定，您的角色不能以“{chosen.label}”为由暂停计时")
+    reason = _text(reason, "reason", "暂停说明（听证、鉴定的安排）")
     p.paused_at = timezone.now()
-    return _finish(p, actor=actor, action=Action.PAUSE, fields=["paused_at"], data={"reason": reason})
+    p.pause_ground = chosen.code
+    return _finish(
+        p,
+        actor=actor,
+        action=Action.PAUSE,
+        fields=["paused_at", "pause_ground"],
+        data={"ground": chosen.code, "ground_label": chosen.label, "reason": reason, "max_days": chosen.max_days},
+        public=True,
+    )
 
 
 _SHIFTED = ["dispatch_due_at", "accept_due_at", "handle_due_at", "internal_due_at", "instruction_due_at", "review_due_at"]
@@ -504,24 +620,45 @@ _SHIFTED = ["dispatch_due_at", "accept_due_at", "handle_due_at", "internal_due_a
 
 @transaction.atomic
 def petition_resume(*, actor, petition_or_reg_no, version: int, note: str = "") -> Petition:
+    """恢复计时: every stored due time moves by the whole days paused (at most the ground's cap), then the rest-day rule."""
     p = _begin(actor, petition_or_reg_no, Action.RESUME, version)
-    if p.paused_at is None:
-        raise InvalidTransition("计时未暂停")
     now = timezone.now()
-    delta = now - p.paused_at
-    seconds = int(delta.total_seconds())
-    p.paused_seconds += seconds
+    seconds = int((now - p.paused_at).total_seconds())
+    days = deadlines.paused_days(p.paused_at, now)
+    ground = timelimits.pause_ground(p.pause_ground)
+    cap = ground.max_days if ground is not None else None
+    counted = min(days, cap) if cap is not None else days
+    calendar = timelimits.work_calendar()
+    moved = {}
     for name in _SHIFTED:
         value = getattr(p, name)
         if value is not None:
-            setattr(p, name, value + delta)
+            if ground is None:  # a pause from before grounds existed: exact time, as it was taken
+                setattr(p, name, value + (now - p.paused_at))
+            else:
+                setattr(p, name, deadlines.shifted_due(value, counted, calendar))
+            moved[name] = getattr(p, name)
+    p.paused_seconds += seconds
+    since, ground_code = p.paused_at, p.pause_ground
     p.paused_at = None
+    p.pause_ground = ""
     return _finish(
         p,
         actor=actor,
         action=Action.RESUME,
-        fields=["paused_at", "paused_seconds", *_SHIFTED],
-        data={"paused_seconds": seconds, "total_paused_seconds": p.paused_seconds, "note": note or ""},
+        fields=["paused_at", "pause_ground", "paused_seconds", *_SHIFTED],
+        data={
+            "ground": ground_code,
+            "since": since,
+            "paused_days": days,
+            "counted_days": counted,
+            "over_cap_days": days - counted,
+            "paused_seconds": seconds,
+            "total_paused_seconds": p.paused_seconds,
+            "handle_due_at": moved.get("handle_due_at"),
+            "note": note or "",
+        },
+        public=True,
     )
 
 
@@ -549,6 +686,9 @@ ACTION_SERVICES = {
     Action.ARCHIVE: petition_archive,
     Action.PAUSE: petition_pause,
     Action.RESUME: petition_resume,
+    Action.TRIAGE: petition_triage,
+    Action.RECORD_DELIVERY: petition_record_delivery,
+    Action.CONSENT_RETURN: petition_consent_return,
 }
 
 
@@ -574,8 +714,11 @@ ACTION_INPUTS = {
     Action.REQUEST_REREVIEW: ["reason"],
     Action.REPORT_BACK: ["text"],
     Action.ARCHIVE: ["archive_category", "note"],
-    Action.PAUSE: ["reason"],
+    Action.PAUSE: ["ground", "reason"],
     Action.RESUME: ["note"],
+    Action.TRIAGE: ["note"],
+    Action.RECORD_DELIVERY: ["delivered_at", "method", "note"],
+    Action.CONSENT_RETURN: ["reason"],
 }
 
 

@@ -1,6 +1,8 @@
 """The action machinery shared by every petition service: the current step's due time, the row lock through
 the access policy, the version check, and `_finish`, which writes the new state and the one event."""
 
+from django.utils import timezone
+
 from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound, StaleVersion
 from xinfang.petitions import workflow
@@ -16,13 +18,16 @@ from xinfang.petitions.models import (
 
 
 def current_due(p: Petition):
-    """The due time of the step the petition is in now (None when nothing is due or paused)."""
-    if p.paused_at is not None:
-        return None
+    """The due time of the step the petition is in now (None when nothing is due).
+
+    While the clock is paused on a legal ground the step is due at the latest time the pause can reach: the due time
+    moved by the ground's cap (policy table), so a pause left running past its cap shows as overdue, never as no due.
+    """
     s = p.status
     due = None
     if s == Status.REGISTERED:
-        due = _min(p.dispatch_due_at, p.accept_due_at)
+        # 当日阅办: until triaged, the day's triage is the first thing due.
+        due = _min(p.dispatch_due_at, p.accept_due_at, p.triage_due_at if p.triaged_at is None else None)
     elif s == Status.ACCEPTED:
         due = p.handle_due_at if p.dispatched_at else _min(p.dispatch_due_at, p.handle_due_at)
     elif s == Status.AWAITING_INSTRUCTION:
@@ -33,9 +38,21 @@ def current_due(p: Petition):
         due = p.handle_due_at
     elif s in (Status.UNDER_REVIEW, Status.UNDER_REREVIEW):
         due = p.review_due_at
+    if p.paused_at is not None and due is not None:
+        due = paused_until_cap(p, due)
     if p.channel == Channel.FROM_SUPERIOR and p.reported_back_at is None and p.superior_due_at and s not in workflow_closed():
         due = _min(due, p.superior_due_at)
     return due
+
+
+def paused_until_cap(p: Petition, due):
+    """A due time as it will stand if the running pause lasts its ground's full cap."""
+    from xinfang.petitions import deadlines, timelimits
+
+    ground = timelimits.pause_ground(p.pause_ground)
+    if ground is None:
+        return None  # a pause of the old kind (no ground): not counted, as before
+    return deadlines.shifted_due(due, ground.max_days, timelimits.work_calendar())
 
 
 def workflow_closed():
@@ -67,7 +84,7 @@ def _check_version(petition: Petition, version) -> None:
 
 
 def _begin(actor, petition_or_reg_no, action: str, version, *, actor_label: str = "") -> Petition:
-    """Lock the row, then check permission (role table), state and version in that order."""
+    """Lock the row, then check permission (role table), state and version in that order, then the law's guard."""
     t = workflow.transition(action)
     if t is None:
         raise NotFound(f"未知的操作：{action}")
@@ -80,13 +97,27 @@ def _begin(actor, petition_or_reg_no, action: str, version, *, actor_label: str 
     if petition.status not in t.from_states:
         raise InvalidTransition(f"信访件当前状态为“{petition.get_status_display()}”，不能进行“{workflow.label(action)}”操作")
     _check_version(petition, version)
+    _guard(action, petition, actor)
     return petition
+
+
+def _guard(action: str, petition: Petition, actor) -> None:
+    """Raise the law's refusal for this action now, if any (workflow.refusal, the same rule the page offers by)."""
+    refused = workflow.refusal(action, petition, actor, timezone.now())
+    if refused is None:
+        return
+    if refused.code == "permission_denied":
+        raise NoPermission(refused.message)
+    raise InvalidTransition(refused.message, code=refused.code)
 
 
 def _finish(
     petition: Petition, *, actor, action: str, fields: list[str], data: dict, public: bool = False, to_status=None, actor_label=""
 ) -> Petition:
     from_status = petition.status
+    if action in workflow.TRIAGES and petition.triaged_at is None:
+        petition.triaged_at = timezone.now()  # deciding a petition is triaging it (当日阅办)
+        fields = [*fields, "triaged_at"]
     petition.status = to_status or workflow.next_state(action, from_status)
     petition.due_at = current_due(petition)
     old_version = petition.version

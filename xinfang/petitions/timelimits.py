@@ -17,18 +17,36 @@ import importlib
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models.signals import post_delete, post_save
 
 from . import deadlines
 from .deadlines import Limit, WorkCalendar
-from .models import Holiday, TimeLimit
+from .models import Holiday, PauseGround, TimeLimit
 
 CACHE_SECONDS = 60
 
-# The defaults of DESIGN.md as seeded by migration 0002, used only if a row is missing.
-_SEED = importlib.import_module("xinfang.petitions.migrations.0002_time_limits").LIMITS
+
+def _current_seed() -> list[tuple]:
+    """The policy rows as the migrations leave a fresh database: 0002's defaults with 0006's changes (当日阅办 0 days,
+    the checked legal bases, the 5-workday objection step). Used only when a row is missing (a flushed test database)."""
+    rows = importlib.import_module("xinfang.petitions.migrations.0002_time_limits").LIMITS
+    changes = importlib.import_module("xinfang.petitions.migrations.0006_law_clock_policy")
+    out = []
+    for step, label, amount, unit, day_kind, basis in rows:
+        if step == "triage" and (amount, unit, day_kind) == (changes.TRIAGE_OLD, "days", "calendar"):
+            amount = changes.TRIAGE_NEW
+        old_new = changes.BASIS.get(step)
+        if old_new and basis == old_new[0]:
+            basis = old_new[1]
+        out.append((step, label, amount, unit, day_kind, basis))
+    return out + list(changes.NEW_LIMITS)
+
+
+_SEED = _current_seed()
+_PAUSE_SEED = importlib.import_module("xinfang.petitions.migrations.0006_law_clock_policy").PAUSE_GROUNDS
 DEFAULT_LIMITS: dict[str, Limit] = {step: Limit(amount, unit, day_kind) for step, _l, amount, unit, day_kind, _b in _SEED}
 STEP_LABELS: dict[str, str] = {step: label for step, label, *_ in _SEED}
 
@@ -61,6 +79,8 @@ post_save.connect(clear_cache, sender=TimeLimit, dispatch_uid="timelimits-clear-
 post_delete.connect(clear_cache, sender=TimeLimit, dispatch_uid="timelimits-clear-tl-delete")
 post_save.connect(clear_cache, sender=Holiday, dispatch_uid="timelimits-clear-hd-save")
 post_delete.connect(clear_cache, sender=Holiday, dispatch_uid="timelimits-clear-hd-delete")
+post_save.connect(clear_cache, sender=PauseGround, dispatch_uid="timelimits-clear-pg-save")
+post_delete.connect(clear_cache, sender=PauseGround, dispatch_uid="timelimits-clear-pg-delete")
 
 
 # ---------------------------------------------------------------- limits
@@ -84,6 +104,34 @@ def limit_for(step: str) -> Limit:
         return all_limits()[step]
     except KeyError:
         raise UnknownStep(f"未知的时限环节：{step}") from None
+
+
+# ---------------------------------------------------------------- pause grounds (听证, 鉴定/检验/检测)
+
+
+@dataclass(frozen=True)
+class Ground:
+    code: str
+    label: str
+    max_days: int
+    roles: tuple[str, ...]
+    legal_bound: str
+
+
+def pause_grounds() -> dict[str, Ground]:
+    """The legal grounds for stopping the clock, from the policy table (one query, cached); the seed if the table is empty."""
+
+    def build():
+        rows = [Ground(r.code, r.label, r.max_days, tuple(r.role_codes), r.legal_bound) for r in PauseGround.objects.order_by("pk")]
+        if not rows:
+            rows = [Ground(c, label, days, tuple(x for x in roles.split(",") if x), bound) for c, label, days, roles, bound in _PAUSE_SEED]
+        return {g.code: g for g in rows}
+
+    return _cached("pause_grounds", build)
+
+
+def pause_ground(code: str) -> Ground | None:
+    return pause_grounds().get(code or "")
 
 
 # ---------------------------------------------------------------- calendar
@@ -165,6 +213,16 @@ def calendar_notices(*moments: datetime | date | None) -> list[str]:
     return [n for n in (calendar_notice(y) for y in years) if n]
 
 
+def notice_footnote(*moments: datetime | date | None) -> str:
+    """The sentence a notice to the petitioner prints under a date in a year whose holidays are not entered yet."""
+    years = [y for y in sorted({(deadlines.to_local(m).year if isinstance(m, datetime) else m.year) for m in moments if m is not None})]
+    unknown = [y for y in years if not work_calendar().is_known(y)]
+    if not unknown:
+        return ""
+    names = "、".join(f"{y}年" for y in unknown)
+    return f"注：{names}法定节假日安排尚未录入，上述期限暂按周末计算；期限最后一日为法定节假日的，依法顺延至节假日后的第一个工作日。"
+
+
 # ---------------------------------------------------------------- due times
 
 
@@ -186,6 +244,8 @@ def due_for(step: str, start: datetime, *, paused_seconds: int = 0, extra_days: 
 LEGAL_MAXIMUM = {"dispatch": 15, "accept": 15, "handle": 60, "extend_max": 30, "review_answer": 30, "rereview_answer": 30}
 # The petitioner's windows: never shorter than the law gives (nothing may keep anyone from petitioning).
 LEGAL_MINIMUM = {"review_request": 30, "rereview_request": 30}
+# Fixed by the law in both directions: a handling unit objects within 5 workdays of receiving a case (第二十三条).
+LEGAL_FIXED = {"return_window": (5, "workday")}
 MAX_DAYS = 366
 
 
@@ -253,6 +313,13 @@ def validate_limit(step: str, amount, unit: str, day_kind: str) -> int:
                 f"“{label}”是信访人的权利期限，不得短于法定的 {LEGAL_MINIMUM[step]} 日",
                 fields={"amount": [f"不得少于 {LEGAL_MINIMUM[step]} 日"]},
             )
+    if step in LEGAL_FIXED and (value, day_kind) != LEGAL_FIXED[step]:
+        amount_fixed, kind_fixed = LEGAL_FIXED[step]
+        kind_label = "工作日" if kind_fixed == "workday" else "自然日"
+        raise InvalidInput(
+            f"“{label}”是《信访工作条例》规定的 {amount_fixed} 个{kind_label}，不能修改",
+            fields={"amount": [f"法定为 {amount_fixed} 个{kind_label}"]},
+        )
     if step in ("handle", "review_answer", "rereview_answer", "dispatch", "accept") and value == 0:
         raise InvalidInput("该时限不能为 0", fields={"amount": ["请输入大于 0 的天数"]})
     return value
@@ -372,16 +439,201 @@ def holidays_import(*, actor, year: int) -> tuple[int, int]:
 
 
 def time_limits_seed() -> int:
-    """Create any missing policy row with the defaults of migration 0002 (for a flushed test database or a demo). Returns how many."""
+    """Create any missing policy row (time limits and pause grounds) with the defaults the migrations write (for a flushed
+    test database or a demo). Returns how many."""
     created = 0
     for step, label, amount, unit, day_kind, basis in _SEED:
         _row, new = TimeLimit.objects.get_or_create(
             step=step, defaults={"label": label, "amount": amount, "unit": unit, "day_kind": day_kind, "basis": basis}
         )
         created += new
+    for code, label, max_days, roles, legal_bound in _PAUSE_SEED:
+        _row, new = PauseGround.objects.get_or_create(
+            code=code, defaults={"label": label, "max_days": max_days, "roles": roles, "legal_bound": legal_bound}
+        )
+        created += new
     if created:
         clear_cache()
     return created
+
+
+# ---------------------------------------------------------------- pause policy (admin only)
+
+# Roles that may be given the right to pause; the workflow table allows these, the policy narrows it per ground.
+PAUSE_ROLES = {"office": "信访办", "leader": "领导", "unit_handler": "承办单位"}
+MAX_PAUSE_DAYS = 366
+
+
+def pause_ground_update(*, actor, code: str, max_days, roles, expected_max_days, expected_roles: str) -> PauseGround:
+    """Change who may pause on a ground and its cap. `expected_*` are the values the editor saw (stale page: Conflict)."""
+    from django.contrib.admin.models import CHANGE
+    from django.db import transaction
+
+    from xinfang.core.errors import Conflict, InvalidInput, NotFound
+
+    _require_admin(actor)
+    try:
+        days = int(str(max_days).strip())
+    except (TypeError, ValueError):
+        raise InvalidInput("最长暂停天数必须是整数", fields={"max_days": ["请输入整数，例如 30"]}) from None
+    if not 1 <= days <= MAX_PAUSE_DAYS:
+        raise InvalidInput(f"最长暂停天数应在 1 到 {MAX_PAUSE_DAYS} 之间", fields={"max_days": [f"应在 1 到 {MAX_PAUSE_DAYS} 之间"]})
+    chosen = [r for r in (roles or []) if r]
+    unknown = [r for r in chosen if r not in PAUSE_ROLES]
+    if unknown or not chosen:
+        raise InvalidInput("请至少选择一个可暂停计时的角色（信访办、领导、承办单位）", fields={"roles": ["请选择角色"]})
+    value = ",".join(r for r in PAUSE_ROLES if r in chosen)
+    with transaction.atomic():
+        row = PauseGround.objects.select_for_update().filter(code=code).first()
+        if row is None:
+            raise NotFound(f"未知的暂停事由：{code}")
+        try:
+            expected = int(expected_max_days)
+        except (TypeError, ValueError):
+            raise InvalidInput("页面数据不完整，请刷新后重试") from None
+        if (row.max_days, row.roles) != (expected, expected_roles):
+            raise Conflict(f"“{row.label}”已被他人修改为最长 {row.max_days} 日（{_role_names(row.roles)}），请刷新后重试")
+        if (row.max_days, row.roles) == (days, value):
+            return row
+        before = f"最长 {row.max_days} 日（{_role_names(row.roles)}）"
+        row.max_days, row.roles = days, value
+        row.save(update_fields=["max_days", "roles"])
+        _log(actor, row, CHANGE, f"暂停事由“{row.label}”由 {before} 改为 最长 {days} 日（{_role_names(value)}）")
+    transaction.on_commit(clear_cache)
+    clear_cache()
+    return row
+
+
+def _role_names(roles: str) -> str:
+    return "、".join(PAUSE_ROLES.get(r, r) for r in roles.split(",") if r)
+
+
+# ---------------------------------------------------------------- loading a year's State Council notice in one step
+
+# Lines: "2027-01-01,休,元旦" or a range "2027-10-01~2027-10-07,休,国庆节"; a make-up workday "2027-02-06,班,春节".
+# Kind: 休/放假/holiday = a day off, 班/上班/workday = a make-up workday. Blank lines and lines starting with # are skipped.
+OFF_WORDS = {"休", "放假", "假", "holiday", "off"}
+ON_WORDS = {"班", "上班", "补班", "调休上班", "workday", "work"}
+FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+MAX_NOTICE_LINES = 400
+
+
+def parse_holiday_notice(text: str) -> list[tuple[date, bool, str]]:
+    """The days of a notice written as lines (see above): [(date, is_workday, name)], sorted. InvalidInput lists every bad line."""
+    from datetime import timedelta
+
+    from django.utils.dateparse import parse_date
+
+    from xinfang.core.errors import InvalidInput
+
+    text = (text or "").replace("\ufeff", "").replace("，", ",").replace("～", "~").replace("至", "~")
+    lines = text.splitlines()
+    if len(lines) > MAX_NOTICE_LINES:
+        raise InvalidInput(f"一次最多 {MAX_NOTICE_LINES} 行", fields={"text": [f"一次最多 {MAX_NOTICE_LINES} 行"]})
+    errors: list[str] = []
+    days: dict[date, tuple[bool, str]] = {}
+
+    def day_of(value: str, n: int):
+        try:
+            d = parse_date(value.strip())
+        except ValueError:
+            d = None
+        if d is None or not 2000 <= d.year <= 2100:
+            errors.append(f"第 {n} 行：日期“{value.strip()}”无效，应写作 2027-01-01")
+        return d
+
+    for n, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [x.strip() for x in line.split(",")]
+        if len(parts) < 2 or len(parts) > 3:
+            errors.append(f"第 {n} 行：应为“日期,休或班,名称”，例如 2027-01-01,休,元旦")
+            continue
+        when, kind, name = parts[0], parts[1], parts[2] if len(parts) == 3 else ""
+        if kind in OFF_WORDS:
+            is_workday = False
+        elif kind in ON_WORDS:
+            is_workday = True
+        else:
+            errors.append(f"第 {n} 行：第二项应为“休”（放假）或“班”（调休上班），而不是“{kind}”")
+            continue
+        if len(name) > 32:
+            errors.append(f"第 {n} 行：名称不超过 32 个字")
+            continue
+        if "~" in when:
+            first, _sep, last = when.partition("~")
+            start, end = day_of(first, n), day_of(last, n)
+            if start is None or end is None:
+                continue
+            if end < start or (end - start).days > 31:
+                errors.append(f"第 {n} 行：日期范围应从早到晚，且不超过 31 天")
+                continue
+        else:
+            start = end = day_of(when, n)
+            if start is None:
+                continue
+        d = start
+        while d <= end:
+            if d in days and days[d][0] != is_workday:
+                errors.append(f"第 {n} 行：{d:%Y-%m-%d} 前面已写作{'上班' if days[d][0] else '放假'}，不能同时放假和上班")
+            days[d] = (is_workday, name or ("调休上班" if is_workday else "节假日"))
+            d += timedelta(days=1)
+    if errors:
+        raise InvalidInput(
+            "放假安排有误，未录入任何一天：" + "；".join(errors[:10]) + ("……" if len(errors) > 10 else ""), fields={"text": errors}
+        )
+    if not days:
+        raise InvalidInput("没有可录入的日期，请按“2027-01-01,休,元旦”每行一天（或一段）填写", fields={"text": ["没有日期"]})
+    return sorted((d, w, name) for d, (w, name) in days.items())
+
+
+def holidays_load(*, actor, text: str) -> dict:
+    """Enter a State Council holiday notice in one step, all or nothing: every listed day becomes (or corrects) a Holiday row.
+
+    Returns {"created", "updated", "unchanged", "years", "missing"}: `missing` names the usual festivals a year's lines lack
+    (a reminder that a partial notice still makes the year "known").
+    """
+    from django.contrib.admin.models import ADDITION
+    from django.db import transaction
+
+    if actor is not None:
+        _require_admin(actor)
+    days = parse_holiday_notice(text)
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        existing = {h.date: h for h in Holiday.objects.select_for_update().filter(date__in=[d for d, _w, _n in days])}
+        for d, is_workday, name in days:
+            row = existing.get(d)
+            if row is None:
+                Holiday.objects.create(date=d, is_workday=is_workday, name=name[:32])
+                created += 1
+            elif (row.is_workday, row.name) != (is_workday, name[:32]):
+                row.is_workday, row.name = is_workday, name[:32]
+                row.save(update_fields=["is_workday", "name"])
+                updated += 1
+            else:
+                unchanged += 1
+        years = sorted({d.year for d, _w, _n in days})
+        if actor is not None and (created or updated):
+            label = "、".join(str(y) for y in years)
+            _log(
+                actor,
+                None,
+                ADDITION,
+                f"录入 {label} 年放假安排：新增 {created} 天，更正 {updated} 天",
+                model=Holiday,
+                object_repr=f"{label} 年节假日",
+            )
+    transaction.on_commit(clear_cache)
+    clear_cache()
+    missing = {}
+    for y in years:
+        names = {n for d, w, n in days if d.year == y and not w}
+        lacking = [f for f in FESTIVALS if not any(f in n or n in f for n in names)]
+        if lacking:
+            missing[y] = lacking
+    return {"created": created, "updated": updated, "unchanged": unchanged, "years": years, "missing": missing}
 
 
 # ---------------------------------------------------------------- reads for the settings page

@@ -16,7 +16,7 @@ from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
 from xinfang.petitions import documents, selectors, services, timelimits, workflow
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
-from xinfang.petitions.models import Attachment, Category, Outcome, Satisfaction
+from xinfang.petitions.models import Attachment, Category, DeliveryMethod, Outcome, ReplyMethod, Satisfaction
 
 RECEIPT_SESSION_KEY = "petition_receipt_codes"
 PAGE_SIZE = 25
@@ -147,6 +147,14 @@ EVENT_FIELDS = [
     ("own_unit_reason", "交被反映人所在单位办理的理由"),
     ("committed_date", "承诺办结"),
     ("days", "延期天数"),
+    ("new_due_at", "新的办理期限"),
+    ("ground_label", "暂停事由"),
+    ("paused_days", "暂停天数"),
+    ("counted_days", "期限顺延天数"),
+    ("delivered_at", "送达时间"),
+    ("method", "方式"),
+    ("review_request_due_at", "可申请复查/复核至"),
+    ("return_due_at", "异议期至"),
     ("outcome", "处理结果"),
     ("findings", "调查核实"),
     ("text", "内容"),
@@ -158,7 +166,11 @@ EVENT_FIELDS = [
     ("matter", "追责事项"),
     ("decision", "处理决定"),
 ]
-CHOICE_LABELS = {"outcome": dict(Outcome.choices), "satisfaction": dict(Satisfaction.choices)}
+CHOICE_LABELS = {
+    "outcome": dict(Outcome.choices),
+    "satisfaction": dict(Satisfaction.choices),
+    "method": dict(DeliveryMethod.choices) | dict(ReplyMethod.choices),
+}
 
 
 def _event_details(event) -> list[str]:
@@ -168,10 +180,21 @@ def _event_details(event) -> list[str]:
         if value in (None, "", False):
             continue
         value = CHOICE_LABELS.get(key, {}).get(value, value)
+        if key.endswith("_at") and isinstance(value, str):
+            value = _local_day(value)
         out.append(f"{label}：{value}")
     if event.data.get("explain_to_superior"):
         out.append("已作为说明情况报送上级")
     return out
+
+
+def _local_day(iso: str) -> str:
+    from datetime import datetime
+
+    try:
+        return f"{timezone.localtime(datetime.fromisoformat(iso)):%Y-%m-%d}"
+    except ValueError:
+        return iso
 
 
 @login_required
@@ -190,9 +213,11 @@ def detail(request, reg_no):
         and petition.case_leader_id != user.pk
         and any(a["code"] == "set_case_leader" for a in actions)
     )
+    answered = petition.status in ("replied", "evaluated")
     clocks = [
         (label, value, selectors.due_state(value, now))
         for label, value in (
+            ("当日阅办期限", petition.triage_due_at if petition.status == "registered" and petition.triaged_at is None else None),
             ("转送/交办期限", petition.dispatch_due_at if petition.dispatched_at is None else None),
             ("受理告知期限", petition.accept_due_at if petition.accepted_at is None and petition.status == "registered" else None),
             ("呈批期限", petition.instruction_due_at),
@@ -200,10 +225,12 @@ def detail(request, reg_no):
             ("内部查处期限", petition.internal_due_at if petition.replied_at is None else None),
             ("复查/复核答复期限", petition.review_due_at),
             ("上级要求报结", petition.superior_due_at if petition.reported_back_at is None else None),
-            ("申请复查/复核截止", petition.review_request_due_at if petition.status in ("replied", "evaluated") else None),
+            ("提出异议（退回）期限", workflow.return_due(petition) if petition.status in ("assigned", "in_progress") else None),
+            ("申请复查/复核截止", petition.review_request_due_at if answered and petition.delivered_at else None),
         )
         if value is not None
     ]
+    pause = selectors.pause_record(petition)
     events = [{"e": e, "label": workflow.label(e.action), "details": _event_details(e)} for e in petition.events.all()]
     # 分办建议: while the office routes the petition, suggest units from its content; the office decides.
     routing = []
@@ -228,7 +255,15 @@ def detail(request, reg_no):
             "disputes": list(disputes_for_petition(petition, actor=user)),
             # The access app's identity-grant page answers only the registering office's roles.
             "can_grant": user.has_role(Role.CLERK, Role.OFFICE),
-            "calendar_notices": timelimits.calendar_notices(petition.received_at, petition.due_at),
+            # Every date printed under 时限 that falls in a year whose holidays are not entered says so.
+            "calendar_notices": timelimits.calendar_notices(
+                petition.received_at, petition.due_at, *(value for _label, value, _state in clocks), pause and pause["latest_due"]
+            ),
+            "pause": pause,
+            "pauses": selectors.pauses(petition),
+            "answered": answered,
+            "window_open": workflow.window_open(petition, now),
+            "refused": selectors.refused_actions(actor=user, petition=petition),
             "docs": documents.available(petition),
             "archive_label": services.ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
             "now": now,

@@ -2,16 +2,19 @@
 
 Services enforce this table; pages and the API read it to show which actions are possible.
 `None` as the new state means the action keeps the state (notes, pause/resume, case leader,
-follow-up, extension, report-back). A few actions have guards the table cannot express
-(review window, review level, extension once); `services.py` checks those.
+follow-up, extension, report-back). The rules of the law the table cannot express are the guards
+at the end of this module (`refusal`): each is written once, with the rule beside it, and is used
+by the service (which raises it) and by the page and API (which offer only what passes).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import models
 
+from xinfang.core.errors import ErrorCode
 from xinfang.org.models import Role
-from xinfang.petitions.models import Status
+from xinfang.petitions.models import Satisfaction, Status
 
 
 class Action(models.TextChoices):
@@ -38,6 +41,9 @@ class Action(models.TextChoices):
     ARCHIVE = "archive", "归档"
     PAUSE = "pause", "暂停计时"
     RESUME = "resume", "恢复计时"
+    TRIAGE = "triage", "阅办"
+    RECORD_DELIVERY = "record_delivery", "送达"
+    CONSENT_RETURN = "consent_return", "同意退回"
 
 
 # Event-only actions (written by services but not chosen by a user from the table).
@@ -47,6 +53,9 @@ S = Status
 OPEN = [s for s in Status if s not in (S.DECLINED, S.FORWARDED, S.ARCHIVED)]
 AFTER_REPLY = [S.REPLIED, S.EVALUATED]
 HANDLING = [S.ASSIGNED, S.IN_PROGRESS]
+# A hearing or an appraisal happens while a matter is being handled or reviewed, never while it waits to be
+# accepted or dispatched (a pause there only delayed the office's own step).
+PAUSABLE = [S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW, S.UNDER_REREVIEW]
 
 OFFICE = (Role.OFFICE,)
 LEADER = (Role.LEADER,)
@@ -93,11 +102,17 @@ TRANSITIONS: list[Transition] = [
     _t(Action.REQUEST_REREVIEW, AFTER_REPLY, S.UNDER_REREVIEW, PETITIONER_INPUT, petitioner_may=True),
     _t(Action.REPORT_BACK, [S.RESULT_REPORTED, S.AWAITING_REPLY, S.REPLIED, S.EVALUATED], None, OFFICE),
     _t(Action.ARCHIVE, AFTER_REPLY, S.ARCHIVED, OFFICE),
-    _t(Action.PAUSE, OPEN, None, OFFICE),
-    _t(Action.RESUME, OPEN, None, OFFICE),
+    # Who may pause on which ground is the policy table's (PauseGround.roles); these roles are the most it can allow.
+    _t(Action.PAUSE, PAUSABLE, None, OFFICE + LEADER + UNIT),
+    _t(Action.RESUME, OPEN, None, OFFICE + LEADER + UNIT),
+    _t(Action.TRIAGE, [S.REGISTERED], None, OFFICE),
+    _t(Action.RECORD_DELIVERY, AFTER_REPLY, None, OFFICE),
+    _t(Action.CONSENT_RETURN, HANDLING, None, OFFICE),
 ]
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+# 当日阅办: a petition is triaged by an explicit 阅办 or by the decision itself (accept, decline, forward).
+TRIAGES = {str(Action.TRIAGE), str(Action.ACCEPT), str(Action.DECLINE), str(Action.FORWARD)}
 ACTIONS: list[str] = [t.action for t in TRANSITIONS]
 
 
@@ -134,6 +149,7 @@ OTHER_LABELS = {
     "identity_grant": "授权查看信访人身份信息",
     "identity_grant_revoke": "撤销身份信息授权",
     "respondent_match": "确认被反映人账号",
+    "query_code_reissue": "重新发放查询码",
 }
 
 
@@ -146,3 +162,183 @@ def label(action: str) -> str:
     from xinfang.supervision.models import EVENT_LABELS  # the supervision app writes 督办/催办/... on the timeline
 
     return EVENT_LABELS.get(action) or OTHER_LABELS.get(action, action)
+
+
+# ---------------------------------------------------------------------------
+# Guards: the rules of the law the table cannot say. One function per rule; `refusal` is what the
+# service raises and what the page and API consult before offering an action.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str  # an ErrorCode (409 unless the code says otherwise)
+    message: str
+
+
+def _no(message: str, code: str = ErrorCode.INVALID_TRANSITION) -> Refusal:
+    return Refusal(str(code), message)
+
+
+def _fmt_day(dt) -> str:
+    from xinfang.petitions.deadlines import to_local
+
+    return f"{to_local(dt):%Y-%m-%d}"
+
+
+def handle_due_in_force(p, now: datetime):
+    """The handling due time in force now: the stored one, moved by the days of a pause still running (up to its cap)."""
+    from xinfang.petitions import deadlines, timelimits
+
+    if p.handle_due_at is None or p.paused_at is None:
+        return p.handle_due_at
+    ground = timelimits.pause_ground(p.pause_ground)
+    days = deadlines.paused_days(p.paused_at, now)
+    if ground is not None:
+        days = min(days, ground.max_days)
+    return deadlines.shifted_due(p.handle_due_at, days, timelimits.work_calendar())
+
+
+def extend_refusal(p, actor, now: datetime) -> Refusal | None:
+    """延期: approved by a leader (the table), once, and only before the period in force has expired. An extension asked
+    after the due time would turn a late answer into an on-time one (按期办结率), so it is refused, not recorded."""
+    if p.extended_days:
+        return _no("该信访件已延期过一次，不能再次延期")
+    due = handle_due_in_force(p, now)
+    if due is not None and now.replace(microsecond=0) > due:
+        return _no(
+            f"办理期限已于 {_fmt_day(due)} 届满，不能再延期；请尽快办结并答复，超期情况如实记录",
+            ErrorCode.PERIOD_EXPIRED,
+        )
+    return None
+
+
+def return_due(p):
+    """The end of the handling unit's objection period: 5 workdays (policy step return_window) from the assignment.
+
+    The period runs from the day the case was assigned to the unit (`assigned_at`, when it reached the unit's worklist),
+    not from the unit's acknowledgement: a unit cannot lengthen its own window by signing for the case late.
+    """
+    from xinfang.petitions import timelimits
+
+    if p.assigned_at is None:
+        return None
+    return timelimits.due_for("return_window", p.assigned_at)
+
+
+def return_refusal(p, actor, now: datetime) -> Refusal | None:
+    """退回: a handling unit objects that a case is not its own within 5 workdays of receiving it (《信访工作条例》第二十三条);
+    later only after the office has consented (consent_return, its own event)."""
+    due = return_due(p)
+    if due is not None and now.replace(microsecond=0) > due and p.return_consented_at is None:
+        return _no(
+            f"提出异议（退回）的期限已于 {_fmt_day(due)} 届满（交办之日起5个工作日）；确非本单位职责的，请联系信访办，经其同意后退回",
+            ErrorCode.RETURN_WINDOW_PASSED,
+        )
+    return None
+
+
+def consent_return_refusal(p, actor, now: datetime) -> Refusal | None:
+    if p.return_consented_at is not None:
+        return _no("信访办已同意退回，等待承办单位退回")
+    due = return_due(p)
+    if due is None or now.replace(microsecond=0) <= due:
+        return _no("承办单位仍在5个工作日的异议期内，可以直接退回，无需同意")
+    return None
+
+
+def pause_refusal(p, actor, now: datetime) -> Refusal | None:
+    """暂停: only while handling or reviewing, only on a legal ground (the grounds of the policy table), only by a role
+    the policy gives that right to."""
+    from xinfang.petitions import timelimits
+
+    if p.paused_at is not None:
+        return _no("计时已暂停")
+    if actor is not None and not any(set(g.roles) & set(actor.role_codes) for g in timelimits.pause_grounds().values()):
+        return Refusal(str(ErrorCode.PERMISSION_DENIED), "按暂停计时规定，您的角色不能暂停计时")
+    return None
+
+
+def resume_refusal(p, actor, now: datetime) -> Refusal | None:
+    from xinfang.petitions import timelimits
+
+    if p.paused_at is None:
+        return _no("计时未暂停")
+    ground = timelimits.pause_ground(p.pause_ground)
+    if actor is not None and ground is not None and not set(ground.roles) & set(actor.role_codes):
+        return Refusal(str(ErrorCode.PERMISSION_DENIED), f"按暂停计时规定，只有可以“{ground.label}”暂停的角色才能恢复计时")
+    return None
+
+
+def triage_refusal(p, actor, now: datetime) -> Refusal | None:
+    if p.triaged_at is not None:
+        return _no("该信访件已阅办")
+    return None
+
+
+def window_open(p, now: datetime) -> bool:
+    """May the petitioner ask for 复查/复核 now? The window runs 30 days from delivery (送达), so until the answer's delivery
+    is recorded it is open; after 复核 there is none (三级终结)."""
+    if p.review_level >= 2:
+        return False
+    return p.delivered_at is None or p.review_request_due_at is None or now <= p.review_request_due_at
+
+
+def window_passed(p, now: datetime) -> bool:
+    """Has the delivered answer's window passed (one ground for archiving)? Never before delivery is recorded."""
+    return p.delivered_at is not None and p.review_request_due_at is not None and now > p.review_request_due_at
+
+
+def review_refusal(level_needed: int):
+    def refusal_(p, actor, now: datetime) -> Refusal | None:
+        if p.review_level >= 2:
+            return _no("该事项已经复核，信访程序终结，不再受理复查复核请求")
+        if p.review_level != level_needed:
+            return _no("请先申请复查" if level_needed == 1 else "该事项已复查，如不服请申请复核")
+        if not window_open(p, now):
+            return _no(
+                f"已超过申请期限（收到书面答复之日起30日内，至 {_fmt_day(p.review_request_due_at)} 止）",
+                ErrorCode.REVIEW_WINDOW_PASSED,
+            )
+        return None
+
+    return refusal_
+
+
+def archive_refusal(p, actor, now: datetime) -> Refusal | None:
+    """归档: when the petitioner is satisfied, the delivered answer's window has passed, or after 复核; a superior's case
+    that needs a result reports back first."""
+    satisfied = p.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+    if not (satisfied or window_passed(p, now) or p.review_level >= 2):
+        if p.delivered_at is None:
+            return _no("答复尚未送达（送达后30日内信访人可申请复查/复核），且信访人未表示满意，暂不能归档")
+        return _no(f"申请复查/复核期限（至{_fmt_day(p.review_request_due_at)}）未过且信访人未表示满意，暂不能归档")
+    if p.channel == "from_superior" and p.result_required and p.reported_back_at is None:
+        return _no("上级交办件须先向上级报结，才能归档")
+    return None
+
+
+def delivery_refusal(p, actor, now: datetime) -> Refusal | None:
+    if p.replied_at is None:
+        return _no("尚未答复，没有可送达的文书")
+    return None
+
+
+GUARDS = {
+    Action.EXTEND: extend_refusal,
+    Action.RETURN: return_refusal,
+    Action.CONSENT_RETURN: consent_return_refusal,
+    Action.PAUSE: pause_refusal,
+    Action.RESUME: resume_refusal,
+    Action.TRIAGE: triage_refusal,
+    Action.REQUEST_REVIEW: review_refusal(0),
+    Action.REQUEST_REREVIEW: review_refusal(1),
+    Action.ARCHIVE: archive_refusal,
+    Action.RECORD_DELIVERY: delivery_refusal,
+}
+
+
+def refusal(action: str, petition, actor, now: datetime) -> Refusal | None:
+    """Why the law refuses `action` on `petition` now (None when nothing does). The table's state and role come first."""
+    guard = GUARDS.get(action)
+    return guard(petition, actor, now) if guard else None

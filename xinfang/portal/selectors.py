@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from xinfang.petitions import timelimits
+from xinfang.petitions import timelimits, workflow
 from xinfang.petitions.models import Petition, PetitionEvent, Satisfaction, Status, TimeLimit
 from xinfang.portal.models import PublishedSummary, QueryLockout
 
@@ -41,7 +41,12 @@ STEP = {
     "decline": ("不予受理", ("reason",), "不予受理告知书"),
     "forward": ("已转送", ("authority", "reason"), "转送告知书"),
     "extend": ("办理期限延长", ("days", "reason", "new_due_at"), "延期办理告知书"),
-    "reply": ("书面答复", ("text", "stage", "review_window_ends_at"), "处理意见书"),
+    # Older reply events carry the window as review_window_ends_at; newer ones as review_request_due_at (null until delivery).
+    "reply": ("书面答复", ("text", "stage", "review_window_ends_at", "review_request_due_at"), "处理意见书"),
+    "record_delivery": ("答复已送达", ("delivered_at", "review_request_due_at"), ""),
+    "pause": ("暂停计时", ("ground_label",), ""),
+    "resume": ("恢复计时", ("counted_days", "handle_due_at"), ""),
+    "query_code_reissue": ("查询码已重新发放（原查询码失效）", (), ""),
     "evaluate": ("您的评价", ("satisfaction", "comment"), ""),
     "request_review": ("您申请复查", ("reason", "review_due_at"), ""),
     "request_rereview": ("您申请复核", ("reason", "review_due_at"), ""),
@@ -55,6 +60,10 @@ FIELD_LABELS = {
     "new_due_at": "新的办结期限",
     "text": "答复内容",
     "review_window_ends_at": "可申请复查/复核至",
+    "review_request_due_at": "可申请复查/复核至",
+    "delivered_at": "送达日期",
+    "ground_label": "事由（听证、鉴定等所需时间不计入办理期限）",
+    "counted_days": "办理期限顺延",
     "satisfaction": "评价",
     "comment": "意见",
     "review_due_at": "答复期限",
@@ -99,6 +108,7 @@ class PublicView:
     satisfaction: str
     review: ReviewWindow
     reply_text: str
+    calendar_note: str = ""  # the due falls in a year whose holidays are not entered yet
 
 
 def _fmt(key: str, value):
@@ -114,7 +124,7 @@ def _fmt(key: str, value):
         return Satisfaction(value).label if value in Satisfaction.values else value
     if key == "stage":
         return None
-    if key == "days":
+    if key in ("days", "counted_days"):
         return f"{value} 天"
     return str(value)
 
@@ -133,9 +143,10 @@ def public_steps(petition: Petition) -> list[PublicStep]:
 
 
 def review_window(petition: Petition, now=None) -> ReviewWindow:
-    """Whether the petitioner may ask for 复查/复核 now, and why not when not."""
+    """Whether the petitioner may ask for 复查/复核 now, and why not when not. The window runs 30 days from the day the
+    answer was delivered (送达); until the office has recorded the delivery it is open (workflow.window_open)."""
     now = now or timezone.now()
-    ends = petition.review_request_due_at
+    ends = petition.review_request_due_at if petition.delivered_at else None
     if petition.review_level >= 2 or petition.matter_ended and petition.status in (S.REPLIED, S.EVALUATED, S.ARCHIVED):
         return ReviewWindow("", "", ends, False, "复核意见为终结意见，本事项的信访程序已经终结，不再受理复查、复核请求。")
     kind, label = ("rereview", "申请复核") if petition.review_level == 1 else ("review", "申请复查")
@@ -143,7 +154,7 @@ def review_window(petition: Petition, now=None) -> ReviewWindow:
         if petition.status in (S.UNDER_REVIEW, S.UNDER_REREVIEW):
             return ReviewWindow("", "", ends, False, f"您的{'复核' if petition.status == S.UNDER_REREVIEW else '复查'}申请正在办理中。")
         return ReviewWindow(kind, label, ends, False, "收到书面答复后，可在30日内申请复查。")
-    if ends is None or now > ends:
+    if not workflow.window_open(petition, now):
         when = f"{timezone.localtime(ends):%Y年%m月%d日}" if ends else "收到答复后30日"
         return ReviewWindow(
             kind,
@@ -152,7 +163,16 @@ def review_window(petition: Petition, now=None) -> ReviewWindow:
             False,
             f"申请{label[2:]}的期限（收到意见之日起30日内）已于{when}届满，按《信访工作条例》不能再申请。如有新的事实和理由，可以重新提出信访事项。",
         )
-    return ReviewWindow(kind, label, ends, True, f"如对答复不服，可在 {timezone.localtime(ends):%Y年%m月%d日 %H:%M} 前{label}。")
+    if ends is None:
+        return ReviewWindow(kind, label, None, True, f"如对答复不服，可自收到书面答复之日起30日内{label}。")
+    note = timelimits.notice_footnote(ends)
+    return ReviewWindow(
+        kind,
+        label,
+        ends,
+        True,
+        f"如对答复不服，可在 {timezone.localtime(ends):%Y年%m月%d日 %H:%M} 前{label}。" + (f"（{note[2:]}）" if note else ""),
+    )
 
 
 def _due(petition: Petition):
@@ -188,6 +208,7 @@ def public_view(petition: Petition, now=None) -> PublicView:
         satisfaction=petition.get_satisfaction_display() if petition.satisfaction else "",
         review=review_window(petition, now),
         reply_text=petition.reply_text if petition.status not in (S.UNDER_REVIEW, S.UNDER_REREVIEW) or petition.reply_text else "",
+        calendar_note=timelimits.notice_footnote(due_at),
     )
 
 
@@ -228,9 +249,22 @@ def submission_promise(nature: str = "") -> dict:
     }
 
 
+def lockout_log(limit: int = 50):
+    """The latest query-code delays, recoveries and reissues, for the office (newest first)."""
+    from xinfang.portal.models import LookupLockoutLog
+
+    return LookupLockoutLog.objects.select_related("actor").order_by("-at")[:limit]
+
+
 def active_lockouts(now=None):
+    """Numbers that met the growing delays within the last hour (each delay itself lasts seconds)."""
+    from datetime import timedelta
+
+    from xinfang.portal import limits
+
     now = now or timezone.now()
-    return QueryLockout.objects.filter(locked_until__gt=now).order_by("-locked_until")
+    recent = now - timedelta(seconds=limits.RESET_AFTER)
+    return QueryLockout.objects.filter(failures__gte=limits.NUMBER_FREE_TRIES, window_started_at__gt=recent).order_by("-failures")
 
 
 def publishable_petitions(actor, limit: int = 50):
