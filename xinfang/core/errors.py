@@ -27,10 +27,6 @@ class ErrorCode(models.TextChoices):
     PERIOD_EXPIRED = "period_expired", "办理期限已届满，不能延期"
     RETURN_WINDOW_PASSED = "return_window_passed", "已超过5个工作日的异议期，须经信访办同意才能退回"
     REVIEW_WINDOW_PASSED = "review_window_passed", "已超过申请复查/复核的期限"
-    # Guards of the law (xinfang.petitions.workflow): the state allows the action, a time limit of the law does not.
-    PERIOD_EXPIRED = "period_expired", "办理期限已届满，不能延期"
-    RETURN_WINDOW_PASSED = "return_window_passed", "已超过5个工作日的异议期，须经信访办同意才能退回"
-    REVIEW_WINDOW_PASSED = "review_window_passed", "已超过申请复查/复核的期限"
     PAYLOAD_TOO_LARGE = "payload_too_large", "提交的内容过大"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", "不支持的内容类型（需要 JSON）"
     METHOD_NOT_ALLOWED = "method_not_allowed", "不支持该请求方法"
@@ -47,9 +43,6 @@ STATUS_BY_CODE = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.THROTTLED: 429,
     ErrorCode.LOCKED: 423,
-    ErrorCode.PERIOD_EXPIRED: 409,
-    ErrorCode.RETURN_WINDOW_PASSED: 409,
-    ErrorCode.REVIEW_WINDOW_PASSED: 409,
     ErrorCode.PERIOD_EXPIRED: 409,
     ErrorCode.RETURN_WINDOW_PASSED: 409,
     ErrorCode.REVIEW_WINDOW_PASSED: 409,
