@@ -388,7 +388,6 @@ def petition_register(
     dispatch_due = due_for("dispatch", received_at)
     accept_due = due_for("accept", received_at)
     triage_due = None if imported else due_for("triage", received_at)  # 当日阅办 (a legacy record was read long ago)
-    triage_due = None if imported else due_for("triage", received_at)  # 当日阅办 (a legacy record was read long ago)
     petition = Petition(
         office=office,
         year=local_now.year,
@@ -419,7 +418,6 @@ def petition_register(
         reception_leader=reception_leader,
         dispatch_due_at=dispatch_due,
         accept_due_at=accept_due,
-        triage_due_at=triage_due,
         triage_due_at=triage_due,
         imported=imported,
         legacy_reg_no=(legacy_reg_no or "")[:64],
