@@ -82,6 +82,17 @@ class LookupForm(forms.Form):
     query_code = forms.CharField(label="查询码", max_length=16, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
+class RecoverSendForm(forms.Form):
+    reg_no = forms.CharField(label="登记编号", max_length=40)
+
+
+class RecoverVerifyForm(forms.Form):
+    reg_no = forms.CharField(label="登记编号", max_length=40)
+    sms_code = forms.CharField(
+        label="短信验证码", max_length=12, widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    )
+
+
 class EvaluateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     satisfaction = forms.ChoiceField(label="您对办理结果的评价", choices=Satisfaction.choices, widget=forms.RadioSelect)

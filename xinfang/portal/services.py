@@ -6,6 +6,7 @@ actor=None and an actor_label, so the same rules (state table, windows, version 
 as at the office window. Nothing here refuses a petition for who the petitioner is.
 """
 
+import logging
 import secrets
 from datetime import timedelta
 
@@ -16,14 +17,12 @@ from xinfang.core.errors import Conflict, DomainError, ErrorCode, InvalidInput, 
 from xinfang.org.models import Region, Role, Unit, UnitKind
 from xinfang.petitions import services as petition_services
 from xinfang.petitions.models import Category, Channel, Nature, Petition, Status
+from xinfang.portal import limits
 from xinfang.portal.limits import hit
-from xinfang.portal.models import IdempotencyRecord, Open311Client, PublishedSummary, QueryLockout, hash_api_key
+from xinfang.portal.models import IdempotencyRecord, LookupLockoutLog, Open311Client, PublishedSummary, QueryLockout, hash_api_key
 
+logger = logging.getLogger(__name__)
 PORTAL_LABEL = "信访人（网上信访）"
-MAX_WRONG_CODES = 10  # per registration number within LOCK_WINDOW
-LOCK_WINDOW = timedelta(hours=1)
-LOCK_FOR = timedelta(hours=24)
-LOOKUPS_PER_NUMBER_PER_HOUR = 30
 SUBMISSIONS_PER_ADDRESS_PER_HOUR = 30
 NOT_FOUND_MESSAGE = "登记编号或查询码不正确，请核对后重试（查询码不区分大小写）"
 
@@ -112,50 +111,84 @@ def normalise_reg_no(reg_no: str) -> str:
     return "".join((reg_no or "").split()).upper()[:40]
 
 
-def portal_lookup(*, reg_no: str, query_code: str) -> Petition:
+def portal_lookup(*, reg_no: str, query_code: str, client_address: str = "") -> Petition:
     """The petition for a registration number and its query code.
 
-    Unknown numbers and wrong codes get the same NotFound (no enumeration); wrong codes count
-    against the number (whether it exists or not), and after MAX_WRONG_CODES in an hour the
-    number is locked for a day — the office can clear it (`lockout_clear`).
+    Unknown numbers and wrong codes get the same NotFound (no enumeration). Wrong codes count against
+    the number (whether it exists or not) and against the client: past a few, each next try waits
+    2, 4, 8 … seconds (at most limits.NUMBER_MAX_DELAY for a number), so nobody can lock a
+    petitioner out; the ways back at once are an SMS code to the phone on file
+    (`portal_recovery_send` / `portal_recovery_verify`) and a new code from the office
+    (`query_code_reissue`).
     """
     reg_no = normalise_reg_no(reg_no)
     code = "".join((query_code or "").split()).upper()
     if not reg_no or not code:
         raise InvalidInput("请填写登记编号和查询码", fields={"reg_no": ["必填"], "query_code": ["必填"]})
     now = timezone.now()
+    if client_address and (wait := limits.client_wait(client_address, now.timestamp())):
+        raise Locked(f"查询过于频繁，请 {wait} 秒后再试。{RECOVERY_HINT}")
     lock = QueryLockout.objects.filter(reg_no=reg_no).first()
     if lock is not None and lock.locked_until and lock.locked_until > now:
-        raise Locked(
-            f"该登记编号查询码输错次数过多，已暂停网上查询至 {timezone.localtime(lock.locked_until):%Y-%m-%d %H:%M}。"
-            f"如需立即查询，请联系{office_contact()}核实身份后解除；您的信访事项照常办理。"
-        )
-    if not hit(f"lookup:{reg_no}", LOOKUPS_PER_NUMBER_PER_HOUR, 3600):
-        raise DomainError("该登记编号查询过于频繁，请稍后再试", code=ErrorCode.THROTTLED)
+        wait = max(1, int((lock.locked_until - now).total_seconds() + 0.999))
+        raise Locked(f"该登记编号的查询码输错次数较多，请 {wait} 秒后再试。{RECOVERY_HINT}")
     petition = Petition.objects.filter(reg_no=reg_no).select_related("category", "office").first()
     if petition is None or not petition_services.check_query_code(petition, code):
-        _count_failure(reg_no, now)
+        _count_failure(reg_no, now, client_address)
         raise NotFound(NOT_FOUND_MESSAGE)
-    if lock is not None and lock.failures:
+    if lock is not None and (lock.failures or lock.locked_until):
         QueryLockout.objects.filter(pk=lock.pk).update(failures=0, locked_until=None)
     return petition
 
 
-def _count_failure(reg_no: str, now) -> None:
+RECOVERY_HINT = "忘记查询码或无法查询时，可用登记时留的手机号接收验证码，或联系信访局重新发放查询码；您的信访事项照常办理。"
+
+
+def _client_ref(client_address: str) -> str:
+    from xinfang.core.crypto import keyed_hash
+
+    return keyed_hash(f"portal-client|{client_address}")[:12] if client_address else ""
+
+
+def _log(kind, *, reg_no="", failures=0, delay=0, client_address="", actor=None) -> None:
+    LookupLockoutLog.objects.create(
+        at=timezone.now(),
+        kind=kind,
+        reg_no=reg_no,
+        failures=failures,
+        delay_seconds=delay,
+        client_ref=_client_ref(client_address),
+        actor=actor,
+    )
+
+
+def _logged_now(failures: int, free: int) -> bool:
+    """Log when the delays start and at every 25th wrong code after that (not every attempt)."""
+    return failures == free or (failures > free and (failures - free) % 25 == 0)
+
+
+def _count_failure(reg_no: str, now, client_address: str = "") -> None:
     """Record a wrong code in its own transaction, so the count survives the NotFound that follows."""
     with transaction.atomic():
         lock, _ = QueryLockout.objects.select_for_update().get_or_create(reg_no=reg_no, defaults={"window_started_at": now})
-        if lock.window_started_at < now - LOCK_WINDOW:
+        if lock.window_started_at < now - timedelta(seconds=limits.RESET_AFTER):
             lock.failures, lock.window_started_at = 0, now
         lock.failures += 1
-        if lock.failures >= MAX_WRONG_CODES:
-            lock.locked_until = now + LOCK_FOR
+        delay = limits.backoff_seconds(lock.failures, free=limits.NUMBER_FREE_TRIES, cap=limits.NUMBER_MAX_DELAY)
+        lock.locked_until = now + timedelta(seconds=delay) if delay else None
         lock.save(update_fields=["failures", "window_started_at", "locked_until"])
+        if _logged_now(lock.failures, limits.NUMBER_FREE_TRIES):
+            _log(LookupLockoutLog.Kind.NUMBER_DELAY, reg_no=reg_no, failures=lock.failures, delay=delay, client_address=client_address)
+    if client_address:
+        failures = limits.client_failed(client_address, now.timestamp())
+        if _logged_now(failures, limits.CLIENT_FREE_TRIES):
+            delay = limits.backoff_seconds(failures, free=limits.CLIENT_FREE_TRIES, cap=limits.CLIENT_MAX_DELAY)
+            _log(LookupLockoutLog.Kind.CLIENT_DELAY, failures=failures, delay=delay, client_address=client_address)
 
 
 @transaction.atomic
 def lockout_clear(*, actor, reg_no: str) -> QueryLockout:
-    """The office clears a lockout after checking who calls (the path back for a locked-out petitioner)."""
+    """The office clears a number's delay after checking who calls."""
     if actor is None or not actor.has_role(Role.OFFICE, Role.CLERK, Role.ADMIN):
         raise NoPermission("只有信访局工作人员可以解除查询锁定")
     lock = QueryLockout.objects.select_for_update().filter(reg_no=normalise_reg_no(reg_no)).first()
@@ -164,6 +197,118 @@ def lockout_clear(*, actor, reg_no: str) -> QueryLockout:
     lock.failures, lock.locked_until, lock.cleared_at, lock.cleared_by = 0, None, timezone.now(), actor
     lock.save(update_fields=["failures", "locked_until", "cleared_at", "cleared_by"])
     return lock
+
+
+# --- the ways back: a new query code ------------------------------------------------------
+
+SMS_CODE_SECONDS = 10 * 60
+SMS_PER_NUMBER_PER_HOUR = 3
+SMS_PER_CLIENT_PER_HOUR = 10
+SMS_CODE_TRIES = 5
+SMS_SENT_MESSAGE = "如果该登记编号登记了手机号码，验证码已发送到该手机，10分钟内有效。"
+# The text carries no name, no registration number and nothing of the petition: a phone's lock screen shows it.
+SMS_TEXT = "【信访】您的查询验证码：{code}，10分钟内有效。如非本人操作，请忽略本短信。"
+
+
+def _sms_key(reg_no: str) -> str:
+    return f"xf-portal:recovery:{reg_no}"
+
+
+def _phone_on_file(petition: Petition) -> str:
+    for person in petition.petitioners.order_by("position", "pk"):
+        if person.phone:
+            return person.phone
+    return ""
+
+
+def portal_recovery_send(*, reg_no: str, client_address: str = "") -> str:
+    """Send a one-time code to the phone on file. The answer is the same for every number
+    (with or without a phone, existing or not), so it reveals nothing."""
+    from django.core.cache import cache
+
+    from xinfang.supervision.notifications import Message, get_sender
+
+    reg_no = normalise_reg_no(reg_no)
+    if not reg_no:
+        raise InvalidInput("请填写登记编号", fields={"reg_no": ["必填"]})
+    if client_address and not hit(f"recovery-client:{client_address}", SMS_PER_CLIENT_PER_HOUR, 3600):
+        raise DomainError("发送验证码过于频繁，请一小时后再试，或联系信访局重新发放查询码", code=ErrorCode.THROTTLED)
+    if not hit(f"recovery-number:{reg_no}", SMS_PER_NUMBER_PER_HOUR, 3600):
+        return SMS_SENT_MESSAGE  # the same words: a capped number and a sent one look alike
+    petition = Petition.objects.filter(reg_no=reg_no).first()
+    phone = _phone_on_file(petition) if petition is not None else ""
+    if phone:
+        code = "".join(secrets.choice("0123456789") for _ in range(6))
+        cache.set(_sms_key(reg_no), {"hash": _code_hash(reg_no, code), "tries": 0}, SMS_CODE_SECONDS)
+        message = Message("sms", phone, 0, "查询验证码", SMS_TEXT.format(code=code), "", "portal_recovery", f"recovery:{reg_no}")
+        try:
+            get_sender("sms").send(message)
+        except Exception:  # noqa: BLE001 - a provider outage: the office remains the way back
+            logger.exception("发送查询验证码失败")
+        _log(LookupLockoutLog.Kind.SMS_SENT, reg_no=reg_no, client_address=client_address)
+    return SMS_SENT_MESSAGE
+
+
+def _code_hash(reg_no: str, code: str) -> str:
+    from xinfang.core.crypto import keyed_hash
+
+    return keyed_hash(f"portal-recovery|{reg_no}|{code}")
+
+
+def portal_recovery_verify(*, reg_no: str, sms_code: str, client_address: str = "") -> tuple[Petition, str]:
+    """The SMS code opens the petition and issues a new query code (shown once). Wrong SMS codes
+    count: after SMS_CODE_TRIES the code is spent and a new one must be sent."""
+    from django.core.cache import cache
+
+    reg_no = normalise_reg_no(reg_no)
+    sms_code = "".join((sms_code or "").split())
+    wrong = InvalidInput("验证码不正确或已过期，请重新获取", fields={"sms_code": ["验证码不正确或已过期"]})
+    state = cache.get(_sms_key(reg_no))
+    if not reg_no or not sms_code or not state or state.get("tries", 0) >= SMS_CODE_TRIES:
+        raise wrong
+    if not secrets.compare_digest(state["hash"], _code_hash(reg_no, sms_code)):
+        state["tries"] = state.get("tries", 0) + 1
+        cache.set(_sms_key(reg_no), state, SMS_CODE_SECONDS)
+        raise wrong
+    cache.delete(_sms_key(reg_no))
+    petition, code = query_code_reissue(actor=None, reg_no=reg_no, via="sms", client_address=client_address)
+    return petition, code
+
+
+@transaction.atomic
+def query_code_reissue(*, actor, reg_no: str, via: str = "office", client_address: str = "") -> tuple[Petition, str]:
+    """A new query code for a petition (the old one stops working), as an event on its history;
+    clears the number's delay. The office does it for a petitioner who calls or visits (after
+    checking who they are); the SMS recovery does it for the phone on file."""
+    from xinfang.access import policy
+    from xinfang.petitions.events import record_event
+    from xinfang.petitions.registration import new_query_code
+
+    if via == "office":
+        if actor is None or not actor.has_role(Role.OFFICE, Role.CLERK, Role.ADMIN):
+            raise NoPermission("只有信访局工作人员可以重新发放查询码")
+        petition = policy.get_visible_petition(actor, normalise_reg_no(reg_no), for_update=True)
+    else:
+        petition = Petition.objects.select_for_update().filter(reg_no=normalise_reg_no(reg_no)).first()
+        if petition is None:
+            raise NotFound(NOT_FOUND_MESSAGE)
+    code, code_hash = new_query_code()
+    Petition.objects.filter(pk=petition.pk).update(query_code_hash=code_hash)
+    petition.query_code_hash = code_hash
+    record_event(
+        petition=petition,
+        action="query_code_reissue",
+        actor=actor,
+        actor_label="" if actor else "信访人（短信验证）",
+        from_status=petition.status,
+        to_status=petition.status,
+        data={"via": via},
+        public=True,
+    )
+    QueryLockout.objects.filter(reg_no=petition.reg_no).update(failures=0, locked_until=None)
+    kind = LookupLockoutLog.Kind.REISSUED if via == "office" else LookupLockoutLog.Kind.SMS_RECOVERED
+    _log(kind, reg_no=petition.reg_no, client_address=client_address, actor=actor)
+    return petition, code
 
 
 # --- the petitioner's actions ------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("track/", views.track, name="track"),
     path("track/leave/", views.leave, name="leave"),
+    path("recover/", views.recover, name="recover"),
     path("track/<str:reg_no>/", views.detail, name="detail"),
     path("track/<str:reg_no>/doc/<int:seq>.pdf", views.document, name="document"),
     path("track/<str:reg_no>/evaluate/", views.evaluate, name="evaluate"),

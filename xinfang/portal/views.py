@@ -18,7 +18,7 @@ from xinfang.knowledge import selectors as knowledge
 from xinfang.org.models import Role
 from xinfang.petitions.models import Petition
 from xinfang.portal import documents, selectors, services
-from xinfang.portal.forms import EvaluateForm, LookupForm, ReviewForm, SubmitForm
+from xinfang.portal.forms import EvaluateForm, LookupForm, RecoverSendForm, RecoverVerifyForm, ReviewForm, SubmitForm
 from xinfang.portal.limits import client_ip
 from xinfang.portal.models import PublishedSummary
 
@@ -128,7 +128,9 @@ def track(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            petition = services.portal_lookup(reg_no=form.cleaned_data["reg_no"], query_code=form.cleaned_data["query_code"])
+            petition = services.portal_lookup(
+                reg_no=form.cleaned_data["reg_no"], query_code=form.cleaned_data["query_code"], client_address=client_ip(request)
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
             status = exc.status
@@ -136,6 +138,36 @@ def track(request):
             _grant(request, petition.reg_no)
             return redirect("portal:detail", reg_no=petition.reg_no)
     return render(request, "portal/track.html", {"form": form, "contact": services.office_contact()}, status=status)
+
+
+@never_cache
+@rate_limited("public", methods=("POST",))
+@require_http_methods(["GET", "POST"])
+def recover(request):
+    """Forgot the query code, or the number is delayed: a code to the phone on file opens the
+    petition at once and gives a new query code (shown once)."""
+    send_form = RecoverSendForm(
+        request.POST if request.POST.get("step") == "send" else None, initial={"reg_no": request.GET.get("reg_no", "")}
+    )
+    verify_form = RecoverVerifyForm(request.POST if request.POST.get("step") == "verify" else None)
+    status, new_code, sent = 200, "", ""
+    try:
+        if request.method == "POST" and send_form.is_bound and send_form.is_valid():
+            sent = services.portal_recovery_send(reg_no=send_form.cleaned_data["reg_no"], client_address=client_ip(request))
+            verify_form = RecoverVerifyForm(initial={"reg_no": services.normalise_reg_no(send_form.cleaned_data["reg_no"])})
+        elif request.method == "POST" and verify_form.is_bound and verify_form.is_valid():
+            petition, new_code = services.portal_recovery_verify(
+                reg_no=verify_form.cleaned_data["reg_no"], sms_code=verify_form.cleaned_data["sms_code"], client_address=client_ip(request)
+            )
+            _grant(request, petition.reg_no)
+            return render(
+                request, "portal/recover.html", {"petition": petition, "new_code": new_code, "contact": services.office_contact()}
+            )
+    except DomainError as exc:
+        (verify_form if verify_form.is_bound else send_form).add_error(None, exc.message)
+        status = exc.status
+    context = {"send_form": send_form, "verify_form": verify_form, "sent": sent, "contact": services.office_contact()}
+    return render(request, "portal/recover.html", context, status=status)
 
 
 @never_cache
@@ -265,6 +297,10 @@ def office(request):
             if action == "clear":
                 services.lockout_clear(actor=request.user, reg_no=request.POST.get("reg_no", ""))
                 messages.success(request, "已解除查询锁定")
+            elif action == "reissue":
+                # The new code is shown on this answer only (never stored in plain, never in a message cookie).
+                petition, code = services.query_code_reissue(actor=request.user, reg_no=request.POST.get("reg_no", ""))
+                return render(request, "portal/office.html", {**_office_context(request), "reissued": (petition.reg_no, code)})
             elif action == "publish":
                 petition = Petition.objects.filter(reg_no=request.POST.get("reg_no", "")).first()
                 if petition is None:
@@ -286,12 +322,13 @@ def office(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("portal:office")
-    return render(
-        request,
-        "portal/office.html",
-        {
-            "lockouts": selectors.active_lockouts(),
-            "publishable": selectors.publishable_petitions(request.user),
-            "summaries": selectors.live_summaries(request.user),
-        },
-    )
+    return render(request, "portal/office.html", _office_context(request))
+
+
+def _office_context(request) -> dict:
+    return {
+        "lockouts": selectors.active_lockouts(),
+        "lockout_log": selectors.lockout_log(),
+        "publishable": selectors.publishable_petitions(request.user),
+        "summaries": selectors.live_summaries(request.user),
+    }
