@@ -15,6 +15,8 @@ from xinfang.org.models import Unit, User
 class AccessLogView(APIView):
     """GET /api/v1/access/log/?user=&petition=&date_from=&date_to= — auditors (admin role) only."""
 
+    pagination_class = PageNumberPagination  # the schema declares the paged shape from it
+
     class FilterSerializer(serializers.Serializer):
         user = serializers.CharField(required=False, allow_blank=True, max_length=150)
         petition = serializers.CharField(required=False, allow_blank=True, max_length=40)
@@ -38,7 +40,7 @@ class AccessLogView(APIView):
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
         qs = selectors.access_records(actor=request.user, **f.validated_data)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 

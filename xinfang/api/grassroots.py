@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,6 +57,8 @@ def _dispute_data(request, disputes, many=False):
 
 
 class DisputeListCreateApi(APIView):
+    pagination_class = PageNumberPagination  # the schema declares the paged shape from it
+
     class InputSerializer(serializers.Serializer):
         class Party(serializers.Serializer):
             side = serializers.ChoiceField(choices=DisputeParty.Side.choices, default="applicant")
@@ -81,9 +84,7 @@ class DisputeListCreateApi(APIView):
             township=request.query_params.get("township", ""),
             overdue=request.query_params.get("overdue") in ("1", "true"),
         ).prefetch_related("parties")
-        from rest_framework.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(_dispute_data(request, page, many=True))
 
@@ -154,6 +155,7 @@ class ReportOut(serializers.Serializer):
 
 
 class ReportListCreateApi(APIView):
+    pagination_class = PageNumberPagination  # the schema declares the paged shape from it
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     class InputSerializer(serializers.Serializer):
@@ -166,12 +168,10 @@ class ReportListCreateApi(APIView):
 
     @extend_schema(responses=ReportOut(many=True))
     def get(self, request):
-        from rest_framework.pagination import PageNumberPagination
-
         qs = selectors.report_list(
             actor=request.user, status=request.query_params.get("status", ""), urgency=request.query_params.get("urgency", "")
         )
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(ReportOut(page, many=True).data)
 

@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from xinfang.api.schema import results_of
 from xinfang.core.errors import InvalidInput
 from xinfang.knowledge import selectors
 from xinfang.org.models import Region, Role
@@ -25,7 +26,7 @@ class ArticleListApi(APIView):
         unit = serializers.CharField(source="unit.code", allow_null=True, default=None)
         category = serializers.CharField(source="category.code", allow_null=True, default=None)
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=results_of(OutputSerializer, "ArticleList"))
     def get(self, request):
         if not selectors.is_staff_reader(request.user):
             raise PermissionDenied
@@ -55,7 +56,7 @@ class RoutingSuggestApi(APIView):
         def get_unit(self, obj) -> dict:
             return {"code": obj["unit"].code, "name": obj["unit"].name}
 
-    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer(many=True))
+    @extend_schema(parameters=[InputSerializer], responses=results_of(OutputSerializer, "RoutingSuggestions"))
     def get(self, request):
         user = request.user
         if not (user.is_superuser or user.has_role(*ROUTING_ROLES)):

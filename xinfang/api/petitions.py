@@ -146,6 +146,8 @@ def _resolve(model, code, field, label):
 class PetitionListCreateApi(APIView):
     """List the petitions the caller may see (filters, paginated), or register one."""
 
+    pagination_class = Pagination  # the schema declares the paged shape from it
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "PetitionRegisterInput"
@@ -189,7 +191,7 @@ class PetitionListCreateApi(APIView):
     )
     def get(self, request):
         qs = selectors.petition_list(actor=request.user, filters={f: request.query_params.get(f) for f in LIST_FILTERS})
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(PetitionListOutput(page, many=True).data)
 

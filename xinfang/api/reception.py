@@ -8,9 +8,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from xinfang.access.throttles import PublicRateThrottle
+from xinfang.api.schema import results_of
 from xinfang.core.errors import InvalidInput, NoPermission
 from xinfang.org.models import Region, Unit, User
 from xinfang.reception import selectors, services
@@ -22,8 +23,7 @@ class UpcomingDaysApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "public"
+    throttle_classes = [PublicRateThrottle]  # per client address, X-Forwarded-For only from trusted proxies
 
     class OutputSerializer(serializers.Serializer):
         date = serializers.DateField()
@@ -31,7 +31,10 @@ class UpcomingDaysApi(APIView):
         unit = serializers.CharField()
         leader_post = serializers.CharField()
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(
+        summary="近期领导接访日",
+        responses=results_of(OutputSerializer, "UpcomingReceptionDays"),
+    )
     def get(self, request):
         return Response({"results": self.OutputSerializer(selectors.upcoming_reception_days(8), many=True).data})
 
@@ -108,7 +111,7 @@ class UrgentReportListApi(APIView):
         headcount = serializers.IntegerField(min_value=0)
         measures = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(responses=ReportOutput(many=True))
+    @extend_schema(operation_id="reception_urgent_reports_list", responses=results_of(ReportOutput, "UrgentReportList"))
     def get(self, request):
         qs = selectors.urgent_reports_for(request.user).prefetch_related("reported_to_users", "reported_to_units")[:200]
         return Response({"results": ReportOutput(qs, many=True).data})
@@ -178,14 +181,14 @@ class ReceptionDayListApi(APIView):
         leader = serializers.CharField(source="leader.username", allow_null=True, default=None)
         note = serializers.CharField()
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=results_of(OutputSerializer, "ReceptionDayList"))
     def get(self, request):
         if not services._is_manager(request.user):
             raise NoPermission("无权查看接待日安排")
         start, end = _dates(request.query_params)
         return Response({"results": self.OutputSerializer(selectors.reception_days(start=start, end=end), many=True).data})
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer(many=True)})
+    @extend_schema(request=InputSerializer, responses={201: results_of(OutputSerializer, "ReceptionDaysCreated")})
     def post(self, request):
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -222,7 +225,7 @@ class DutyShiftApi(APIView):
         leader_on_call = serializers.CharField(source="leader_on_call.username", allow_null=True, default=None)
         leader_phone = serializers.CharField()
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=results_of(OutputSerializer, "DutyShiftList"))
     def get(self, request):
         if not services._is_manager(request.user):
             raise NoPermission("无权查看值班安排")
@@ -283,7 +286,7 @@ class MeetingApi(APIView):
         def get_petitions(self, obj) -> list[str]:
             return [p.reg_no for p in obj.petitions.all()]
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=results_of(OutputSerializer, "MeetingList"))
     def get(self, request):
         if not services._is_manager(request.user):
             raise NoPermission("无权查看信访工作会议")

@@ -31,6 +31,8 @@ class SafetyReportOut(serializers.Serializer):
 
 
 class SafetyReportListCreateApi(APIView):
+    pagination_class = PageNumberPagination  # the schema declares the paged shape from it
+
     class InputSerializer(serializers.Serializer):
         category = serializers.ChoiceField(choices=SafetyCategory.choices)
         channel = serializers.ChoiceField(choices=SafetyChannel.choices)
@@ -41,7 +43,7 @@ class SafetyReportListCreateApi(APIView):
     @extend_schema(responses=SafetyReportOut(many=True))
     def get(self, request):
         qs = selectors.report_list(actor=request.user, major_open=request.query_params.get("major_open") in ("1", "true"))
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(SafetyReportOut(page, many=True).data)
 

@@ -61,6 +61,13 @@ def errors(*codes: int) -> dict:
     return {code: OpenApiResponse(ERROR, description=ERROR_DESCRIPTIONS.get(code, "")) for code in codes}
 
 
+def results_of(serializer_class, name: str):
+    """`{"results": [...]}`, the shape of the lists that are not paged (a bounded number of rows)."""
+    from drf_spectacular.utils import inline_serializer
+
+    return inline_serializer(name, {"results": serializer_class(many=True)})
+
+
 class XinfangAutoSchema(AutoSchema):
     def get_serializer_name(self, serializer, direction):
         qualname = serializer.__class__.__qualname__

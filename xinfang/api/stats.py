@@ -121,6 +121,8 @@ class HotIssuesApi(APIView):
 class DrillDownApi(APIView):
     """GET /api/v1/stats/kpis/<code>/petitions/?part=den|num|miss — the petitions behind a figure (no identity)."""
 
+    pagination_class = PageNumberPagination  # the schema declares the paged shape from it
+
     class OutputSerializer(serializers.Serializer):
         reg_no = serializers.CharField()
         status = serializers.CharField()
@@ -139,7 +141,7 @@ class DrillDownApi(APIView):
     def get(self, request, code):
         f = selectors.parse_filter(request.user, request.query_params)
         qs = selectors.drill_down(actor=request.user, f=f, code=code, part=request.query_params.get("part", "den"))
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 

@@ -1,11 +1,13 @@
 """/api/v1/supervision/ and /api/v1/inbox/: one class per operation; the rules are in the supervision app."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from xinfang.api.schema import results_of
 from xinfang.core.errors import InvalidInput
 from xinfang.org.models import Unit
 from xinfang.supervision import notifications, selectors, services
@@ -48,7 +50,7 @@ class OrderListApi(APIView):
         answer_due_at = serializers.DateTimeField()
         unit = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(responses=OrderOutput(many=True))
+    @extend_schema(operation_id="supervision_orders_list", responses=results_of(OrderOutput, "SupervisionOrderList"))
     def get(self, request):
         qs = selectors.orders_for(request.user, status=request.query_params.get("status") or None)[:500]
         return Response({"results": OrderOutput(qs, many=True).data})
@@ -142,7 +144,7 @@ class AccountabilityApi(APIView):
         decided_at = serializers.DateTimeField()
         petition = serializers.CharField(source="petition.reg_no", allow_null=True, default=None)
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=results_of(OutputSerializer, "AccountabilityList"))
     def get(self, request):
         unit = _unit(request.query_params.get("unit"))
         qs = selectors.accountability_list(
@@ -178,7 +180,13 @@ class InboxApi(APIView):
         created_at = serializers.DateTimeField()
         read_at = serializers.DateTimeField(allow_null=True)
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(
+        summary="收件箱（最近 200 条）",
+        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, required=False, description="只看未读")],
+        responses=inline_serializer(
+            "Inbox", {"unread": serializers.IntegerField(help_text="未读条数"), "results": OutputSerializer(many=True)}
+        ),
+    )
     def get(self, request):
         qs = notifications.inbox_for(request.user)
         if request.query_params.get("unread"):
