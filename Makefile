@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE ?= xinfang.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate demo run test test-fast e2e lint format bench check clean-var
+.PHONY: help install assets migrate demo run test test-fast e2e lint format bench check clean-var fuzz
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ check: install ## migrations up to date and deploy checks clean
 	  XINFANG_FIELD_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
 	  XINFANG_HASH_KEY=check-only-hash-$$(date +%s)-abcdefghijklmnopqrstuvwxyz XINFANG_CHAIN_KEY=check-only-chain-$$(date +%s)-abcdefghijklmnopqrstuvwxyz \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+fuzz: install ## schemathesis against gunicorn (fresh SQLite, demo county) as each demo role; fails on any 5xx or schema violation
+	$(PY) scripts/fuzz_api.py $(FUZZ_ARGS)
 
 bench: install ## benchmarks: prints figures and writes var/bench.json (needs PostgreSQL for the large runs)
 	$(PY) manage.py bench

@@ -179,7 +179,9 @@ def main() -> int:
     if details:
         print("\n" + "\n".join(details[:200]))
     failed = sum(f for _, f in totals.values())
-    print(f"\nfuzz: {sum(c for c, _ in totals.values())} cases, {failed} failures, {len(errors_in_log)} tracebacks in the server log")
+    cases = sum(c for c, _ in totals.values())
+    print(f"\n{cases} cases, {failed} failures, {len(errors_in_log)} tracebacks in the server log")
+    print(f"fuzz: {max(cases - failed, 0)} passed, {failed + len(errors_in_log)} failed")
     if args.keep or failed:
         print(f"work folder kept: {work}")
     else:

@@ -191,3 +191,18 @@ def test_only_the_admin_may_end_someone_elses_sessions(make_user):
 
     with pytest.raises(NoPermission):
         tokens.end_user_sessions(actor=make_user(Role.OFFICE), user=make_user(Role.CLERK))
+
+
+def test_the_django_admin_action_ends_sessions_and_tokens(make_user):
+    from django.contrib.auth import get_user_model
+
+    admin = make_user(Role.ADMIN, is_superuser=True, is_staff=True)
+    user = make_user(Role.CLERK)
+    token = tokens.issue_token(user)[0]
+    staff = Client()
+    staff.force_login(admin)
+    model = get_user_model()
+    url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    r = staff.post(url, {"action": "end_sessions_and_tokens", "_selected_action": [user.pk]}, follow=True)
+    assert r.status_code == 200 and "吊销 1 个令牌" in r.content.decode()
+    assert _me(Client(), token) == 401

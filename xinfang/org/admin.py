@@ -31,9 +31,20 @@ class XinfangUserAdmin(UserAdmin):
     search_fields = ["username", "name"]
     fieldsets = UserAdmin.fieldsets + (("单位", {"fields": ("name", "unit", "phone", "post")}),)
     raw_id_fields = ["unit"]
+    actions = ["end_sessions_and_tokens"]
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(description="结束所选用户的全部会话和 API 令牌")
+    def end_sessions_and_tokens(self, request, queryset):
+        from xinfang.api.tokens import end_user_sessions
+
+        sessions = tokens = 0
+        for user in queryset:
+            s, t = end_user_sessions(actor=request.user, user=user)
+            sessions, tokens = sessions + s, tokens + t
+        self.message_user(request, f"已结束 {sessions} 个会话、吊销 {tokens} 个令牌")
 
 
 @admin.register(NetworkPolicy)
