@@ -1,6 +1,10 @@
 """Petition fixtures: categories, users per role, and a helper that registers a petition."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.utils import timezone
 
 from xinfang.org.models import Role
@@ -10,6 +14,16 @@ from xinfang.petitions.services import id_check_char, petition_register
 
 def valid_id(prefix17: str = "11010519491231002") -> str:
     return prefix17 + id_check_char(prefix17)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_cache():
+    """The policy table is cached per process: a test that edits it must not leave its edit to the next test."""
+    from xinfang.petitions import timelimits
+
+    timelimits.clear_cache()
+    yield
+    timelimits.clear_cache()
 
 
 @pytest.fixture
@@ -52,3 +66,23 @@ def register(county, category, users):
         return petition_register(**data)
 
     return _register
+
+
+# The deadline suite runs on the global frozen day and again with "today" moved to the days calendars break on: a
+# December before a year whose holidays are not entered, a leap day, and the eve of Spring Festival (itself a holiday).
+# Use it with `pytestmark = pytest.mark.usefixtures("moved_today")`.
+MOVED_TODAYS = [
+    pytest.param(None, id="today=2026-06-16"),
+    pytest.param(datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), id="today=2026-12-01"),
+    pytest.param(datetime(2028, 2, 29, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), id="today=2028-02-29"),
+    pytest.param(datetime(2026, 2, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), id="today=2026-02-16"),
+]
+
+
+@pytest.fixture(params=MOVED_TODAYS)
+def moved_today(request):
+    if request.param is None:  # the global frozen clock of tests/conftest.py
+        yield timezone.now()
+        return
+    with time_machine.travel(request.param, tick=True):
+        yield request.param

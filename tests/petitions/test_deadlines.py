@@ -47,6 +47,9 @@ def eod(y, m, d):
     return datetime(y, m, d, 23, 59, 59, tzinfo=LOCAL_TZ)
 
 
+# Also run with "today" moved (tests/petitions/conftest.py): pure functions must not care, and this proves they do not.
+pytestmark = pytest.mark.usefixtures("moved_today")
+
 DAYS15 = Limit(15)
 WD = Limit(3, day_kind="workday")
 

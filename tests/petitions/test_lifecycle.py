@@ -13,7 +13,7 @@ from xinfang.petitions.models import PauseGround, Status
 
 from .helpers import act, drive
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("moved_today")]
 
 
 def test_due_fields_follow_each_step(register, users):
@@ -25,7 +25,7 @@ def test_due_fields_follow_each_step(register, users):
     assert p.accepted_at and p.handle_due_at > p.accepted_at + timedelta(days=59)
     assert p.due_at == min(p.dispatch_due_at, p.handle_due_at)
     p = act(p, "submit_for_instruction", users)
-    assert p.due_at == p.instruction_due_at and p.instruction_due_at < p.accepted_at + timedelta(days=3)
+    assert p.due_at == p.instruction_due_at == timelimits.due_for("instruction", p.accepted_at)  # 2 days, rest-day rule
     p = act(p, "instruct", users)
     assert p.instruction_due_at is None
     p = act(p, "assign", users, complexity="complex")

@@ -43,6 +43,38 @@ def test_generate_wednesdays_and_warn_on_empty_post(county, people):
         services.reception_days_generate(actor=people.office, unit=county.office, start=date(2026, 3, 31), end=date(2026, 3, 1), place="x")
 
 
+def test_reception_days_skip_public_holidays(county, people):
+    """接待日 come from the same holiday table as every time limit: a Wednesday that is a holiday moves to the next workday."""
+    made = services.reception_days_generate(
+        actor=people.office, unit=county.office, start=date(2025, 9, 24), end=date(2025, 10, 15), place="县信访局接待大厅"
+    )
+    # 1 and 8 Oct 2025 fall in National Day (1-8 Oct off): both move to Thursday 9 Oct, one reception day noting both.
+    assert [d.date for d in made] == [date(2025, 9, 24), date(2025, 10, 9), date(2025, 10, 15)]
+    moved = ReceptionDay.objects.get(unit=county.office, date=date(2025, 10, 9))
+    assert "原定10月1日（节假日）顺延" in moved.note and "原定10月8日（节假日）顺延" in moved.note
+    assert not ReceptionDay.objects.filter(date__in=[date(2025, 10, 1), date(2025, 10, 8)]).exists()
+    # 18 Feb 2026 is in the Spring Festival (15-23 Feb off): Tuesday 24 Feb, then the ordinary Wednesday 25 Feb.
+    made = services.reception_days_generate(
+        actor=people.office, unit=county.office, start=date(2026, 2, 11), end=date(2026, 2, 25), place="县信访局接待大厅"
+    )
+    assert [(d.date, d.note) for d in made] == [
+        (date(2026, 2, 11), ""),
+        (date(2026, 2, 24), "原定2月18日（节假日）顺延"),
+        (date(2026, 2, 25), ""),
+    ]
+    # A year whose holidays are not entered: the Wednesday stays, flagged for the office to choose.
+    made = services.reception_days_generate(
+        actor=people.office, unit=county.office, start=date(2027, 1, 4), end=date(2027, 1, 8), place="x"
+    )
+    assert [(d.date, d.note) for d in made] == [(date(2027, 1, 6), "2027年节假日尚未录入，如遇节假日请调整接待日")]
+    # Once the office enters the day off, the same generator moves it (the table, not chinesecalendar, decides).
+    Holiday.objects.create(date=date(2027, 1, 13), is_workday=False, name="测试假日")
+    made = services.reception_days_generate(
+        actor=people.office, unit=county.office, start=date(2027, 1, 11), end=date(2027, 1, 15), place="x"
+    )
+    assert [(d.date, d.note) for d in made] == [(date(2027, 1, 14), "原定1月13日（节假日）顺延")]
+
+
 def test_public_upcoming_days_show_post_title_only(county, people):
     people.leader.post = "副县长"
     people.leader.phone = "13911112222"

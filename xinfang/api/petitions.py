@@ -6,7 +6,7 @@ One class per operation; the rules live in `xinfang.petitions.services` / `selec
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -72,6 +72,11 @@ class PetitionListOutput(serializers.Serializer):
         return bool(obj.due_at and obj.due_at < timezone.now())
 
 
+class PausedOutput(serializers.Serializer):
+    ground = serializers.CharField(help_text="hearing|appraisal")
+    since = serializers.DateTimeField()
+
+
 class PetitionDetailOutput(PetitionListOutput):
     requests = serializers.CharField()
     anonymous = serializers.BooleanField()
@@ -92,7 +97,11 @@ class PetitionDetailOutput(PetitionListOutput):
     internal_due_at = serializers.DateTimeField(allow_null=True)
     instruction_due_at = serializers.DateTimeField(allow_null=True)
     review_due_at = serializers.DateTimeField(allow_null=True)
-    review_request_due_at = serializers.DateTimeField(allow_null=True)
+    review_request_due_at = serializers.DateTimeField(allow_null=True, help_text="申请复查/复核截止：送达前为 null（期限未起算，可以申请）")
+    delivered_at = serializers.DateTimeField(allow_null=True, help_text="最近一次答复的送达时间")
+    delivery_method = serializers.CharField(help_text="direct|post|sms|online|announcement，未送达为空")
+    triage_due_at = serializers.DateTimeField(allow_null=True, help_text="当日阅办期限")
+    triaged_at = serializers.DateTimeField(allow_null=True)
     paused = serializers.SerializerMethodField()
     paused_seconds = serializers.IntegerField()
     extended_days = serializers.IntegerField()
@@ -111,8 +120,11 @@ class PetitionDetailOutput(PetitionListOutput):
     respondents = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
-    def get_paused(self, obj) -> bool:
-        return obj.paused_at is not None
+    @extend_schema_field(PausedOutput(allow_null=True))
+    def get_paused(self, obj) -> dict | None:
+        if obj.paused_at is None:
+            return None
+        return {"ground": obj.pause_ground, "since": serializers.DateTimeField().to_representation(obj.paused_at)}
 
     @extend_schema(responses=PersonOutput(many=True))
     def get_petitioners(self, obj) -> list[dict]:
@@ -250,6 +262,8 @@ class PetitionActionApi(APIView):
         satisfaction = serializers.ChoiceField(choices=["satisfied", "basically_satisfied", "dissatisfied"], required=False)
         comment = serializers.CharField(required=False, allow_blank=True)
         archive_category = serializers.CharField(required=False, allow_blank=True)
+        ground = serializers.CharField(required=False, allow_blank=True, help_text="pause: hearing|appraisal（其他事由 400）")
+        delivered_at = serializers.DateTimeField(required=False, help_text="record_delivery: 信访人收到答复的时间")
 
     @extend_schema(
         parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=ACTIONS)],

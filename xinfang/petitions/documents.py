@@ -14,7 +14,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from xinfang.access import policy
-from xinfang.petitions.models import Petition
+from xinfang.petitions import timelimits
+from xinfang.petitions.models import DeliveryMethod, Petition
 
 DOCS = {
     "chengpi": "信访举报问题呈阅表",
@@ -25,6 +26,7 @@ DOCS = {
     "opinion": "处理意见书",
     "review": "复查意见书",
     "rereview": "复核意见书",
+    "delivery": "送达回证",
 }
 
 
@@ -53,6 +55,8 @@ def available(petition: Petition, *, as_codes: bool = False):
         codes.append("review")
     if _last(petition, "reply", stage="rereview"):
         codes.append("rereview")
+    if "reply" in actions:
+        codes.append("delivery")
     return codes if as_codes else [(c, DOCS[c]) for c in codes]
 
 
@@ -100,6 +104,32 @@ def _people(petition, actor, path):
 def _addressee(petition, actor, path):
     people = policy.identity_for_display(actor, petition, purpose="导出文书", path=path) if not petition.anonymous else []
     return (people[0]["name"] if people else "信访人") + "："
+
+
+def _footnote(doc, *moments):
+    """A date printed in a year whose holidays are not entered yet: say so under it (timelimits.notice_footnote)."""
+    note = timelimits.notice_footnote(*moments)
+    if note:
+        p = doc.add_paragraph(note)
+        for run in p.runs:
+            run.font.size = Pt(10.5)
+
+
+def _pause_lines(petition) -> list[str]:
+    """One sentence per pause of the clock (听证, 鉴定): when, why, and how far the due moved."""
+    out, open_pause = [], None
+    for e in petition.events.all():
+        if e.action == "pause":
+            open_pause = e
+        elif e.action == "resume" and open_pause is not None:
+            label = open_pause.data.get("ground_label") or "听证、鉴定等法定事由"
+            days = e.data.get("counted_days", e.data.get("paused_days", ""))
+            out.append(f"因{label}，自{_fmt(open_pause.at)}至{_fmt(e.at)}暂停计时，该段时间不计入办理期限，期限顺延{days}日。")
+            open_pause = None
+    if open_pause is not None:
+        label = open_pause.data.get("ground_label") or "听证、鉴定等法定事由"
+        out.append(f"因{label}，自{_fmt(open_pause.at)}起暂停计时，该段时间不计入办理期限。")
+    return out
 
 
 def _sign(doc, petition):
@@ -154,9 +184,11 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
                 ("内部查处期限", _fmt(petition.internal_due_at)),
                 ("是否报送结果", "是" if petition.result_required else "否"),
                 ("交办意见", assign.data.get("note", "") if assign else ""),
+                ("暂停计时", "".join(_pause_lines(petition)) or "无"),
             ],
         )
         doc.add_paragraph("请于期限内办结并报送办理结果；不能按期办结的，应说明情况并申请延期。承办单位签收后请预报办结时间。")
+        _footnote(doc, petition.handle_due_at, petition.internal_due_at)
     elif kind == "decline":
         ev = _last(petition, "decline")
         doc.add_paragraph(_addressee(petition, actor, path))
@@ -177,14 +209,22 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
         doc.add_paragraph("请与该机关联系了解办理情况。特此告知。")
         _sign(doc, petition)
     elif kind == "extend":
+        # The reason and the new date as decided (the event), not today's due, which a later pause may move again.
         ev = _last(petition, "extend")
+        data = ev.data if ev else {}
+        new_due = _parse(data.get("new_due_at")) or petition.handle_due_at
         doc.add_paragraph(_addressee(petition, actor, path))
         doc.add_paragraph(
-            f"你（们）提出的信访事项（登记编号{petition.reg_no}），因{ev.data.get('reason', '') if ev else ''}，"
-            f"经批准，办理期限延长{ev.data.get('days', '') if ev else ''}日，至{_fmt(petition.handle_due_at)}。"
+            f"你（们）提出的信访事项（登记编号{petition.reg_no}），因{data.get('reason', '')}，"
+            f"经本机关负责人批准，办理期限延长{data.get('days', '')}日，延长后的办理期限至{_fmt(new_due)}。"
         )
+        for line in _pause_lines(petition):
+            doc.add_paragraph(line)
         doc.add_paragraph("特此告知。")
+        _footnote(doc, new_due)
         _sign(doc, petition)
+    elif kind == "delivery":
+        _delivery_receipt(doc, petition, actor, path)
     else:
         stage = {"opinion": "reply", "review": "review", "rereview": "rereview"}[kind]
         ev = _last(petition, "reply", stage=stage)
@@ -192,15 +232,58 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
         doc.add_paragraph(f"你（们）提出的信访事项（登记编号{petition.reg_no}），现答复如下：")
         doc.add_paragraph(ev.data.get("text", "") if ev else "")
         if kind == "opinion":
-            doc.add_paragraph("如对本处理意见不服，可自收到本意见书之日起30日内向原办理机关的上一级机关请求复查。")
+            for line in _pause_lines(petition):
+                doc.add_paragraph(line)
+            doc.add_paragraph("如对本处理意见不服，可自收到本意见书之日起30日内向原办理机关、单位的上一级机关、单位请求复查。")
         elif kind == "review":
-            doc.add_paragraph("如对本复查意见不服，可自收到本意见书之日起30日内向复查机关的上一级机关请求复核。")
+            doc.add_paragraph("如对本复查意见不服，可自收到本意见书之日起30日内向复查机关、单位的上一级机关、单位请求复核。")
         else:
             doc.add_paragraph("本复核意见为最终意见。信访人对复核意见不服，仍以同一事实和理由提出信访的，不再受理。")
         _sign(doc, petition)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue(), quote(f"{title}-{petition.reg_no}.docx")
+
+
+def _parse(value):
+    from datetime import datetime
+
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _delivery_receipt(doc, petition, actor, path):
+    """送达回证 of the latest answer: printed to be signed by the petitioner; the date then goes in as record_delivery."""
+    stage = {0: "opinion", 1: "review", 2: "rereview"}.get(petition.review_level, "opinion")
+    delivered = petition.delivered_at
+    _table(
+        doc,
+        [
+            ("送达文书", f"{DOCS[stage]}（登记编号{petition.reg_no}）"),
+            ("受送达人", _addressee(petition, actor, path).rstrip("：")),
+            ("答复时间", _fmt(petition.replied_at, "%Y年%m月%d日 %H:%M")),
+            (
+                "送达方式",
+                dict(DeliveryMethod.choices).get(petition.delivery_method, "")
+                if delivered
+                else "□直接送达  □邮寄送达  □短信送达  □网上送达  □公告送达",
+            ),
+            ("送达地点", ""),
+            ("送达时间", _fmt(delivered) if delivered else "　　年　　月　　日　　时"),
+            ("受送达人签名", ""),
+            ("送达人签名", ""),
+            ("备注", "受送达人拒绝签收的，送达人应注明情况。"),
+        ],
+    )
+    doc.add_paragraph(
+        "信访人对处理意见不服的，可以自收到书面答复之日起30日内请求复查；对复查意见不服的，可以自收到书面答复之日起30日内请求复核。"
+        "本回证所载送达时间为上述期限的起算依据。"
+    )
+    _sign(doc, petition)
 
 
 # ---------------------------------------------------------------------------
@@ -243,7 +326,7 @@ def receipt_pdf(petition: Petition, *, query_code: str = "") -> bytes:
         y -= 9 * mm
     y -= 4 * mm
     c.setFont(font, 10.5)
-    notes = [
+    notes = [n for n in [timelimits.notice_footnote(petition.accept_due_at, short=True)] if n] + [
         "请妥善保管登记编号和查询码，可在信访人查询页面或到信访接待场所查询办理进度。",
         "查询码仅在登记时提供一次，请妥善保管，勿告知他人。",
         "对处理意见不服的，可自收到书面答复之日起30日内请求复查；",

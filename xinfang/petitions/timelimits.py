@@ -213,13 +213,16 @@ def calendar_notices(*moments: datetime | date | None) -> list[str]:
     return [n for n in (calendar_notice(y) for y in years) if n]
 
 
-def notice_footnote(*moments: datetime | date | None) -> str:
-    """The sentence a notice to the petitioner prints under a date in a year whose holidays are not entered yet."""
+def notice_footnote(*moments: datetime | date | None, short: bool = False) -> str:
+    """The sentence a notice to the petitioner prints under a date in a year whose holidays are not entered yet
+    (`short` for a line of a one-page PDF)."""
     years = [y for y in sorted({(deadlines.to_local(m).year if isinstance(m, datetime) else m.year) for m in moments if m is not None})]
     unknown = [y for y in years if not work_calendar().is_known(y)]
     if not unknown:
         return ""
     names = "、".join(f"{y}年" for y in unknown)
+    if short:
+        return f"注：{names}节假日安排尚未录入，期限暂按周末计算，遇法定节假日依法顺延。"
     return f"注：{names}法定节假日安排尚未录入，上述期限暂按周末计算；期限最后一日为法定节假日的，依法顺延至节假日后的第一个工作日。"
 
 
@@ -575,6 +578,9 @@ def parse_holiday_notice(text: str) -> list[tuple[date, bool, str]]:
                 continue
         d = start
         while d <= end:
+            if is_workday and d.weekday() < 5:
+                errors.append(f"第 {n} 行：{d:%Y-%m-%d} 是星期{'一二三四五'[d.weekday()]}，调休上班日应是周末（请检查日期）")
+                break
             if d in days and days[d][0] != is_workday:
                 errors.append(f"第 {n} 行：{d:%Y-%m-%d} 前面已写作{'上班' if days[d][0] else '放假'}，不能同时放假和上班")
             days[d] = (is_workday, name or ("调休上班" if is_workday else "节假日"))
@@ -643,6 +649,10 @@ def limits_table() -> list[TimeLimit]:
     return list(TimeLimit.objects.order_by("pk"))
 
 
+def pause_ground_rows() -> list[PauseGround]:
+    return list(PauseGround.objects.order_by("pk"))
+
+
 def holidays_of_year(year: int) -> list[dict]:
     """The year's effective days off and make-up workdays: table rows, and chinesecalendar days not in the table."""
     rows = {h.date: h for h in Holiday.objects.filter(date__year=year)}
@@ -671,5 +681,5 @@ def recent_changes(limit: int = 10):
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    types = [ContentType.objects.get_for_model(TimeLimit), ContentType.objects.get_for_model(Holiday)]
+    types = list(ContentType.objects.get_for_models(TimeLimit, Holiday, PauseGround).values())  # one query
     return list(LogEntry.objects.filter(content_type__in=types).select_related("user").order_by("-action_time")[:limit])

@@ -10,4 +10,6 @@ urlpatterns = [
     path("limits/<slug:step>/", views.limit_update, name="limit_update"),
     path("holidays/", views.holiday_set, name="holiday_set"),
     path("holidays/import/", views.holiday_import, name="holiday_import"),
+    path("holidays/load/", views.holidays_load, name="holidays_load"),
+    path("pause/<slug:code>/", views.pause_update, name="pause_update"),
 ]

@@ -25,7 +25,14 @@ def _year(value, default: int) -> int:
 
 
 def _page(
-    request, *, year: int, status: int = 200, errors: dict | None = None, holiday_form: dict | None = None, posted: dict | None = None
+    request,
+    *,
+    year: int,
+    status: int = 200,
+    errors: dict | None = None,
+    holiday_form: dict | None = None,
+    posted: dict | None = None,
+    notice_text: str = "",
 ):
     now = timezone.now()
     this_year = deadlines.to_local(now).year
@@ -36,7 +43,14 @@ def _page(
         example = deadlines.due_at(now, limit, calendar)
         entered = (posted or {}).get(row.step) or {"amount": row.amount, "day_kind": row.day_kind}
         rows.append(
-            {"row": row, "limit": limit, "example": example, "legal_max": timelimits.LEGAL_MAXIMUM.get(row.step), "entered": entered}
+            {
+                "row": row,
+                "limit": limit,
+                "example": example,
+                "legal_max": timelimits.LEGAL_MAXIMUM.get(row.step),
+                "legal_fixed": row.step in timelimits.LEGAL_FIXED,
+                "entered": entered,
+            }
         )
     days = timelimits.holidays_of_year(year)
     for d in days:
@@ -49,6 +63,19 @@ def _page(
         "url_limit": f"{ns}:limit_update",
         "url_holiday": f"{ns}:holiday_set",
         "url_import": f"{ns}:holiday_import",
+        "url_load": f"{ns}:holidays_load",
+        "url_pause": f"{ns}:pause_update",
+        "grounds": [
+            {
+                "row": g,
+                "roles": g.role_codes,
+                "entered": (posted or {}).get(f"pause:{g.code}") or {"max_days": g.max_days, "roles": g.role_codes},
+            }
+            for g in timelimits.pause_ground_rows()
+        ],
+        "pause_roles": list(timelimits.PAUSE_ROLES.items()),
+        "notice_text": notice_text,
+        "notice_example": NOTICE_EXAMPLE,
         "rows": rows,
         "now": now,
         "year": year,
@@ -133,6 +160,65 @@ def holiday_set(request):
         return _page(request, year=year, status=exc.status, errors={"holiday": exc.message}, holiday_form=form)
     messages.success(request, f"已保存：{row.date:%Y-%m-%d} {'调休上班' if row.is_workday else '放假'}（{row.name}）")
     return _back(request, row.date.year)
+
+
+# The format the settings page and `manage.py load_holidays --file` read (timelimits.parse_holiday_notice).
+NOTICE_EXAMPLE = "2027-01-01,休,元旦\n2027-02-05~2027-02-11,休,春节\n2027-02-14,班,春节"
+MAX_NOTICE_BYTES = 64 * 1024
+
+
+@login_required
+@require_POST
+def holidays_load(request):
+    """Enter a year's State Council notice in one step: pasted lines or an uploaded .csv/.txt of the same lines."""
+    year = _year(request.POST.get("year"), deadlines.to_local(timezone.now()).year)
+    text = request.POST.get("text", "")
+    upload = request.FILES.get("file")
+    try:
+        if upload is not None:
+            if upload.size > MAX_NOTICE_BYTES:
+                raise InvalidInput("文件过大（放假安排不超过 64KB）", fields={"file": ["文件过大"]})
+            raw = upload.read()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                try:
+                    text = raw.decode("gb18030")
+                except UnicodeDecodeError:
+                    raise InvalidInput(
+                        "文件不是文本（请保存为 UTF-8 或 GBK 编码的 .csv/.txt）", fields={"file": ["文件编码无法识别"]}
+                    ) from None
+        result = timelimits.holidays_load(actor=request.user, text=text)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _page(request, year=year, status=exc.status, errors={"load": exc.message}, notice_text=text)
+    years = "、".join(str(y) for y in result["years"])
+    msg = f"已录入 {years} 年放假安排：新增 {result['created']} 天，更正 {result['updated']} 天，未变 {result['unchanged']} 天"
+    messages.success(request, msg)
+    for y, lacking in result["missing"].items():
+        messages.warning(request, f"{y} 年的录入中没有：{'、'.join(lacking)}。如国务院通知中有这些节日，请补录，否则期限会按周末计算")
+    return _back(request, result["years"][0])
+
+
+@login_required
+@require_POST
+def pause_update(request, code: str):
+    year = _year(request.POST.get("year"), deadlines.to_local(timezone.now()).year)
+    try:
+        row = timelimits.pause_ground_update(
+            actor=request.user,
+            code=code,
+            max_days=request.POST.get("max_days", ""),
+            roles=request.POST.getlist("roles"),
+            expected_max_days=request.POST.get("expected_max_days"),
+            expected_roles=request.POST.get("expected_roles", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        posted = {f"pause:{code}": {"max_days": request.POST.get("max_days", ""), "roles": request.POST.getlist("roles")}}
+        return _page(request, year=year, status=exc.status, errors={f"pause:{code}": exc.message}, posted=posted)
+    messages.success(request, f"已保存：{row.label} 最长 {row.max_days} 日")
+    return _back(request, year)
 
 
 @login_required

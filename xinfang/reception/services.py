@@ -63,7 +63,14 @@ def _check_range(start: date, end: date):
 
 @transaction.atomic
 def reception_days_generate(*, actor, unit: Unit, start: date, end: date, place: str, leader: User | None = None) -> list[ReceptionDay]:
-    """Create the Wednesdays in [start, end] that do not exist yet (existing days are left as they are)."""
+    """Create the Wednesdays in [start, end] that do not exist yet (existing days are left as they are).
+
+    A Wednesday that is an official holiday moves to the next workday, from the same holiday table as every time limit
+    (timelimits.work_calendar()); the day's note says where it came from, and two Wednesdays of one long holiday meet on
+    one day. In a year whose holidays are not entered yet a Wednesday stays, flagged in its note for the office to check.
+    """
+    from xinfang.petitions import timelimits
+
     _require_manager(actor)
     _check_range(start, end)
     errors: dict = {}
@@ -71,12 +78,23 @@ def reception_days_generate(*, actor, unit: Unit, start: date, end: date, place:
     if unit is None:
         errors["unit"] = ["请选择单位"]
     _raise(errors)
+    calendar = timelimits.work_calendar()
     day = start + timedelta(days=(WEDNESDAY - start.weekday()) % 7)
     made = []
     while day <= end:
-        obj, created = ReceptionDay.objects.get_or_create(unit=unit, date=day, defaults={"place": place, "leader": leader})
+        target, note = day, ""
+        if not calendar.is_known(day.year):
+            note = f"{day.year}年节假日尚未录入，如遇节假日请调整接待日"
+        elif not calendar.is_workday(day):
+            target = calendar.next_workday(day)
+            note = f"原定{day.month}月{day.day}日（节假日）顺延"
+        obj, created = ReceptionDay.objects.get_or_create(unit=unit, date=target, defaults={"place": place, "leader": leader, "note": note})
         if created:
             made.append(obj)
+        elif note and target != day and note not in obj.note:
+            # A second Wednesday of the same holiday moved to the same workday: one reception day, both dates noted.
+            obj.note = f"{obj.note}；{note}"[:200] if obj.note else note
+            obj.save(update_fields=["note"])
         day += timedelta(days=7)
     return made
 

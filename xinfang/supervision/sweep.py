@@ -36,6 +36,12 @@ TITLES = {
     Threshold.OVERDUE_3D: "超期3天，督查组跟进",
     Threshold.OVERDUE_7D: "超期7天，请包案领导过问",
 }
+# 当日阅办: a registered petition not read yet is due at the end of the day it came in (its due_at until triaged).
+TRIAGE_TITLES = {Threshold.DUE_3D: "待阅办", Threshold.DUE_TODAY: "今日待阅办", Threshold.OVERDUE: "未按时阅办"}
+
+
+def _is_triage(petition: Petition) -> bool:
+    return petition.status == Status.REGISTERED and petition.triaged_at is None and petition.due_at == petition.triage_due_at
 
 
 def thresholds_for(due_at: datetime, now: datetime) -> list[str]:
@@ -74,10 +80,13 @@ def _claim_and_send(petition: Petition, threshold: str) -> bool:
         with transaction.atomic():
             ReminderMark.objects.create(petition=petition, step=petition.status, threshold=threshold, due_at=petition.due_at)
             local_due = timezone.localtime(petition.due_at)
+            triage = _is_triage(petition)
+            title = TRIAGE_TITLES.get(threshold, TITLES[threshold]) if triage else TITLES[threshold]
+            step = "当日阅办" if triage else f"当前环节（{petition.get_status_display()}）"
             notify_many(
                 recipients=recipients_for(petition, threshold),
-                title=f"{TITLES[threshold]}：{petition.reg_no}",
-                body=f"当前环节（{petition.get_status_display()}）期限 {local_due:%Y-%m-%d %H:%M}。",
+                title=f"{title}：{petition.reg_no}",
+                body=f"{step}期限 {local_due:%Y-%m-%d %H:%M}。",
                 url=f"/petitions/{petition.reg_no}/",
                 kind=f"reminder_{threshold}",
                 dedupe_key=f"remind:{petition.pk}:{petition.status}:{threshold}:{int(petition.due_at.timestamp())}",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from xinfang.access import policy
 from xinfang.org.models import Unit
 from xinfang.petitions import selectors
-from xinfang.petitions.models import Attachment, Complexity, Outcome, ReplyMethod, Satisfaction, Status
+from xinfang.petitions.models import Attachment, Complexity, DeliveryMethod, Outcome, ReplyMethod, Satisfaction, Status
 from xinfang.petitions.workflow import Action
 
 FONT = "STSong-Light"
@@ -51,6 +51,9 @@ SECTION_OF_ACTION = {
     Action.REQUEST_REVIEW: "review",
     Action.REQUEST_REREVIEW: "review",
     Action.ARCHIVE: "archive",
+    Action.TRIAGE: "register",
+    Action.CONSENT_RETURN: "assignment",
+    Action.RECORD_DELIVERY: "reply",
 }
 ACTION_LABELS = dict(Action.choices) | {"register": "登记", "link_repeat": "关联重复件"}
 DATA_LABELS = {
@@ -73,11 +76,19 @@ DATA_LABELS = {
     "archive_category": "归档类别",
     "repeat_of": "重复件原件",
     "source": "导入来源",
+    # The law's clock: pauses (听证, 鉴定), delivery and the windows that run from it.
+    "ground_label": "暂停事由",
+    "paused_days": "暂停天数",
+    "counted_days": "期限顺延天数",
+    "new_due_at": "延长后的办理期限",
+    "delivered_at": "送达时间",
+    "review_request_due_at": "可申请复查/复核至",
+    "return_due_at": "异议期至",
 }
 VALUE_LABELS = {
     "outcome": dict(Outcome.choices),
     "satisfaction": dict(Satisfaction.choices),
-    "method": dict(ReplyMethod.choices),
+    "method": dict(DeliveryMethod.choices) | dict(ReplyMethod.choices),
     "complexity": dict(Complexity.choices),
 }
 STATUS_LABELS = dict(Status.choices)
@@ -96,6 +107,15 @@ def _fmt(dt, fmt="%Y-%m-%d %H:%M") -> str:
     if hasattr(dt, "hour") and timezone.is_aware(dt):
         dt = timezone.localtime(dt)
     return dt.strftime(fmt)
+
+
+def _fmt_iso(value: str) -> str:
+    from datetime import datetime
+
+    try:
+        return _fmt(datetime.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def _size(n: int) -> str:
@@ -214,6 +234,8 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
                 continue
             if key == "handling_unit":
                 value = unit_names.get(str(value), value)
+            if key.endswith("_at") and isinstance(value, str):
+                value = _fmt_iso(value)
             rows.append((DATA_LABELS[key], VALUE_LABELS.get(key, {}).get(value, value)))
         if rows:
             out.append(kv_table(rows))
@@ -292,6 +314,19 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
                 story.append(para("、".join(f"{a.original_name}（{KIND_LABELS.get(a.kind, a.kind)}）" for a in originals)))
         if code == "handling" and (p.findings or p.outcome):
             story.append(kv_table([("处理结果", p.get_outcome_display() or "—"), ("调查核实情况", p.findings or "—")]))
+        if code == "handling":
+            paused = selectors.pauses(p)
+            if paused:
+                rows = [
+                    (
+                        x["ground_label"],
+                        f"{_fmt(x['since'])} 至 {_fmt(x['until']) if x['until'] else '（暂停中）'}"
+                        + (f"，暂停 {x['days']} 日，期限顺延 {x['counted_days']} 日" if x["until"] else ""),
+                    )
+                    for x in paused
+                ]
+                story.append(Paragraph("暂停计时（不计入办理期限）", h2))
+                story.append(kv_table(rows))
         if code == "reply" and p.reply_text:
             story.append(
                 kv_table(
