@@ -344,6 +344,14 @@ def identity_for_display(actor, petition: Petition, *, purpose: str, path: str =
     return result
 
 
+def identities_as_entered(actor, petition: Petition) -> list[dict]:
+    """The registration response: the petitioners the actor has just entered (the service's own objects, nothing
+    decrypted), masked as the actor may see them. Not an access record: nothing stored is disclosed, and the
+    register event already names who entered them."""
+    fields, _grant = visible_identity_fields(actor, petition)
+    return [_identity_dict(p, fields) for p in petition.petitioners.all()]
+
+
 def identities_for_list(actor, petitions, *, purpose: str, path: str = "") -> dict[int, list[dict]]:
     """For a page of petitions (with `petitioners` prefetched): {petition pk: [identity dicts]}, logged in one bulk insert."""
     from xinfang.access.models import AccessRecord

@@ -469,10 +469,20 @@ def petition_register(
         at=now,
         imported=imported,
     )
-    # The response is built from what was just written (no read-back, nothing decrypted): the related rows as
-    # prefetched lists, in the order a read would give them.
-    petition._prefetched_objects_cache = {"petitioners": people_rows, "respondents": respondent_rows, "attachments": stored}
+    # The response is built from what was just written (no read-back, nothing decrypted): the related rows are
+    # handed over as if prefetched, in the order a read gives them.
+    petition._prefetched_objects_cache = {
+        name: _prefetched(getattr(petition, name), rows)
+        for name, rows in (("petitioners", people_rows), ("respondents", respondent_rows), ("attachments", stored))
+    }
     return petition, code
+
+
+def _prefetched(manager, rows):
+    """A related manager's queryset holding `rows`, as `prefetch_related` leaves it (`.all()` answers without a query)."""
+    qs = manager.all()
+    qs._result_cache, qs._prefetch_done = list(rows), True
+    return qs
 
 
 def _insert_numbered(petition: Petition) -> None:
