@@ -15,11 +15,36 @@ from django.contrib.auth.models import Group
 
 from xinfang.org.models import Region, RegionLevel, Role, Unit, UnitKind, User
 
-
 # Every test runs on a known calendar, never on the machine's date: a Tuesday morning in a year whose
 # official holidays are known. The clock ticks from there (live servers and timeouts still work); a test
 # that needs another day travels there itself with time_machine (nested travels override this one).
 FROZEN_AT = datetime(2026, 6, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_through_the_test_path():
+    """The database refuses DELETE and TRUNCATE of history (xinfang.audit.immutability), and Django's test
+    flush (transaction=True tests, `manage.py flush`) is exactly that. In this process only, the flush drops
+    the refusing triggers, empties the tables and puts the triggers back, in one transaction. Production has
+    no such path: no setting or session variable turns the triggers off (docs/security.md)."""
+    from django.db import transaction
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from xinfang.audit import immutability
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with transaction.atomic(using=self.connection.alias):
+            if self.connection.vendor == "postgresql":
+                with self.connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred FK checks
+            with immutability.suspended(self.connection):
+                original(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original
 
 
 @pytest.fixture(autouse=True)

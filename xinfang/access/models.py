@@ -89,14 +89,20 @@ class GrantRevocation(NoDeleteModel):
 
 
 class RespondentMatch(NoDeleteModel):
-    """The office confirms that a respondent (被反映人, recorded by name and unit) is this user.
+    """A respondent (被反映人, recorded by name and unit) is this user: blocked from the petition exactly as a
+    directly linked respondent.
 
-    From then on the user is blocked from the petition exactly as a directly linked respondent.
+    Two ways in: the office confirms it (`confirmed_by`), or registration presumes it (`presumed`, no
+    `confirmed_by`) because the name and unit match a user's — DESIGN.md: such a respondent is treated as
+    that user until the office clears the match (`RespondentMatchClearance`, with its own event).
     """
 
     respondent = models.ForeignKey("petitions.Respondent", verbose_name="被反映人", on_delete=models.PROTECT, related_name="matches")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="对应账号", on_delete=models.PROTECT, related_name="respondent_matches")
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, related_name="+")
+    presumed = models.BooleanField("登记时按姓名与单位推定", default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_at = models.DateTimeField("确认时间")
     note = models.CharField("说明", max_length=200, blank=True)
 
@@ -106,8 +112,26 @@ class RespondentMatch(NoDeleteModel):
         indexes = [models.Index(fields=["user"], name="respondent_match_user")]
 
 
+class RespondentMatchClearance(NoDeleteModel):
+    """The office clears a presumed match (a namesake in the same unit): from then on the user is not blocked.
+
+    A new record; the match itself is kept as it was."""
+
+    match = models.OneToOneField(RespondentMatch, verbose_name="推定匹配", on_delete=models.PROTECT, related_name="clearance")
+    cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="排除人", on_delete=models.PROTECT, related_name="+")
+    cleared_at = models.DateTimeField("排除时间")
+    reason = models.TextField("理由")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "被反映人推定匹配排除"
+
+
 class AccessRecord(NoDeleteModel):
-    """One view of unmasked identity (or a protected file): who, when, which petition, which fields, why."""
+    """One view of unmasked identity (or a protected file): who, when, which petition, which fields, why.
+
+    Chained per petition like the events (`xinfang.audit.chain.append_access_records`: seq, prev_hash, an
+    HMAC in `hash`, the key's id); the database refuses UPDATE, DELETE and TRUNCATE.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="查看人", null=True, on_delete=models.PROTECT, related_name="access_records"
@@ -118,10 +142,15 @@ class AccessRecord(NoDeleteModel):
     purpose = models.CharField("用途", max_length=200)
     path = models.CharField("页面/接口", max_length=300, blank=True)
     via_grant = models.ForeignKey(IdentityGrant, verbose_name="依据授权", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveIntegerField("序号")
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+    key_id = models.CharField("签名密钥", max_length=16)
 
     class Meta:
         verbose_name = verbose_name_plural = "身份信息查看记录"
         ordering = ["-at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["petition", "seq"], name="access_record_seq_unique")]
         indexes = [
             models.Index(fields=["at"], name="access_at"),
             models.Index(fields=["user", "at"], name="access_user_at"),

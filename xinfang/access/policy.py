@@ -90,9 +90,15 @@ def scope_q(actor) -> Q | None:
 
 
 def respondent_block_q(actor) -> Q:
-    """Petitions where the actor is a respondent: linked directly or by a confirmed match."""
-    linked = Respondent.objects.filter(petition=OuterRef("pk")).filter(Q(user=actor) | Q(matches__user=actor))
+    """Petitions where the actor is a respondent: linked directly, by a match the office confirmed, or by a match
+    presumed at registration (same name, same unit) that the office has not cleared."""
+    linked = Respondent.objects.filter(petition=OuterRef("pk")).filter(Q(user=actor) | _match_q(actor))
     return Q(Exists(linked))
+
+
+def _match_q(user) -> Q:
+    # One filter() call: user and clearance are conditions on the same match row.
+    return Q(matches__user=user, matches__clearance__isnull=True)
 
 
 def visible_petitions(actor, queryset: QuerySet[Petition] | None = None) -> QuerySet[Petition]:
@@ -130,7 +136,7 @@ def is_respondent(user, petition: Petition) -> bool:
     """Whether `user` is a respondent of the petition (linked, or a confirmed match)."""
     if user is None or user.pk is None:
         return False
-    return Respondent.objects.filter(petition=petition).filter(Q(user=user) | Q(matches__user=user)).exists()
+    return Respondent.objects.filter(petition=petition).filter(Q(user=user) | _match_q(user)).exists()
 
 
 def assert_not_respondent(user, petition: Petition, *, as_what: str = "办理人") -> None:
@@ -142,20 +148,104 @@ def assert_not_respondent(user, petition: Petition, *, as_what: str = "办理人
 
 
 def respondent_unit_ids(petition: Petition) -> set[int]:
-    """Units of the petition's respondents (recorded unit, or the unit of a linked/matched user).
-
-    Assigning the petition to one of these needs an explicit recorded reason (the lifecycle's assign service).
-    """
+    """Units where a respondent works: the recorded unit, and the unit of a linked, confirmed or presumed (not
+    cleared) account."""
     ids = set()
-    for r in Respondent.objects.filter(petition=petition).select_related("user").prefetch_related("matches__user"):
+    for r in Respondent.objects.filter(petition=petition).select_related("user").prefetch_related("matches__user", "matches__clearance"):
         if r.unit_id:
             ids.add(r.unit_id)
         if r.user_id and r.user.unit_id:
             ids.add(r.user.unit_id)
         for m in r.matches.all():
-            if m.user.unit_id:
+            if m.user.unit_id and not hasattr(m, "clearance"):
                 ids.add(m.user.unit_id)
     return ids
+
+
+# ---------------------------------------------------------------- accusations never reach the accused
+#
+# 《信访工作条例》第四十六条第（五）项: passing a petitioner's 检举、揭发 material, or word of it, to the person or
+# the unit accused (“转给被检举、揭发的人员或者单位”) is a breach. So a 检举控告 is never assigned or forwarded to a
+# unit where a respondent works — no override, no written reason — and goes to that unit's superior or to the
+# discipline organ (纪检监察机关). One guard, used by the assign and forward services (409 `respondent_unit`), the
+# assign form's unit choices and the routing suggestions.
+
+DISCIPLINE_NAMES = ("纪委", "监委", "纪检", "监察委", "纪律检查")
+
+
+def accused_unit_ids(petition: Petition) -> set[int]:
+    """Units a 检举控告 may never go to (empty for other natures: their respondents stay blocked as persons)."""
+    if petition.nature != Nature.REPORT:
+        return set()
+    return respondent_unit_ids(petition)
+
+
+def _accused_unit_names(petition: Petition) -> list[str]:
+    from xinfang.org.models import Unit
+
+    names = set(Unit.objects.filter(pk__in=accused_unit_ids(petition)).values_list("name", flat=True))
+    if petition.nature == Nature.REPORT:
+        names |= {n for n in Respondent.objects.filter(petition=petition).values_list("unit_name", flat=True) if n}
+    return sorted(n.strip() for n in names if n and n.strip())
+
+
+def _same_organ(a: str, b: str) -> bool:
+    """Free-text organ names: equal, or one inside the other (县人社局 / 县人社局劳动监察大队) once 3 characters long."""
+    a, b = "".join(a.split()), "".join(b.split())
+    return bool(a and b) and (a == b or (min(len(a), len(b)) >= 3 and (a in b or b in a)))
+
+
+def assert_not_accused_unit(petition: Petition, *, unit=None, authority: str = "") -> None:
+    """Refuse sending a 检举控告 to a unit where a respondent works (assign: `unit`; forward: the `authority` named)."""
+    from xinfang.core.errors import Conflict, ErrorCode
+
+    rule = "检举控告材料不得转给被检举、揭发的人员或者单位（《信访工作条例》第四十六条）"
+    if unit is not None and unit.pk in accused_unit_ids(petition):
+        msg = f"“{unit.name}”是被反映人所在单位，{rule}；请交其上级机关或纪检监察机关办理"
+        raise Conflict(msg, code=ErrorCode.RESPONDENT_UNIT, fields={"handling_unit": [msg]})
+    if authority and petition.nature == Nature.REPORT:
+        hit = next((n for n in _accused_unit_names(petition) if _same_organ(authority, n)), None)
+        if hit:
+            same = "".join(authority.split()) == "".join(hit.split())
+            msg = f"“{authority}”是被反映人所在单位{'' if same else f'（{hit}）'}，{rule}；请转送其上级机关或纪检监察机关"
+            raise Conflict(msg, code=ErrorCode.RESPONDENT_UNIT, fields={"authority": [msg]})
+
+
+def assignable_units(petition: Petition, units):
+    """The units the assign form offers: `units` minus those the guard would refuse."""
+    excluded = accused_unit_ids(petition)
+    return units.exclude(pk__in=excluded) if excluded else units
+
+
+def discipline_organs():
+    """Active units that are discipline organs (纪检监察机关) by name, e.g. 县纪委监委."""
+    from xinfang.org.models import Unit
+
+    q = Q()
+    for word in DISCIPLINE_NAMES:
+        q |= Q(name__contains=word)
+    return Unit.objects.filter(q, active=True).order_by("code")
+
+
+def accused_alternatives(petition: Petition) -> list[tuple]:
+    """[(unit, reason)] to offer instead of the accused units: each one's superior (when it is not accused itself),
+    then the discipline organs; in that order, without repeats."""
+    from xinfang.org.models import Unit
+
+    excluded = accused_unit_ids(petition)
+    if not excluded:
+        return []
+    out, seen = [], set(excluded)
+    for unit in Unit.objects.filter(pk__in=excluded).select_related("parent").order_by("code"):
+        parent = unit.parent
+        if parent is not None and parent.active and parent.pk not in seen:
+            seen.add(parent.pk)
+            out.append((parent, f"被反映人所在单位“{unit.name}”回避，交其上级机关办理"))
+    for organ in discipline_organs():
+        if organ.pk not in seen:
+            seen.add(organ.pk)
+            out.append((organ, "检举控告，交纪检监察机关办理"))
+    return out
 
 
 # ---------------------------------------------------------------- identity
@@ -300,15 +390,21 @@ def _ordered(fields) -> list[str]:
 
 def _log(actor, petition: Petition, fields, *, purpose: str, path: str, grant=None) -> None:
     from xinfang.access.models import AccessRecord
+    from xinfang.audit.chain import append_access_records
 
-    AccessRecord.objects.create(
-        user=actor if _active(actor) else None,
-        at=timezone.now(),
-        petition=petition,
-        fields=_ordered(fields),
-        purpose=(purpose or "查看")[:200],
-        path=(path or "")[:300],
-        via_grant=grant,
+    # Chained per petition (seq, HMAC, signed head), like the events: the log cannot lose a view unseen.
+    append_access_records(
+        [
+            AccessRecord(
+                user=actor if _active(actor) else None,
+                at=timezone.now(),
+                petition=petition,
+                fields=_ordered(fields),
+                purpose=(purpose or "查看")[:200],
+                path=(path or "")[:300],
+                via_grant=grant,
+            )
+        ]
     )
 
 
@@ -371,5 +467,7 @@ def identities_for_list(actor, petitions, *, purpose: str, path: str = "") -> di
                 )
             )
     if records:
-        AccessRecord.objects.bulk_create(records)
+        from xinfang.audit.chain import append_access_records
+
+        append_access_records(records)
     return out

@@ -1,18 +1,164 @@
-"""The hash chain of petition events: each event's hash covers its content and the previous hash.
+"""The keyed chains: petition events and the access log, one chain of each per petition.
 
-`verify_petition_chain` / `verify_chains` recompute every link (seq order, prev_hash, hash)
-and report the first broken link of each petition; `manage.py verify_chain` prints them.
+Event n of a petition carries
+
+    hash_n = HMAC-SHA256(chain key, "xinfang-event/2" | hash_{n-1} | canonical(event n) | state_n)
+
+where canonical(event) is the JSON of every stored field of the event (timestamps in UTC to the
+microsecond, `data` with numbers as the database hands them back) and state_n the SHA-256 of the
+petition's key fields as they stand when the event is written (`STATE_FIELDS`, below). The key id and
+state_n are kept in the event's `EventSeal`. A `ChainHead` per petition holds (last seq, last hash,
+current state), signed with the same key; it is written in the transaction that writes the event, under
+the petition's row lock (the caller's), so `seq` and `prev_hash` are taken without a race.
+
+Access records (unmasked identity views) are chained the same way, per petition, with their own head:
+the access log of a petition cannot lose, gain or change a record unseen.
+
+Why each part: the HMAC means an insider who rewrites an event cannot recompute its hash (plain SHA-256
+could be); the state digest means a petition edited behind the services' back no longer matches its
+head; the signed head means deleting the last event (or all of them) leaves a head that says more;
+the daily checkpoint (`xinfang.audit.checkpoints`) means replaying an old, validly signed head is found too.
+`xinfang.audit.verify` checks all of it.
+
+**The rule for writers:** every change to a petition's key fields goes through a service that calls
+`record_event` after the change (the event is the last write): the state sealed is read back from the
+database by `record_event` itself.
 """
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from xinfang.audit.keys import ChainKey, current_key
+from xinfang.audit.models import LEGACY_KEY_ID, Chain, ChainHead, EventSeal
+from xinfang.core.errors import Conflict
+
+# The petition's key fields (DESIGN.md: content, requests, identity hashes, status, due times), sealed
+# with every event. Every DateTimeField named *_due_at is added (so a due time added later is covered),
+# then the petitioners' keyed identity hashes and the respondents (who is accused, and their account:
+# un-linking an accused account would let it read the case).
+STATE_FIELDS = (
+    "reg_no",
+    "office_id",
+    "status",
+    "channel",
+    "received_at",
+    "nature",
+    "confidential",
+    "anonymous",
+    "category_id",
+    "region_id",
+    "content",
+    "requests",
+    "handling_unit_id",
+    "case_leader_id",
+    "paused_at",
+    "paused_seconds",
+    "extended_days",
+    "replied_at",
+    "first_replied_at",
+    "reply_text",
+    "delivered_at",
+    "archived_at",
+)
+PETITIONER_STATE_FIELDS = ("id_hash", "phone_hash", "name_hash", "is_representative")
+RESPONDENT_STATE_FIELDS = ("name", "unit_name", "unit_id", "user_id")
+
+
+class ChainError(Conflict):
+    """The chain cannot be extended safely (its head is missing while events exist): 409, nothing written."""
+
+
+# ------------------------------------------------------------------ canonical forms
+
+
+def _utc(value: datetime) -> str:
+    return (value.astimezone(UTC) if value.tzinfo else value).isoformat(timespec="microseconds")
+
+
+def canon(value):
+    """JSON-simple value in one form, whatever the database hands back: floats that are whole become
+    ints (PostgreSQL's jsonb returns 1e16 as 10000000000000000), datetimes become UTC ISO strings."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, dict):
+        return {str(k): canon(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [canon(v) for v in value]
+    return str(value)
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def event_payload(
-    *, reg_no: str, seq: int, action: str, actor_id, actor_label: str, at, from_status: str, to_status: str, data: dict
+    *,
+    reg_no: str,
+    seq: int,
+    action: str,
+    actor_id,
+    actor_label: str,
+    at,
+    from_status: str,
+    to_status: str,
+    data: dict,
+    public: bool = False,
+    imported: bool = False,
 ) -> str:
+    return _dumps(
+        {
+            "reg_no": reg_no,
+            "seq": seq,
+            "action": action,
+            "actor": actor_id,
+            "actor_label": actor_label,
+            "at": _utc(at),
+            "from": from_status,
+            "to": to_status,
+            "data": canon(data or {}),
+            "public": bool(public),
+            "imported": bool(imported),
+        }
+    )
+
+
+def event_mac(key: ChainKey, prev_hash: str, payload: str, state: str) -> str:
+    return key.mac("\n".join(("xinfang-event/2", prev_hash, payload, state)))
+
+
+def head_mac(key: ChainKey, *, chain: str, reg_no: str, last_seq: int, last_hash: str, state: str) -> str:
+    return key.mac("\n".join(("xinfang-head/1", chain, reg_no, str(last_seq), last_hash, state)))
+
+
+def access_payload(*, reg_no: str, seq: int, user_id, at, fields, purpose: str, path: str, via_grant_id) -> str:
+    return _dumps(
+        {
+            "reg_no": reg_no,
+            "seq": seq,
+            "user": user_id,
+            "at": _utc(at),
+            "fields": canon(list(fields or [])),
+            "purpose": purpose,
+            "path": path,
+            "via_grant": via_grant_id,
+        }
+    )
+
+
+def access_mac(key: ChainKey, prev_hash: str, payload: str) -> str:
+    return key.mac("\n".join(("xinfang-access/1", prev_hash, payload)))
+
+
+# The chain as written before it was keyed: kept only to check events sealed as legacy (LEGACY_KEY_ID).
+def legacy_event_payload(*, reg_no, seq, action, actor_id, actor_label, at, from_status, to_status, data) -> str:
     return json.dumps(
         {
             "reg_no": reg_no,
@@ -20,8 +166,7 @@ def event_payload(
             "action": action,
             "actor": actor_id,
             "actor_label": actor_label,
-            # Normalised to UTC: the database hands datetimes back in UTC whatever zone they were written in.
-            "at": (at.astimezone(UTC) if at.tzinfo else at).isoformat(timespec="microseconds"),
+            "at": _utc(at),
             "from": from_status,
             "to": to_status,
             "data": data,
@@ -33,12 +178,269 @@ def event_payload(
     )
 
 
-def chain_hash(prev_hash: str, payload: str) -> str:
+def legacy_link(prev_hash: str, payload: str) -> str:
     return hashlib.sha256((prev_hash + "\n" + payload).encode()).hexdigest()
 
 
+# ------------------------------------------------------------------ the petition's state
+
+
+def state_field_names(model) -> list[str]:
+    """STATE_FIELDS that the model has, plus every *_due_at DateTimeField (historical models in migrations too)."""
+    from django.db import models
+
+    names = {f.attname for f in model._meta.concrete_fields}
+    due = sorted(f.attname for f in model._meta.concrete_fields if f.name.endswith("_due_at") and isinstance(f, models.DateTimeField))
+    return [n for n in STATE_FIELDS if n in names] + [n for n in due if n not in STATE_FIELDS]
+
+
+def state_digest(values: dict, people: list, respondents: list) -> str:
+    """sha256 of the key fields. Empty values (None, "", 0, False) are left out, so a field added to the model
+    later with an empty default does not change the digest of petitions written before it."""
+    body = {
+        "p": {k: canon(v) for k, v in values.items() if v not in (None, "", 0, False)},
+        "people": [canon(list(p)) for p in people],
+        "respondents": [canon(list(r)) for r in respondents],
+    }
+    return hashlib.sha256(("xinfang-state/1\n" + _dumps(body)).encode()).hexdigest()
+
+
+def states_for(petition_ids, *, models=None) -> dict[int, str]:
+    """{petition id: state digest} for these petitions, in three queries (pass `models` in migrations)."""
+    if models is None:
+        from xinfang.petitions.models import Petition, Petitioner, Respondent
+    else:
+        Petition, Petitioner, Respondent = models
+    ids = list(petition_ids)
+    if not ids:
+        return {}
+    fields = state_field_names(Petition)
+    out = {}
+    people: dict[int, list] = {}
+    resp: dict[int, list] = {}
+    for row in (
+        Petitioner.objects.filter(petition_id__in=ids).order_by("petition_id", "pk").values_list("petition_id", *PETITIONER_STATE_FIELDS)
+    ):
+        people.setdefault(row[0], []).append(row[1:])
+    for row in (
+        Respondent.objects.filter(petition_id__in=ids).order_by("petition_id", "pk").values_list("petition_id", *RESPONDENT_STATE_FIELDS)
+    ):
+        resp.setdefault(row[0], []).append(row[1:])
+    for row in Petition.objects.filter(pk__in=ids).values("pk", *fields):
+        pk = row.pop("pk")
+        out[pk] = state_digest(row, people.get(pk, []), resp.get(pk, []))
+    return out
+
+
+def petition_state(petition_id: int) -> str:
+    return states_for([petition_id])[petition_id]
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _lock_head(chain: str, petition_id: int) -> ChainHead | None:
+    return ChainHead.objects.select_for_update().filter(chain=chain, petition_id=petition_id).first()
+
+
+def _save_head(head, *, chain, petition, last_seq, last_hash, state, key: ChainKey) -> ChainHead:
+    mac = head_mac(key, chain=chain, reg_no=petition.reg_no, last_seq=last_seq, last_hash=last_hash, state=state)
+    now = timezone.now()
+    if head is None:
+        return ChainHead.objects.create(
+            chain=chain, petition=petition, last_seq=last_seq, last_hash=last_hash, state=state, key_id=key.id, mac=mac, updated_at=now
+        )
+    head.last_seq, head.last_hash, head.state, head.key_id, head.mac, head.updated_at = last_seq, last_hash, state, key.id, mac, now
+    head.save(update_fields=["last_seq", "last_hash", "state", "key_id", "mac", "updated_at"])
+    return head
+
+
+def append_event(*, petition, action, actor, actor_label, at, from_status, to_status, data, public, imported):
+    """Write one event at the end of the petition's chain, its seal and the new head (inside the caller's transaction)."""
+    from xinfang.petitions.models import PetitionEvent
+
+    key = current_key()
+    data = canon(data or {})
+    with transaction.atomic():
+        head = _lock_head(Chain.EVENTS, petition.pk)
+        seq, prev = (head.last_seq + 1, head.last_hash) if head is not None else (1, "")
+        state = petition_state(petition.pk)
+        actor_id = actor.pk if actor is not None else None
+        payload = event_payload(
+            reg_no=petition.reg_no,
+            seq=seq,
+            action=action,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            at=at,
+            from_status=from_status,
+            to_status=to_status,
+            data=data,
+            public=public,
+            imported=imported,
+        )
+        digest = event_mac(key, prev, payload, state)
+        try:
+            event = PetitionEvent.objects.create(
+                petition=petition,
+                seq=seq,
+                action=action,
+                actor=actor,
+                actor_label=actor_label,
+                at=at,
+                from_status=from_status,
+                to_status=to_status,
+                data=data,
+                public=public,
+                imported=imported,
+                prev_hash=prev,
+                hash=digest,
+            )
+        except IntegrityError:  # the enclosing atomic block rolls everything back
+            # seq taken already: events exist that no head covers (the head was deleted).
+            raise ChainError(f"{petition.reg_no} 的事件链头缺失，已停止写入；请系统管理员运行 manage.py verify_chain 核查") from None
+        EventSeal.objects.create(event=event, key_id=key.id, state=state)
+        _save_head(head, chain=Chain.EVENTS, petition=petition, last_seq=seq, last_hash=digest, state=state, key=key)
+    return event
+
+
+def seal_new_petitions(items) -> None:
+    """Bulk path (legacy import): `items` = [(petition already saved, [unsaved PetitionEvent, oldest first])]
+    for petitions that have no event yet. Sets seq, prev_hash and hash, writes events, seals and heads
+    in bulk. Every event carries the petition's state as written (the import writes the final state first)."""
+    from xinfang.petitions.models import PetitionEvent
+
+    key = current_key()
+    states = states_for([p.pk for p, _events in items])
+    events, heads = [], []
+    for petition, rows in items:
+        prev, state = "", states[petition.pk]
+        for seq, e in enumerate(rows, start=1):
+            e.petition, e.seq, e.prev_hash, e.data = petition, seq, prev, canon(e.data or {})
+            payload = event_payload(
+                reg_no=petition.reg_no,
+                seq=seq,
+                action=e.action,
+                actor_id=e.actor_id,
+                actor_label=e.actor_label,
+                at=e.at,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                data=e.data,
+                public=e.public,
+                imported=e.imported,
+            )
+            e.hash = prev = event_mac(key, e.prev_hash, payload, state)
+            events.append(e)
+        if rows:
+            mac = head_mac(key, chain=Chain.EVENTS, reg_no=petition.reg_no, last_seq=len(rows), last_hash=prev, state=state)
+            heads.append(
+                ChainHead(
+                    chain=Chain.EVENTS,
+                    petition=petition,
+                    last_seq=len(rows),
+                    last_hash=prev,
+                    state=state,
+                    key_id=key.id,
+                    mac=mac,
+                    updated_at=timezone.now(),
+                )
+            )
+    PetitionEvent.objects.bulk_create(events, batch_size=1000)
+    EventSeal.objects.bulk_create([EventSeal(event=e, key_id=key.id, state=states[e.petition_id]) for e in events], batch_size=1000)
+    ChainHead.objects.bulk_create(heads, batch_size=1000)
+
+
+def append_access_records(records) -> list:
+    """Chain and write unsaved AccessRecords (one, or a page's worth): a constant number of queries whatever
+    the number of petitions. Heads are locked in petition order (two pages never deadlock), seq/prev_hash/hash
+    set, one bulk insert, heads created or advanced in bulk."""
+    from xinfang.access.models import AccessRecord
+    from xinfang.petitions.models import Petition
+
+    records = list(records)
+    if not records:
+        return records
+    key = current_key()
+    by_petition: dict[int, list] = {}
+    for r in records:
+        by_petition.setdefault(r.petition_id, []).append(r)
+    pids = sorted(by_petition)
+    with transaction.atomic():
+        heads = {
+            h.petition_id: h
+            for h in ChainHead.objects.select_for_update().filter(chain=Chain.ACCESS, petition_id__in=pids).order_by("petition_id")
+        }
+        petition_field = AccessRecord._meta.get_field("petition")
+        reg_nos = {r.petition_id: r.petition.reg_no for r in records if petition_field.is_cached(r)}
+        if len(reg_nos) < len(pids):
+            reg_nos = dict(Petition.objects.filter(pk__in=pids).values_list("pk", "reg_no"))
+        now = timezone.now()
+        new_heads, changed = [], []
+        for pid in pids:
+            head = heads.get(pid)
+            seq, prev = (head.last_seq, head.last_hash) if head is not None else (0, "")
+            for r in by_petition[pid]:
+                seq += 1
+                r.seq, r.prev_hash, r.key_id = seq, prev, key.id
+                r.fields = canon(list(r.fields or []))
+                payload = access_payload(
+                    reg_no=reg_nos[pid],
+                    seq=seq,
+                    user_id=r.user_id,
+                    at=r.at,
+                    fields=r.fields,
+                    purpose=r.purpose,
+                    path=r.path,
+                    via_grant_id=r.via_grant_id,
+                )
+                r.hash = prev = access_mac(key, r.prev_hash, payload)
+            mac = head_mac(key, chain=Chain.ACCESS, reg_no=reg_nos[pid], last_seq=seq, last_hash=prev, state="")
+            if head is None:
+                new_heads.append(
+                    ChainHead(
+                        chain=Chain.ACCESS, petition_id=pid, last_seq=seq, last_hash=prev, state="", key_id=key.id, mac=mac, updated_at=now
+                    )
+                )
+            else:
+                head.last_seq, head.last_hash, head.key_id, head.mac, head.updated_at = seq, prev, key.id, mac, now
+                changed.append(head)
+        try:
+            AccessRecord.objects.bulk_create(records)
+        except IntegrityError:  # the enclosing atomic block rolls everything back
+            # seq taken already: records exist that no head covers (the head was deleted).
+            raise ChainError("查看记录链头缺失，已停止写入；请系统管理员运行 manage.py verify_chain 核查") from None
+        if new_heads:
+            ChainHead.objects.bulk_create(new_heads)
+        if changed:
+            ChainHead.objects.bulk_update(changed, ["last_seq", "last_hash", "key_id", "mac", "updated_at"])
+    return records
+
+
+# ------------------------------------------------------------------ re-checking one stored event
+
+
 def event_hash(event, reg_no: str) -> str:
-    """Recompute a stored event's hash from its fields (used by verify_chain)."""
+    """Recompute a stored event's hash from its fields and its seal (as the verifier does)."""
+    seal = EventSeal.objects.filter(event_id=event.pk).first()
+    if seal is None or seal.key_id == LEGACY_KEY_ID:
+        payload = legacy_event_payload(
+            reg_no=reg_no,
+            seq=event.seq,
+            action=event.action,
+            actor_id=event.actor_id,
+            actor_label=event.actor_label,
+            at=event.at,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            data=event.data,
+        )
+        return legacy_link(event.prev_hash, payload)
+    from xinfang.audit.keys import key_by_id
+
+    key = key_by_id(seal.key_id)
+    if key is None:
+        return ""
     payload = event_payload(
         reg_no=reg_no,
         seq=event.seq,
@@ -49,64 +451,21 @@ def event_hash(event, reg_no: str) -> str:
         from_status=event.from_status,
         to_status=event.to_status,
         data=event.data,
+        public=event.public,
+        imported=event.imported,
     )
-    return chain_hash(event.prev_hash, payload)
+    return event_mac(key, event.prev_hash, payload, seal.state)
 
 
-@dataclass(frozen=True)
-class BrokenLink:
-    reg_no: str
-    seq: int
-    event_id: int | None
-    problem: str
+def verify_petition_chain(petition):
+    """The first broken link of one petition (both chains, its head, its state, the latest checkpoint), or None."""
+    from xinfang.audit.verify import verify_petition_chain as check
 
-    def __str__(self):
-        return f"{self.reg_no} 第{self.seq}条事件：{self.problem}"
+    return check(petition)
 
 
-def _check_events(reg_no: str, events) -> BrokenLink | None:
-    """The first broken link in a petition's events (ordered by seq), or None."""
-    prev_hash = ""
-    expected_seq = 1
-    for event in events:
-        if event.seq != expected_seq:
-            return BrokenLink(reg_no, event.seq, event.pk, f"序号不连续：应为 {expected_seq}（事件缺失或被插入）")
-        if event.prev_hash != prev_hash:
-            return BrokenLink(reg_no, event.seq, event.pk, "前一事件哈希不符（链被截断或前一事件被改动）")
-        if event_hash(event, reg_no) != event.hash:
-            return BrokenLink(reg_no, event.seq, event.pk, "内容哈希不符（事件内容被改动）")
-        prev_hash = event.hash
-        expected_seq += 1
-    return None
+def verify_chains(petitions=None):
+    """Every broken link (xinfang.audit.verify.verify)."""
+    from xinfang.audit.verify import verify
 
-
-def verify_petition_chain(petition) -> BrokenLink | None:
-    from xinfang.petitions.models import PetitionEvent
-
-    return _check_events(petition.reg_no, PetitionEvent.objects.filter(petition=petition).order_by("seq").iterator(chunk_size=500))
-
-
-def verify_chains(petitions=None, *, chunk_size: int = 2000):
-    """Yield (petitions checked so far, BrokenLink) for every petition whose chain is broken.
-
-    Streams events ordered by (petition, seq): one query per chunk of events, whatever the number of petitions.
-    """
-    from xinfang.petitions.models import Petition, PetitionEvent
-
-    qs = PetitionEvent.objects.order_by("petition_id", "seq").select_related(None)
-    if petitions is not None:
-        qs = qs.filter(petition__in=petitions)
-    reg_nos = dict((petitions if petitions is not None else Petition.objects.all()).values_list("pk", "reg_no"))
-    current, batch = None, []
-    for event in qs.iterator(chunk_size=chunk_size):
-        if event.petition_id != current:
-            if batch:
-                broken = _check_events(reg_nos.get(current, str(current)), batch)
-                if broken:
-                    yield broken
-            current, batch = event.petition_id, []
-        batch.append(event)
-    if batch:
-        broken = _check_events(reg_nos.get(current, str(current)), batch)
-        if broken:
-            yield broken
+    yield from verify(petitions).broken

@@ -29,7 +29,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from xinfang.audit.chain import chain_hash, event_payload
+from xinfang.audit.chain import seal_new_petitions
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import DomainError, InvalidInput, InvalidTransition, NoPermission
 from xinfang.org.models import Role
@@ -294,10 +294,11 @@ def import_row(*, actor, parsed: importers.ParsedRow, source: str, job_id: int |
     changed, steps = history_plan(petition=petition, history=parsed.history, source=source, job_id=job_id)
     if not steps:
         return petition
-    for st in steps:
-        record_event(petition=petition, actor=actor, imported=True, **st)
+    # The petition first, then its events: each event seals the petition's state as written (record_event reads it back).
     petition.version += 1
     petition.save(update_fields=sorted(changed | {"version"}))
+    for st in steps:
+        record_event(petition=petition, actor=actor, imported=True, **st)
     return petition
 
 
@@ -492,39 +493,26 @@ def _bulk_write(*, actor, label, items) -> None:
                 )
             )
     Petitioner.objects.bulk_create(people, batch_size=500)
-    rows = []
-    actor_id = actor.pk if actor is not None else None
-    for p, events, _people in items:
-        prev = ""
-        for seq, e in enumerate(events, start=1):
-            payload = event_payload(
-                reg_no=p.reg_no,
-                seq=seq,
-                action=e["action"],
-                actor_id=actor_id,
-                actor_label=label,
-                at=e["at"],
-                from_status=e["from_status"],
-                to_status=e["to_status"],
-                data=e["data"],
+    # The keyed chain (seq, prev_hash, HMAC, seals, heads) is the audit app's: the same as record_event writes.
+    seal_new_petitions(
+        [
+            (
+                p,
+                [
+                    PetitionEvent(
+                        action=e["action"],
+                        actor=actor,
+                        actor_label=label,
+                        at=e["at"],
+                        from_status=e["from_status"],
+                        to_status=e["to_status"],
+                        data=e["data"],
+                        public=e["public"],
+                        imported=True,
+                    )
+                    for e in events
+                ],
             )
-            digest = chain_hash(prev, payload)
-            rows.append(
-                PetitionEvent(
-                    petition=p,
-                    seq=seq,
-                    action=e["action"],
-                    actor=actor,
-                    actor_label=label,
-                    at=e["at"],
-                    from_status=e["from_status"],
-                    to_status=e["to_status"],
-                    data=e["data"],
-                    public=e["public"],
-                    imported=True,
-                    prev_hash=prev,
-                    hash=digest,
-                )
-            )
-            prev = digest
-    PetitionEvent.objects.bulk_create(rows, batch_size=1000)
+            for p, events, _people in items
+        ]
+    )
