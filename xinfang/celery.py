@@ -3,10 +3,19 @@ management command that works alone (cron, systemd timer)."""
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings.local")
 
 app = Celery("xinfang")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_without_keys(**_kwargs):
+    """Production without its own keys does not run jobs either (xinfang.core.checks)."""
+    from xinfang.core.checks import refuse_to_start
+
+    refuse_to_start()

@@ -33,8 +33,23 @@ def _clear_cache():
     cache.clear()
 
 
+# Keys of our own for the production runs below (never the repository's dev keys, which production refuses).
+PRODUCTION_KEYS = {
+    "SECRET_KEY": "test-only-" + "k" * 50,
+    "XINFANG_FIELD_KEYS": "dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcyEhISE=",
+    "XINFANG_HASH_KEY": "test-only-hash-key-" + "h" * 30,
+    "XINFANG_CHAIN_KEY": "test-only-chain-key-" + "c" * 30,
+}
+
+
+def _production(env_changes: dict, *args) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_KEYS} | {"DJANGO_SETTINGS_MODULE": "xinfang.settings.production"}
+    env |= {k: v for k, v in env_changes.items() if v is not None}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
 def test_deploy_security_checks_are_clean_under_production_settings():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "xinfang.settings.production", "SECRET_KEY": "test-only-" + "k" * 50}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "xinfang.settings.production", **PRODUCTION_KEYS}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -47,10 +62,41 @@ def test_deploy_security_checks_are_clean_under_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_production_settings_refuse_a_missing_secret_key():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"DJANGO_SETTINGS_MODULE": "xinfang.settings.production"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+def test_production_refuses_to_start_without_its_own_keys():
+    """xinfang.core.checks: an Error-level system check (check --deploy, every command) and the server entry points."""
+    result = _production({}, "manage.py", "check", "--deploy")
+    assert result.returncode != 0
+    for code in ("xinfang.E101", "xinfang.E103", "xinfang.E105", "xinfang.E107"):
+        assert code in result.stderr, result.stderr
+    assert "XINFANG_CHAIN_KEY" in result.stderr and "Traceback" not in result.stderr
+    # The WSGI application (gunicorn) does not come up either, nor Celery's worker.
+    for module in ("xinfang.wsgi", "xinfang.asgi"):
+        served = _production({}, "-c", f"import {module}")
+        assert served.returncode != 0 and "生产环境拒绝启动" in served.stderr and "xinfang.E107" in served.stderr, served.stderr
+    assert _production(PRODUCTION_KEYS, "-c", "import xinfang.wsgi").returncode == 0
+
+
+@pytest.mark.parametrize("name", list(PRODUCTION_KEYS))
+def test_production_refuses_each_missing_key_and_the_repositorys_dev_keys(name):
+    from django.conf import settings as dj_settings
+
+    missing = _production({**PRODUCTION_KEYS, name: None}, "manage.py", "check")
+    assert missing.returncode != 0 and "生产环境未设置" in missing.stderr, missing.stderr
+    dev = _production({**PRODUCTION_KEYS, name: dj_settings.DEV_KEYS[name]}, "manage.py", "check")
+    assert dev.returncode != 0 and "开发密钥" in dev.stderr, dev.stderr
+
+
+def test_an_invalid_field_key_or_a_short_chain_key_is_refused():
+    bad = _production({**PRODUCTION_KEYS, "XINFANG_FIELD_KEYS": "not-a-fernet-key"}, "manage.py", "check")
+    assert bad.returncode != 0 and "xinfang.E104" in bad.stderr
+    short = _production({**PRODUCTION_KEYS, "XINFANG_CHAIN_KEY": "short"}, "manage.py", "check")
+    assert short.returncode != 0 and "xinfang.E108" in short.stderr
+    rotated = _production(
+        {**PRODUCTION_KEYS, "XINFANG_CHAIN_KEY": "a-new-chain-key-" + "n" * 30 + "," + PRODUCTION_KEYS["XINFANG_CHAIN_KEY"]},
+        "manage.py",
+        "check",
+    )
+    assert rotated.returncode == 0, rotated.stderr
 
 
 @pytest.mark.django_db
