@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission
+from xinfang.core.errors import DomainError, InvalidInput, InvalidTransition, NoPermission
 from xinfang.org.models import Role
 from xinfang.petitions import deadlines, selectors, timelimits, workflow
 from xinfang.petitions.models import PauseGround, Status
@@ -184,18 +184,17 @@ def test_explanation_only_for_superior_petitions(register, users):
         act(p, "progress", users, explain_to_superior=True)
 
 
-def test_respondent_never_chosen_and_own_unit_needs_reason(register, users, make_user, county):
+def test_respondent_never_chosen_and_the_report_never_goes_to_their_unit(register, users, make_user, county):
     accused = make_user(Role.LEADER, name="王副县长")
     p, _ = register(nature="report", respondents=[{"name": "王副县长", "unit": county.dept.name, "post": "局长", "user": accused}])
     p = act(p, "accept", users)
     with pytest.raises(InvalidInput) as exc:
         act(p, "set_case_leader", users, leader=accused.username)
     assert "被反映人" in exc.value.message
-    with pytest.raises(InvalidInput) as exc:
-        act(p, "assign", users, handling_unit=county.dept.code)
-    assert "own_unit_reason" in exc.value.fields
-    p = act(p, "assign", users, handling_unit=county.dept.code, own_unit_reason="该局为法定主管部门，由纪检组监督办理")
-    assert p.events.order_by("-seq").first().data["own_unit_reason"].startswith("该局")
+    # 《信访工作条例》第四十六条第（五）项: no override (tests/access/test_respondent.py covers API, form and routing).
+    with pytest.raises(DomainError) as exc:
+        act(p, "assign", users, handling_unit=county.dept.code, own_unit_reason="该局为法定主管部门，由纪检组监督办理")
+    assert exc.value.code == "respondent_unit" and exc.value.status == 409
 
 
 def test_assign_due_date_within_legal_limit(register, users):

@@ -2,7 +2,9 @@
 and out of their scope, registered and assigned through the real lifecycle services.
 
     P_IN  — confidential 检举控告 in township 1, assigned to the HR department, with a respondent
-            linked to the `respondent` user (an HR handler), distinctive identity strings.
+            linked to the `respondent` user (a county leader: their jurisdiction covers the petition, so only
+            the respondent block keeps them out; a 检举控告 never goes to the accused's own unit, so the
+            accused works in the county government, not in the handling unit), distinctive identity strings.
     P_OUT — an ordinary request in township 2, registered only.
 """
 
@@ -32,7 +34,7 @@ def _valid_id(first17: str = "11010519491231002") -> str:
 SECRET_ID = _valid_id()
 SECRETS = (SECRET_NAME, SECRET_PHONE, SECRET_ID, SECRET_ADDRESS, SECRET_WORK_UNIT)
 
-# Roles of the matrix; "respondent" is an HR handler recorded as P_IN's respondent, "leader_t2" a
+# Roles of the matrix; "respondent" is a county leader recorded as P_IN's respondent, "leader_t2" a
 # township-2 leader (jurisdiction only), "handler2" a handler of another department.
 ROLE_KEYS = [
     "admin",
@@ -53,7 +55,7 @@ ROLE_KEYS = [
 # Who sees which petition (the exact allowed set; everyone else gets 404).
 SCOPE = {
     "in": {"admin", "clerk", "office", "leader", "unit_handler", "supervisor"},
-    "out": {"admin", "clerk", "office", "leader", "leader_t2"},
+    "out": {"admin", "clerk", "office", "leader", "leader_t2", "respondent"},  # the respondent is a county leader
 }
 # Who sees P_IN's identity unmasked (view_identity in the registering office).
 IDENTITY = {"clerk", "office"}
@@ -110,7 +112,6 @@ def assign(office, petition: Petition, unit) -> Petition:
         petition_or_reg_no=petition.reg_no,
         version=petition.version,
         handling_unit=unit.code,
-        own_unit_reason="测试：交其办理",
     )
 
 
@@ -124,7 +125,7 @@ def build_world(county, make_user) -> World:
     u["leader_t2"] = make_user(Role.LEADER, unit=county.township_unit2, username="w_leader_t2")
     u["unit_handler"] = make_user(Role.UNIT_HANDLER, username="w_handler")
     u["handler2"] = make_user(Role.UNIT_HANDLER, unit=county.dept2, username="w_handler2")
-    u["respondent"] = make_user(Role.UNIT_HANDLER, username="w_respondent", name="王被反映")
+    u["respondent"] = make_user(Role.LEADER, username="w_respondent", name="王被反映")
     u["supervisor"] = make_user(Role.SUPERVISOR, username="w_supervisor")
     u["liaison"] = make_user(Role.LIAISON, username="w_liaison")
     u["info_officer"] = make_user(Role.INFO_OFFICER, username="w_info")
@@ -140,7 +141,7 @@ def build_world(county, make_user) -> World:
         u["clerk"],
         category=w.category,
         region=county.townships[0],
-        respondents=[{"name": "王被反映", "unit": county.dept.name, "post": "科长", "user": u["respondent"]}],
+        respondents=[{"name": "王被反映", "unit": county.leadership.name, "post": "副县长", "user": u["respondent"]}],
     )
     w.p_in = assign(u["office"], w.p_in, county.dept)
     w.p_out = register(

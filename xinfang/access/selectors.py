@@ -57,7 +57,10 @@ def respondents_with_matches(*, actor, petition: Petition) -> list[dict]:
     if not policy.holds_identity_right(actor, petition):
         raise NoPermission("只有登记机关中有身份信息查看权限的人员可以确认被反映人")
     respondents = list(
-        Respondent.objects.filter(petition=petition).select_related("user", "unit").prefetch_related("matches__user__unit").order_by("pk")
+        Respondent.objects.filter(petition=petition)
+        .select_related("user", "unit")
+        .prefetch_related("matches__user__unit", "matches__clearance__cleared_by")
+        .order_by("pk")
     )
     names = {r.name for r in respondents if r.name}
     candidates = list(User.objects.filter(name__in=names, is_active=True).select_related("unit")) if names else []

@@ -10,7 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.access import policy
-from xinfang.access.models import ALL_IDENTITY_FIELDS, GrantRevocation, IdentityField, IdentityGrant, RespondentMatch
+from xinfang.access.models import (
+    ALL_IDENTITY_FIELDS,
+    GrantRevocation,
+    IdentityField,
+    IdentityGrant,
+    RespondentMatch,
+    RespondentMatchClearance,
+)
 from xinfang.core.errors import Conflict, InvalidInput, NoPermission
 from xinfang.org.models import Unit, User
 from xinfang.petitions.events import record_event
@@ -127,8 +134,12 @@ def respondent_match_confirm(*, actor: User, respondent: Respondent | int, user:
     match, created = RespondentMatch.objects.get_or_create(
         respondent=respondent, user=user, defaults={"confirmed_by": actor, "confirmed_at": timezone.now(), "note": note[:200]}
     )
-    if not created:
+    if not created and not match.presumed:
         raise Conflict("已确认过该账号")
+    if not created:  # registration presumed it: the office now confirms it
+        match.presumed, match.confirmed_by, match.confirmed_at = False, actor, timezone.now()
+        match.note = (note or match.note)[:200]
+        match.save(update_fields=["presumed", "confirmed_by", "confirmed_at", "note"])
     # Also link the respondent to the account when it has none, so that every check keyed on
     # Respondent.user (the lifecycle's choice of handler/leader/approver) sees the confirmed match too.
     Respondent.objects.filter(pk=respondent.pk, user__isnull=True).update(user=user)
@@ -141,6 +152,54 @@ def respondent_match_confirm(*, actor: User, respondent: Respondent | int, user:
         data={"respondent": respondent.pk, "user": user.username},
     )
     return match
+
+
+def presume_respondent_matches(respondents) -> list[RespondentMatch]:
+    """At registration (DESIGN.md, "Accusations never reach the accused"): a respondent whose name and unit match
+    a user's is treated as that user — blocked from the petition everywhere, never its handler, its unit never
+    its handling unit — until the office clears the match (`respondent_match_clear`). Two queries."""
+    rows = [r for r in respondents if r.pk and r.name and (r.unit_id or r.unit_name)]
+    if not rows:
+        return []
+    users = list(User.objects.filter(name__in={r.name for r in rows}, unit__isnull=False).select_related("unit"))
+    now = timezone.now()
+    matches = [
+        RespondentMatch(respondent=r, user=u, presumed=True, confirmed_at=now, note="登记时按姓名与单位推定")
+        for r in rows
+        for u in users
+        if u.name == r.name and u.pk != r.user_id and (u.unit_id == r.unit_id or (r.unit_name and u.unit.name == r.unit_name))
+    ]
+    return RespondentMatch.objects.bulk_create(matches)
+
+
+@transaction.atomic
+def respondent_match_clear(*, actor: User, match: RespondentMatch | int, reason: str) -> RespondentMatchClearance:
+    """The office clears a match presumed at registration (a namesake in the same unit, not the person accused):
+    a new record and an event; from then on the account is not blocked by this match."""
+    match_id = match.pk if isinstance(match, RespondentMatch) else match
+    match = RespondentMatch.objects.select_related("respondent__petition", "user").filter(pk=match_id).first()
+    if match is None:
+        from xinfang.core.errors import NotFound
+
+        raise NotFound("未找到该匹配")
+    petition = _lock_for_identity_admin(actor, match.respondent.petition)
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise InvalidInput("请写明排除的理由（至少4个字），例如核实后确认不是同一人", fields={"reason": ["请写明排除的理由"]})
+    if not match.presumed:
+        raise Conflict("这是信访办确认过的匹配，不能排除")
+    if RespondentMatchClearance.objects.filter(match=match).exists():
+        raise Conflict("该匹配已排除")
+    clearance = RespondentMatchClearance.objects.create(match=match, cleared_by=actor, cleared_at=timezone.now(), reason=reason)
+    record_event(
+        petition=petition,
+        action="respondent_match_clear",
+        actor=actor,
+        from_status=petition.status,
+        to_status=petition.status,
+        data={"respondent": match.respondent_id, "user": match.user.username, "reason": reason},
+    )
+    return clearance
 
 
 def parse_fields(values) -> list[str]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from xinfang.access import policy, selectors, services
 from xinfang.access.forms import AccessLogFilterForm, GrantForm, MatchForm, RevokeForm
+from xinfang.access.models import RespondentMatch
 from xinfang.core.errors import DomainError, NoPermission, NotFound
 from xinfang.core.uploads import sniff
 from xinfang.org.models import Role, Unit, User
@@ -108,11 +109,19 @@ def grants(request, reg_no: str):
                 services.respondent_match_confirm(actor=request.user, respondent=mf.cleaned_data["respondent"], user=user)
                 messages.success(request, f"已确认 {user.display_name} 为被反映人：该账号今后无法看到本件")
                 return redirect("access:grants", reg_no=petition.reg_no)
+            elif op == "clear":
+                match_id = request.POST.get("match", "")
+                match = RespondentMatch.objects.filter(pk=int(match_id), respondent__petition=petition).first() if match_id.isdigit() else None
+                if match is None:
+                    raise NotFound("未找到该匹配")
+                services.respondent_match_clear(actor=request.user, match=match, reason=request.POST.get("reason", ""))
+                messages.success(request, f"已排除对 {match.user.display_name} 的推定（记入信访件历史）：该账号不再因此回避")
+                return redirect("access:grants", reg_no=petition.reg_no)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise Http404(exc.message)
             messages.error(request, exc.message)
-            for field, errs in exc.fields.items():
+            for field, errs in exc.fields.items() if op == "grant" else ():  # other forms' errors are in the message
                 if field in form.fields:
                     for e in errs:
                         form.add_error(field, e)

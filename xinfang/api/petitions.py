@@ -254,7 +254,6 @@ class PetitionActionApi(APIView):
         result_required = serializers.BooleanField(required=False)
         complexity = serializers.ChoiceField(choices=["general", "complex", "serious"], required=False)
         due_at = serializers.DateTimeField(required=False, allow_null=True)
-        own_unit_reason = serializers.CharField(required=False, allow_blank=True)
         committed_date = serializers.DateField(required=False)
         explain_to_superior = serializers.BooleanField(required=False)
         days = serializers.IntegerField(required=False)

@@ -23,6 +23,8 @@ class ErrorCode(models.TextChoices):
     CONFLICT = "conflict", "与现有记录冲突"
     THROTTLED = "throttled", "请求过于频繁，请稍后再试"
     LOCKED = "locked", "已被锁定"
+    # 《信访工作条例》第四十六条第（五）项: a 检举控告 never goes to a unit where a respondent works (xinfang.access.policy).
+    RESPONDENT_UNIT = "respondent_unit", "检举控告不得交给被反映人所在单位"
     # Guards of the law (xinfang.petitions.workflow): the state allows the action, a time limit of the law does not.
     PERIOD_EXPIRED = "period_expired", "办理期限已届满，不能延期"
     RETURN_WINDOW_PASSED = "return_window_passed", "已超过5个工作日的异议期，须经信访办同意才能退回"
@@ -43,6 +45,7 @@ STATUS_BY_CODE = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.THROTTLED: 429,
     ErrorCode.LOCKED: 423,
+    ErrorCode.RESPONDENT_UNIT: 409,
     ErrorCode.PERIOD_EXPIRED: 409,
     ErrorCode.RETURN_WINDOW_PASSED: 409,
     ErrorCode.REVIEW_WINDOW_PASSED: 409,

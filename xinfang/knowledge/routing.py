@@ -347,3 +347,24 @@ def suggest(content: str, region=None, limit: int = 3) -> list[dict]:
         if found:
             return found
     return _keyword_suggestions(content, region, limit)
+
+
+# --- accusations never reach the accused --------------------------------------------------
+
+
+def for_petition(suggestions: list[dict], petition, limit: int = 3) -> list[dict]:
+    """A 检举控告's suggestions without the units where a respondent works (the access policy's guard, the same
+    one the assign and forward services apply); instead, first, the unit's superior and the discipline organ.
+    Other petitions: unchanged."""
+    from xinfang.access import policy
+
+    excluded = policy.accused_unit_ids(petition)
+    if not excluded:
+        return suggestions
+    kept = [s for s in suggestions if s["unit"].pk not in excluded]
+    offered = [
+        {"unit": unit, "category": None, "confidence": None, "reason": reason, "method": "rule"}
+        for unit, reason in policy.accused_alternatives(petition)
+        if all(s["unit"].pk != unit.pk for s in kept)
+    ]
+    return (offered + kept)[: max(limit, len(offered))]

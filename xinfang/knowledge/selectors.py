@@ -42,14 +42,18 @@ def responsibility_articles(unit_ids) -> dict[int, KnowledgeArticle]:
     return found
 
 
-def suggest_routing(content: str, region=None, limit: int = 3) -> list[dict]:
+def suggest_routing(content: str, region=None, limit: int = 3, petition=None) -> list[dict]:
     """Top 3 routing suggestions for a petition's content, best first.
 
-    Each: {"category": Category|None, "unit": Unit, "confidence": float 0–1, "reason": str,
-    "method": "classifier"|"keywords", "article_url": str ("" when the unit has no
-    responsibility article)}. A suggestion only: the office decides.
+    Each: {"category": Category|None, "unit": Unit, "confidence": float 0–1 (None for "rule"), "reason": str,
+    "method": "classifier"|"keywords"|"rule", "article_url": str ("" when the unit has no
+    responsibility article)}. A suggestion only: the office decides. Given the `petition`, a 检举控告 is
+    never suggested to a unit where a respondent works: its superior and the discipline organ come first
+    ("rule", `routing.for_petition`).
     """
     suggestions = routing.suggest(content, region=region, limit=limit)
+    if petition is not None:
+        suggestions = routing.for_petition(suggestions, petition, limit=limit)
     articles = responsibility_articles(s["unit"].pk for s in suggestions)
     for s in suggestions:
         article = articles.get(s["unit"].pk)

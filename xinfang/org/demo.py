@@ -153,6 +153,9 @@ def load(**_options) -> str:
     _user("unit_handler", "钱科长", departments[0], Role.UNIT_HANDLER, "信访科科长")
     _user("unit_handler_land", "孙科长", departments[1], Role.UNIT_HANDLER, "信访科科长")
     _user("twp_handler", "何干事", township_units[0], Role.UNIT_HANDLER, "乡镇信访办干事")
+    # The discipline organ (纪检监察机关) handles 检举控告 that may not go to the accused's unit.
+    discipline = next(d for d in departments if d.code == "dept-discipline")
+    _user("discipline_handler", "韩主任", discipline, Role.UNIT_HANDLER, "信访室主任")
     supervisor_user = _user("supervisor", "陈督查", joint, Role.SUPERVISOR, "督查员")
     liaison_user = _user("liaison", "林联络", township_units[0], Role.LIAISON, "村联络员")
     info_user = _user("info_officer", "黄信息", township_units[0], Role.INFO_OFFICER, "组信息员")

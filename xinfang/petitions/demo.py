@@ -11,6 +11,7 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
+from xinfang.access import policy
 from xinfang.org.models import Region, RegionLevel, Role, Unit, User
 from xinfang.petitions.models import Category, Petition
 from xinfang.petitions.services import id_check_char, petition_act, petition_register
@@ -149,7 +150,6 @@ def _inputs(action, rng, ctx):
         "assign": {
             "handling_unit": ctx["unit"].code,
             "complexity": rng.choice(["general", "general", "complex", "serious"]),
-            "own_unit_reason": ctx.get("own_unit_reason", ""),
         },
         "acknowledge": {"committed_date": today + timedelta(days=rng.randint(5, 25))},
         "report_result": {
@@ -251,7 +251,10 @@ def _load_petitions(petitions: int) -> str:
                 respondents=[{"name": rng.choice(SURNAMES) + "某", "unit": f"{village.parent.name}人民政府", "post": "村干部"}],
             )
             if handler.unit.name == f"{village.parent.name}人民政府":
-                ctx["own_unit_reason"] = "属地管理，由县纪委监委派驻纪检组全程监督办理"
+                # A 检举控告 never goes to the accused's unit (《信访工作条例》第四十六条): the discipline organ handles it.
+                organs = set(policy.discipline_organs().values_list("pk", flat=True))
+                ctx["handler"] = next((h for h in handlers if h.unit_id in organs), next(h for h in handlers if h.unit != handler.unit))
+                ctx["unit"] = ctx["handler"].unit
         elif roll < 0.26:
             kwargs.update(
                 channel="from_superior", superior_doc_no=f"市信访交〔2026〕{i + 1}号", superior_due_at=received + timedelta(days=20)

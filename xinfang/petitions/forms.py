@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from xinfang.access import policy
 from xinfang.org.models import Region, Role, Unit, User
 from xinfang.petitions import timelimits
 from xinfang.petitions.models import Category, Channel, Complexity, DeliveryMethod, Nature, Outcome, ReplyMethod, Satisfaction, Status
@@ -161,7 +162,9 @@ def _leaders(petition):
 
 
 def _units(petition):
-    return [("", "请选择")] + [(u.code, u.name) for u in Unit.objects.filter(active=True).exclude(kind="village_committee")[:500]]
+    # The access policy's guard decides: a 检举控告 is never offered to a unit where a respondent works.
+    units = policy.assignable_units(petition, Unit.objects.filter(active=True).exclude(kind="village_committee"))
+    return [("", "请选择")] + [(u.code, u.name) for u in units[:500]]
 
 
 def action_fields(action: str, petition) -> list[dict]:
@@ -184,7 +187,6 @@ def action_fields(action: str, petition) -> list[dict]:
             choice("complexity", "复杂程度", Complexity.choices),
             {"name": "due_at", "label": "要求办结日期（不超过法定期限）", "type": "date", "required": False},
             {"name": "result_required", "label": "需报送办理结果", "type": "checkbox", "required": False, "checked": True},
-            line("own_unit_reason", "交被反映人所在单位办理的理由（如适用）", False),
             text("note", "交办意见", False),
         ],
         "acknowledge": [{"name": "committed_date", "label": "承诺办结日期", "type": "date", "required": True}, line("note", "备注", False)],

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from xinfang.access import services as access_services
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission
 from xinfang.org.models import Role, Unit, UnitKind, User
@@ -444,6 +445,8 @@ def petition_register(
         row.petition = petition
     Petitioner.objects.bulk_create(people_rows)
     Respondent.objects.bulk_create(respondent_rows)
+    # A respondent whose name and unit match a user is treated as that user until the office clears it (DESIGN.md).
+    access_services.presume_respondent_matches(respondent_rows)
     stored = [_store_attachment(petition=petition, item=None, actor=actor, checked=c) for c in checked]
     if petition.reg_no == "":
         _insert_numbered(petition)

@@ -107,6 +107,7 @@ def petition_decline(*, actor, petition_or_reg_no, version: int, reason: str = "
 def petition_forward(*, actor, petition_or_reg_no, version: int, authority: str = "", reason: str = "") -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.FORWARD, version)
     authority = _text(authority, "authority", "转送机关", max_len=100)
+    policy.assert_not_accused_unit(p, authority=authority)  # 检举控告 never to the accused's unit (409 respondent_unit)
     reason = _text(reason, "reason", "转送理由", required=False)
     p.dispatched_at = timezone.now()
     return _finish(
@@ -165,16 +166,12 @@ def petition_assign(
     result_required: bool = True,
     complexity: str = Complexity.GENERAL,
     due_at=None,
-    own_unit_reason: str = "",
     note: str = "",
 ) -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.ASSIGN, version)
     unit = _unit_input(handling_unit, "handling_unit", "承办单位")
     complexity = _choice(complexity or Complexity.GENERAL, Complexity, "complexity", "复杂程度")
-    own_unit_reason = (own_unit_reason or "").strip()
-    if unit.pk in policy.respondent_unit_ids(p) and not own_unit_reason:
-        msg = "承办单位是被反映人所在单位，须填写交其办理的理由"
-        raise InvalidInput(msg, fields={"own_unit_reason": [msg]})
+    policy.assert_not_accused_unit(p, unit=unit)  # 检举控告 never to the accused's unit, no override (409 respondent_unit)
     now = timezone.now()
     if p.handle_due_at is None:
         p.handle_due_at = due_for("handle", p.accepted_at or now)
@@ -206,7 +203,6 @@ def petition_assign(
             "result_required": bool(result_required),
             "complexity": complexity,
             "internal_due_at": p.internal_due_at,
-            "own_unit_reason": own_unit_reason,
             "note": note or "",
         },
     )
@@ -699,7 +695,7 @@ ACTION_INPUTS = {
     Action.SUBMIT_FOR_INSTRUCTION: ["note", "leader"],
     Action.INSTRUCT: ["instruction"],
     Action.SET_CASE_LEADER: ["leader", "reason"],
-    Action.ASSIGN: ["handling_unit", "result_required", "complexity", "due_at", "own_unit_reason", "note"],
+    Action.ASSIGN: ["handling_unit", "result_required", "complexity", "due_at", "note"],
     Action.ACKNOWLEDGE: ["committed_date", "note"],
     Action.PROGRESS: ["note", "explain_to_superior"],
     Action.EXTEND: ["days", "reason"],

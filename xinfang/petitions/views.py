@@ -237,7 +237,7 @@ def detail(request, reg_no):
     if any(a["code"] in ("assign", "forward") for a in actions):
         from xinfang.knowledge.selectors import suggest_routing
 
-        routing = suggest_routing(petition.content, region=petition.region)
+        routing = suggest_routing(petition.content, region=petition.region, petition=petition)
     return render(
         request,
         "petitions/detail.html",

@@ -149,6 +149,7 @@ OTHER_LABELS = {
     "identity_grant": "授权查看信访人身份信息",
     "identity_grant_revoke": "撤销身份信息授权",
     "respondent_match": "确认被反映人账号",
+    "respondent_match_clear": "排除被反映人推定匹配",
     "query_code_reissue": "重新发放查询码",
 }
 
