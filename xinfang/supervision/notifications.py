@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -83,22 +83,69 @@ def _deliver(messages: list[Message]) -> None:
             log.exception("发送%s失败: %s", message.channel, message.dedupe_key)
 
 
-def notify(*, recipient, title: str, body: str = "", url: str = "", kind: str, dedupe_key: str) -> Notification | None:
-    """Write one inbox message (None if this dedupe_key was already written) and send copies after commit."""
-    key = f"{dedupe_key}:u{recipient.pk}"[:200]
-    try:
-        with transaction.atomic():
-            note = Notification.objects.create(recipient=recipient, title=title, body=body, url=url, kind=kind, dedupe_key=key)
-    except IntegrityError:
-        return None
+def _key(dedupe_key: str, recipient) -> str:
+    return f"{dedupe_key}:u{recipient.pk}"[:200]
+
+
+def _copies(recipient, title, body, url, kind, key) -> list[Message]:
     messages = []
     if recipient.phone:
         messages.append(Message("sms", recipient.phone, recipient.pk, title, body, url, kind, key))
     if recipient.email:
         messages.append(Message("email", recipient.email, recipient.pk, title, body, url, kind, key))
+    return messages
+
+
+def notify(*, recipient, title: str, body: str = "", url: str = "", kind: str, dedupe_key: str) -> Notification | None:
+    """Write one inbox message (None if this dedupe_key was already written) and send copies after commit."""
+    key = _key(dedupe_key, recipient)
+    try:
+        with transaction.atomic():
+            note = Notification.objects.create(recipient=recipient, title=title, body=body, url=url, kind=kind, dedupe_key=key)
+    except IntegrityError:
+        return None
+    messages = _copies(recipient, title, body, url, kind, key)
     if messages:
         transaction.on_commit(lambda: _deliver(messages))
     return note
+
+
+def notify_batch(items: list[dict]) -> int:
+    """Many messages at once (the sweep): items of notify()'s keywords. The same rules as notify_many (no inactive or
+    missing recipient, once per recipient and dedupe_key), written in inserts of up to 1,000 rows that skip keys
+    already written (`ON CONFLICT DO NOTHING RETURNING`); copies of the rows written go out after commit."""
+    rows, seen = [], set()
+    for item in items:
+        user = item["recipient"]
+        if user is None or not user.is_active:
+            continue
+        key = _key(item["dedupe_key"], user)
+        if key not in seen:
+            seen.add(key)
+            rows.append((user, item["title"], item.get("body", ""), item.get("url", ""), item["kind"], key))
+    table = Notification._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    written, messages = 0, []
+    for k in range(0, len(rows), 1000):
+        chunk = rows[k : k + 1000]
+        params = []
+        for user, title, body, url, kind, key in chunk:
+            params += [user.pk, title, body, url, kind, key, now]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, NULL, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (recipient_id, title, body, url, kind, dedupe_key, read_at, created_at) VALUES {values} "
+                "ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key",
+                params,
+            )
+            new = {r[0] for r in cursor.fetchall()}
+        written += len(new)
+        for user, title, body, url, kind, key in chunk:
+            if key in new:
+                messages.extend(_copies(user, title, body, url, kind, key))
+    if messages:
+        transaction.on_commit(lambda: _deliver(messages))
+    return written
 
 
 def notify_many(*, recipients, title: str, body: str = "", url: str = "", kind: str, dedupe_key: str) -> list[Notification]:

@@ -17,14 +17,14 @@ Thresholds for an open petition's current step:
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from xinfang.petitions.models import OPEN_STATUSES, Petition, Status
 from xinfang.supervision import selectors
 from xinfang.supervision.models import OrderStatus, ReminderMark, SupervisionOrder, Threshold
-from xinfang.supervision.notifications import notify_many
+from xinfang.supervision.notifications import notify_batch, notify_many
 
 SOON = timedelta(days=3)
 UNIT_STEPS = {Status.ASSIGNED, Status.IN_PROGRESS}
@@ -75,63 +75,120 @@ def recipients_for(petition: Petition, threshold: str) -> list:
     return selectors.unit_head(petition.office)
 
 
-def _claim_and_send(petition: Petition, threshold: str) -> bool:
-    try:
-        with transaction.atomic():
-            ReminderMark.objects.create(petition=petition, step=petition.status, threshold=threshold, due_at=petition.due_at)
-            local_due = timezone.localtime(petition.due_at)
-            triage = _is_triage(petition)
-            title = TRIAGE_TITLES.get(threshold, TITLES[threshold]) if triage else TITLES[threshold]
-            step = "当日阅办" if triage else f"当前环节（{petition.get_status_display()}）"
-            notify_many(
-                recipients=recipients_for(petition, threshold),
-                title=f"{title}：{petition.reg_no}",
-                body=f"{step}期限 {local_due:%Y-%m-%d %H:%M}。",
-                url=f"/petitions/{petition.reg_no}/",
-                kind=f"reminder_{threshold}",
-                dedupe_key=f"remind:{petition.pk}:{petition.status}:{threshold}:{int(petition.due_at.timestamp())}",
-            )
-    except IntegrityError:
-        return False  # another sweep claimed it
-    return True
+def highest_reached(now: datetime) -> list[tuple[str, Q]]:
+    """[(threshold, Q on due_at)]: which threshold is the highest `thresholds_for` reaches at `now`, as ranges of the
+    stored due time (from the same constants). The candidate query leaves out a petition whose highest reached
+    threshold is claimed (the lower ones are claimed with it, in one batch), so later sweeps cost in proportion to
+    the thresholds newly reached, not to the backlog."""
+    ranges = []
+    for i, (threshold, after) in enumerate(ESCALATION):
+        q = Q(due_at__lte=now - after)
+        if i + 1 < len(ESCALATION):
+            q &= Q(due_at__gt=now - ESCALATION[i + 1][1])
+        ranges.append((threshold, q))
+    tomorrow = timezone.make_aware(datetime.combine(timezone.localdate(now) + timedelta(days=1), datetime.min.time()))
+    ranges.append((Threshold.DUE_TODAY, Q(due_at__gt=now, due_at__lt=tomorrow)))
+    ranges.append((Threshold.DUE_3D, Q(due_at__gt=now, due_at__gte=tomorrow, due_at__lte=now + SOON)))
+    return ranges
 
 
 def sweep_petitions(now: datetime | None = None) -> int:
     now = now or timezone.now()
-    done = ReminderMark.objects.filter(
-        petition=OuterRef("pk"), step=OuterRef("status"), due_at=OuterRef("due_at"), threshold=Threshold.OVERDUE_7D
-    )
+    pending = Q(pk__in=[])
+    for threshold, due_range in highest_reached(now):
+        claimed = ReminderMark.objects.filter(
+            petition=OuterRef("pk"), step=OuterRef("status"), due_at=OuterRef("due_at"), threshold=threshold
+        )
+        pending |= due_range & ~Q(Exists(claimed))
     candidates = (
         Petition.objects.filter(status__in=OPEN_STATUSES, due_at__isnull=False, due_at__lte=now + SOON, paused_at__isnull=True)
-        .exclude(Exists(done))
+        .filter(pending)
         .select_related("handling_unit", "office", "region", "case_leader")
         .order_by("due_at")
     )
     sent = 0
     chunk: list[Petition] = []
-    for petition in candidates.iterator(chunk_size=500):
+    recipients: dict = {}  # per sweep: the same unit's staff, head, supervisors are looked up once
+    for petition in candidates.iterator(chunk_size=BATCH):
         chunk.append(petition)
-        if len(chunk) == 500:
-            sent += _sweep_chunk(chunk, now)
+        if len(chunk) == BATCH:
+            sent += _sweep_chunk(chunk, now, recipients)
             chunk = []
     if chunk:
-        sent += _sweep_chunk(chunk, now)
+        sent += _sweep_chunk(chunk, now, recipients)
     return sent
 
 
-def _sweep_chunk(petitions: list[Petition], now: datetime) -> int:
-    # One query tells which thresholds are already claimed, so a sweep every minute does not retry them;
-    # the unique insert in _claim_and_send stays the claim when sweeps race.
+BATCH = 500
+
+
+def _sweep_chunk(petitions: list[Petition], now: datetime, cache: dict) -> int:
+    """Claim the chunk's reminders in one `INSERT … ON CONFLICT DO NOTHING RETURNING` (what comes back is ours; another
+    sweep won the rest) and write their messages in one insert, in one transaction: messages go out after commit."""
     claimed = set(
         ReminderMark.objects.filter(petition_id__in=[p.pk for p in petitions]).values_list("petition_id", "step", "threshold", "due_at")
     )
-    sent = 0
-    for petition in petitions:
-        for threshold in thresholds_for(petition.due_at, now):
-            if (petition.pk, petition.status, threshold, petition.due_at) in claimed:
-                continue
-            sent += _claim_and_send(petition, threshold)
-    return sent
+    wanted = [(p, t) for p in petitions for t in thresholds_for(p.due_at, now) if (p.pk, p.status, t, p.due_at) not in claimed]
+    if not wanted:
+        return 0
+    with transaction.atomic():
+        won = _claim(wanted, now)
+        notes = []
+        for petition, threshold in wanted:
+            if (petition.pk, threshold) in won:
+                notes.extend(_reminder(petition, threshold, cache))
+        notify_batch(notes)
+    return len(won)
+
+
+def _claim(wanted: list[tuple[Petition, str]], now: datetime) -> set[tuple[int, str]]:
+    table = ReminderMark._meta.db_table
+    ops = connection.ops
+    won: set[tuple[int, str]] = set()
+    for k in range(0, len(wanted), 1000):
+        rows = wanted[k : k + 1000]
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+        params = []
+        for p, t in rows:
+            params += [p.pk, p.status, t, ops.adapt_datetimefield_value(p.due_at), ops.adapt_datetimefield_value(now)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (petition_id, step, threshold, due_at, created_at) VALUES {values} "
+                "ON CONFLICT (petition_id, step, threshold, due_at) DO NOTHING RETURNING petition_id, threshold",
+                params,
+            )
+            won.update((pid, t) for pid, t in cursor.fetchall())
+    return won
+
+
+def _recipients_key(petition: Petition, threshold: str) -> tuple:
+    """What `recipients_for` depends on for this threshold (the sweep looks each up once)."""
+    if threshold == Threshold.OVERDUE_3D:
+        return (threshold, petition.region_id)
+    if threshold == Threshold.OVERDUE_7D:
+        return (threshold, petition.case_leader_id, petition.office_id)
+    return (threshold, responsible_unit(petition).pk)
+
+
+def _reminder(petition: Petition, threshold: str, cache: dict) -> list[dict]:
+    key = _recipients_key(petition, threshold)
+    if key not in cache:
+        cache[key] = recipients_for(petition, threshold)
+    local_due = timezone.localtime(petition.due_at)
+    triage = _is_triage(petition)
+    title = TRIAGE_TITLES.get(threshold, TITLES[threshold]) if triage else TITLES[threshold]
+    step = "当日阅办" if triage else f"当前环节（{petition.get_status_display()}）"
+    return [
+        {
+            "recipient": user,
+            "title": f"{title}：{petition.reg_no}",
+            "body": f"{step}期限 {local_due:%Y-%m-%d %H:%M}。",
+            "url": f"/petitions/{petition.reg_no}/",
+            "kind": f"reminder_{threshold}",
+            "dedupe_key": f"remind:{petition.pk}:{petition.status}:{threshold}:{int(petition.due_at.timestamp())}",
+        }
+        for user in cache[key]
+    ]
 
 
 def sweep_orders(now: datetime | None = None) -> int:
