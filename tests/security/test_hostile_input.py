@@ -155,6 +155,7 @@ def test_twenty_thousand_petitioners_are_refused_fast_and_nothing_is_numbered(cl
     error = _api_error(response)
     assert "petitioners" in error["fields"] and str(MAX_PETITIONERS) in json.dumps(error, ensure_ascii=False)
     assert elapsed < 3, elapsed
+    print(f"20,000 petitioners refused in {elapsed:.2f} s")
     assert Petition.objects.count() == before
 
 

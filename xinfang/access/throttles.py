@@ -61,6 +61,13 @@ def client_ip(request) -> str:
     return forwarded[0] if forwarded else peer
 
 
+def axes_client_ip(request) -> str | None:
+    """The same address for django-axes, which stores it in an IP field: None when there is none
+    (a request made in code, e.g. by a management command)."""
+    address = client_ip(request)
+    return address if _valid(address) else None
+
+
 class PublicRateThrottle(AnonRateThrottle):
     """Per client address, authenticated or not (the public API has no accounts)."""
 

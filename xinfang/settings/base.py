@@ -150,7 +150,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "xinfang.access.throttles.client_ip"
+AXES_CLIENT_IP_CALLABLE = "xinfang.access.throttles.axes_client_ip"
 
 # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), e.g. the nginx
 # in front of gunicorn: "127.0.0.1". Unset: the header is ignored and the peer address counts.
