@@ -145,6 +145,7 @@ URL_KWARGS = {
     "api-petition-action": lambda w, p: {"reg_no": p.reg_no, "action": "progress"},
     # Settings and reference data (no petition data).
     "timelimits:limit_update": lambda w, p: {"step": "handle"},
+    "timelimits:pause_update": lambda w, p: {"code": "hearing"},
     "org:region": lambda w, p: {"code": w.county.townships[0].code},
     "org:unit": lambda w, p: {"code": w.county.dept.code},
     "org:post-end": lambda w, p: {"pk": _first_pk("org.NetworkPost")},
