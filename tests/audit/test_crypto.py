@@ -66,3 +66,17 @@ def test_rehash_after_hash_key_change(world, settings):
     assert list(petitions_by_identity(actor=world.users["clerk"], value=SECRET_ID)) == []
     call_command("rotate_field_keys", "--rehash", stdout=io.StringIO())
     assert list(petitions_by_identity(actor=world.users["clerk"], value=SECRET_ID)) == [world.p_in]
+
+
+def test_rehash_is_recorded_on_the_chain(world, settings):
+    """The identity hashes are key fields of the chain: a rehash writes an event per petition, so nothing looks edited."""
+    from xinfang.audit.verify import verify
+
+    settings.XINFANG_HASH_KEY = "a-new-hash-key-for-test"
+    out = io.StringIO()
+    call_command("rotate_field_keys", "--rehash", stdout=out)
+    assert "已为 2 件" in out.getvalue()
+    assert world.p_in.events.filter(action="identity_rehash").count() == 1
+    assert verify().ok
+    call_command("rotate_field_keys", "--rehash", stdout=out)  # nothing changed the second time
+    assert world.p_in.events.filter(action="identity_rehash").count() == 1

@@ -136,8 +136,18 @@ def _doc_kinds():
     return list(DOCS)
 
 
+def _checkpoint_files(w, p):
+    """Every format of a real checkpoint (signed here when the world has none): JSON lists reg_nos and hashes, never identity."""
+    from xinfang.audit import checkpoints
+    from xinfang.audit.models import Checkpoint
+
+    cp = Checkpoint.objects.order_by("-number").first() or checkpoints.create(created_by="test")
+    return [{"number": cp.number, "fmt": fmt} for fmt in ("pdf", "txt", "json")]
+
+
 # A builder may return one kwargs dict or a list of them (each is requested).
 URL_KWARGS = {
+    "audit:checkpoint_file": _checkpoint_files,
     # Petitions (lifecycle pages): every document kind, the petition's attachments, an action form.
     "petitions:act": lambda w, p: {"reg_no": p.reg_no, "action": "progress"},
     "petitions:document": lambda w, p: [{"reg_no": p.reg_no, "kind": k} for k in _doc_kinds()],

@@ -22,5 +22,9 @@ class AuditConfig(AppConfig):
     verbose_name = "审计"
 
     def ready(self):
+        from xinfang.audit.home import checkpoint_panel
+        from xinfang.core.home import register_home_panel
+
         # Once per migrate run, after every app's migrations (the sender is this app only).
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="xinfang.audit.after_migrate")
+        register_home_panel(checkpoint_panel)

@@ -79,10 +79,13 @@ def _utc(value: datetime) -> str:
     return (value.astimezone(UTC) if value.tzinfo else value).isoformat(timespec="microseconds")
 
 
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
 def canon(value):
     """JSON-simple value in one form, whatever the database hands back: floats that are whole become
     ints (PostgreSQL's jsonb returns 1e16 as 10000000000000000), datetimes become UTC ISO strings."""
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+    if type(value) in _PLAIN:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else value
@@ -198,7 +201,7 @@ def state_digest(values: dict, people: list, respondents: list) -> str:
     """sha256 of the key fields. Empty values (None, "", 0, False) are left out, so a field added to the model
     later with an empty default does not change the digest of petitions written before it."""
     body = {
-        "p": {k: canon(v) for k, v in values.items() if v not in (None, "", 0, False)},
+        "p": {k: (v if type(v) in _PLAIN else canon(v)) for k, v in values.items() if v not in (None, "", 0, False)},
         "people": [canon(list(p)) for p in people],
         "respondents": [canon(list(r)) for r in respondents],
     }

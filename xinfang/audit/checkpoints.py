@@ -263,7 +263,7 @@ def text_lines(cp: Checkpoint) -> list[str]:
         "信访事件链检查点",
         f"编号：第 {cp.number} 号",
         f"生成时间：{local:%Y年%m月%d日 %H:%M:%S}",
-        f"信访件：{cp.petitions} 件；事件：{cp.events} 条（{cp.event_heads} 条链）；身份信息查看记录：{cp.access_records} 条（{cp.access_heads} 条链）",
+        f"信访件：{cp.petitions:,} 件；事件：{cp.events:,} 条（{cp.event_heads:,} 条链）；身份信息查看记录：{cp.access_records:,} 条（{cp.access_heads:,} 条链）",
         f"链头摘要（SHA-256）：{fingerprint(cp.digest)}",
         f"检查点签名（HMAC-SHA256，密钥 {cp.key_id}）：{fingerprint(cp.mac)}",
         f"上一检查点签名：{fingerprint(cp.prev_mac) if cp.prev_mac else '（无，首个检查点）'}",
@@ -309,9 +309,11 @@ def export_pdf(cp: Checkpoint) -> bytes:
     local = timezone.localtime(cp.created_at)
     story = [
         Paragraph("信访事件链检查点", title),
-        Paragraph(f"编号：第 {cp.number} 号　　生成时间：{local:%Y年%m月%d日 %H:%M:%S}", text),
+        Paragraph(f"编号：第 {cp.number} 号", text),
+        Paragraph(f"生成时间：{local:%Y年%m月%d日 %H:%M:%S}", text),
         Paragraph(
-            f"信访件 {cp.petitions} 件；事件 {cp.events} 条（{cp.event_heads} 条链）；身份信息查看记录 {cp.access_records} 条（{cp.access_heads} 条链）",
+            f"信访件 {cp.petitions:,} 件；事件 {cp.events:,} 条（{cp.event_heads:,} 条链）；"
+            f"身份信息查看记录 {cp.access_records:,} 条（{cp.access_heads:,} 条链）",
             text,
         ),
         Spacer(1, 4 * mm),

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xinfang.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("checkpoints/", views.checkpoint_list, name="checkpoints"),
+    path("checkpoints/<int:number>.<str:fmt>", views.checkpoint_file, name="checkpoint_file"),
+]

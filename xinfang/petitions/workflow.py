@@ -150,6 +150,7 @@ OTHER_LABELS = {
     "identity_grant_revoke": "撤销身份信息授权",
     "respondent_match": "确认被反映人账号",
     "respondent_match_clear": "排除被反映人推定匹配",
+    "identity_rehash": "重算身份检索哈希",
     "query_code_reissue": "重新发放查询码",
 }
 

@@ -3,7 +3,9 @@ newest key of XINFANG_FIELD_KEYS (the first one), so the old keys can then be re
 
 Steps (docs/security.md): put the new key first in XINFANG_FIELD_KEYS, keep the old ones after it,
 restart, run this command, check it reports 0 left on old keys, then drop the old keys.
-`--rehash` also recomputes the keyed hashes (after XINFANG_HASH_KEY changed).
+`--rehash` also recomputes the keyed hashes (after XINFANG_HASH_KEY changed). The hashes are key fields of the
+event chain (xinfang.audit.chain): each petition whose hashes changed gets an `identity_rehash` event, so the
+chain records the change instead of reporting an edit behind the services.
 """
 
 from django.apps import apps
@@ -79,3 +81,35 @@ class Command(BaseCommand):
             self.stdout.write(f"{model._meta.label}: {count} 行（字段 {', '.join(names)}）")
         verb = "将重新加密" if options["dry_run"] else "已用最新密钥重新加密"
         self.stdout.write(self.style.SUCCESS(f"{verb} {total} 行；前缀 {PREFIX}"))
+        if options["rehash"] and not options["dry_run"]:
+            sealed = record_rehash_events(batch=options["batch"])
+            self.stdout.write(f"已为 {sealed} 件检索哈希有变化的信访件记入事件（identity_rehash）")
+
+
+def record_rehash_events(batch: int = 500) -> int:
+    """One `identity_rehash` event per petition whose sealed state no longer matches (the hashes changed)."""
+    from xinfang.audit.chain import states_for
+    from xinfang.audit.models import Chain, ChainHead
+    from xinfang.petitions.events import record_event
+    from xinfang.petitions.models import Petition, Petitioner
+
+    ids = list(Petitioner.objects.order_by("petition_id").values_list("petition_id", flat=True).distinct())
+    done = 0
+    for k in range(0, len(ids), batch):
+        chunk = ids[k : k + batch]
+        with transaction.atomic():
+            petitions = list(Petition.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
+            heads = dict(ChainHead.objects.filter(chain=Chain.EVENTS, petition_id__in=chunk).values_list("petition_id", "state"))
+            states = states_for(chunk)
+            for p in petitions:
+                if p.pk in heads and heads[p.pk] != states[p.pk]:
+                    record_event(
+                        petition=p,
+                        action="identity_rehash",
+                        actor_label="系统（密钥轮换）",
+                        from_status=p.status,
+                        to_status=p.status,
+                        data={"reason": "XINFANG_HASH_KEY 更换后重算身份检索哈希"},
+                    )
+                    done += 1
+    return done
