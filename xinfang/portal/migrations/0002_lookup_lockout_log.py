@@ -6,29 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0001_initial'),
+        ("portal", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LookupLockoutLog',
+            name="LookupLockoutLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('kind', models.CharField(choices=[('number_delay', '登记编号查询延时'), ('client_delay', '同一来源查询延时'), ('sms_sent', '已向登记手机发送验证码'), ('sms_recovered', '信访人凭短信验证码恢复查询'), ('reissued', '信访局重新发放查询码')], max_length=20, verbose_name='类型')),
-                ('reg_no', models.CharField(blank=True, max_length=40, verbose_name='登记编号')),
-                ('failures', models.PositiveIntegerField(default=0, verbose_name='错误次数')),
-                ('delay_seconds', models.PositiveIntegerField(default=0, verbose_name='延时（秒）')),
-                ('client_ref', models.CharField(blank=True, max_length=12, verbose_name='来源（哈希）')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("number_delay", "登记编号查询延时"),
+                            ("client_delay", "同一来源查询延时"),
+                            ("sms_sent", "已向登记手机发送验证码"),
+                            ("sms_recovered", "信访人凭短信验证码恢复查询"),
+                            ("reissued", "信访局重新发放查询码"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("reg_no", models.CharField(blank=True, max_length=40, verbose_name="登记编号")),
+                ("failures", models.PositiveIntegerField(default=0, verbose_name="错误次数")),
+                ("delay_seconds", models.PositiveIntegerField(default=0, verbose_name="延时（秒）")),
+                ("client_ref", models.CharField(blank=True, max_length=12, verbose_name="来源（哈希）")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '查询码安全记录',
-                'verbose_name_plural': '查询码安全记录',
-                'ordering': ['-at'],
+                "verbose_name": "查询码安全记录",
+                "verbose_name_plural": "查询码安全记录",
+                "ordering": ["-at"],
             },
         ),
     ]
