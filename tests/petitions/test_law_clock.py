@@ -16,7 +16,7 @@ from django.utils import timezone
 from xinfang.core.errors import InvalidInput, InvalidTransition
 from xinfang.petitions import deadlines, selectors
 from xinfang.petitions.models import Petition
-from xinfang.stats.kpis import _replied_on_time
+from xinfang.stats.kpis import _replied_on_time, compute
 
 from .helpers import act
 
@@ -144,12 +144,14 @@ def case_extension_after_expiry(register, users):
     for action in ("report_result", "approve_result", "reply"):
         p = _do(at(2026, 5, 20), p, action, users)
     on_time = Petition.objects.filter(_replied_on_time(), pk=p.pk).exists()
+    kpi = compute(Petition.objects.filter(pk=p.pk))["kpis"]["on_time_completion"]  # 按期办结率 as the dashboard counts it
     return [
         (refused.value.code, "period_expired"),
         (refused.value.status, 409),
         (p.extended_days, 0),
         (p.handle_due_at, eod(2026, 5, 18)),
         (on_time, False),
+        ((kpi["numerator"], kpi["denominator"], kpi["value"]), (0, 1, 0.0)),
     ]
 
 

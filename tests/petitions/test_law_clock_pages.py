@@ -10,6 +10,7 @@ import time_machine
 from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.tokens import api_token
@@ -118,9 +119,17 @@ def test_a_due_in_an_unloaded_year_says_so_on_the_page_and_in_the_notices(regist
         assert "2027 年节假日尚未录入，按周末计算" in html
         text = _docx_text(login(users.office).get(f"/petitions/{p.reg_no}/docs/jiaoban.docx").content)
         assert "2027年法定节假日安排尚未录入" in text and "依法顺延" in text
+        # The worklist prints each row's current due: 15 days from 20 Dec 2026 is in 2027.
+        with time_machine.travel(at(2026, 12, 20)):
+            q, _code = register(received_at=at(2026, 12, 20))
+            q = act(q, "triage", users)
+        assert timezone.localtime(q.due_at).year == 2027
+        worklist = login(users.office).get("/petitions/?bucket=to_decide").content.decode()
+        assert "2027 年节假日尚未录入，按周末计算（本页中该年的期限只把周末当作休息日）" in worklist
         timelimits.holidays_load(actor=users.admin, text=_NOTICE_2027)
         html = login(users.office).get(f"/petitions/{p.reg_no}/").content.decode()
         assert "2027 年节假日尚未录入" not in html
+        assert "2027 年节假日尚未录入" not in login(users.office).get("/petitions/?bucket=to_decide").content.decode()
 
 
 def test_extension_notice_gives_the_reason_and_the_new_date_and_the_receipt_prints(register, users):
@@ -232,3 +241,24 @@ def test_the_settings_page_loads_a_pasted_or_uploaded_notice(users):
     assert "已录入 2027 年放假安排：新增 29 天" in html and "2027 年节假日尚未录入" not in html
     assert "春节" in html and "2月5日至2月11日" in html
     assert login(users.office).post(f"{PAGE}holidays/load/", {"text": _NOTICE_2027}).status_code == 403
+
+
+def test_the_dossier_lists_the_pauses_and_the_delivery(register, users):
+    import shutil
+    import subprocess
+
+    from xinfang.transfer.dossier import build_dossier
+
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext (Debian package poppler-utils) is needed to read the dossier back")
+    with time_machine.travel(at(2026, 3, 2)):
+        p = drive(register, users, "in_progress")
+        p = act(p, "pause", users, ground="hearing", reason="组织听证")
+    with time_machine.travel(at(2026, 3, 9)):
+        p = act(p, "resume", users)
+        for step in ("report_result", "approve_result", "reply", "record_delivery"):
+            p = act(p, step, users)
+        data, _name = build_dossier(actor=users.office, reg_no=p.reg_no)
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    assert "暂停计时（不计入办理期限）" in text and "听证" in text and "暂停 7 日，期限顺延 7 日" in text
+    assert "送达" in text and "邮寄送达" in text and "可申请复查/复核至" in text

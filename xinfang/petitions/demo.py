@@ -86,8 +86,9 @@ PATHS = {
     "in_progress": ["accept", "assign", "acknowledge"],
     "result_reported": ["accept", "assign", "acknowledge", "report_result"],
     "awaiting_reply": ["accept", "assign", "acknowledge", "report_result", "approve_result"],
-    "replied": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply"],
-    "evaluated": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply", "evaluate"],
+    # A letter's delivery is recorded after the answer (送达): the 复查 window runs from it.
+    "replied": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply", "record_delivery"],
+    "evaluated": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply", "record_delivery", "evaluate"],
     "under_review": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply", "request_review"],
     "under_rereview": [
         "accept",
@@ -100,7 +101,7 @@ PATHS = {
         "reply",
         "request_rereview",
     ],
-    "archived": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply", "evaluate", "archive"],
+    "archived": ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply", "record_delivery", "evaluate", "archive"],
 }
 WEIGHTS = {
     "registered": 30,
@@ -159,6 +160,8 @@ def _inputs(action, rng, ctx):
         },
         "approve_result": {},
         "reply": {"method": rng.choice(["letter", "visit", "phone"]), "text": "经调查核实，您反映的问题已依法处理，具体意见如下……"},
+        "record_delivery": {"delivered_at": today, "method": rng.choice(["post", "post", "direct"])},
+        "triage": {"note": "拟按属地管理交有关单位办理"},
         "evaluate": {"satisfaction": rng.choice(["satisfied", "satisfied", "basically_satisfied", "dissatisfied"])},
         "request_review": {"reason": "对处理意见不服"},
         "request_rereview": {"reason": "对复查意见仍不服"},
@@ -277,6 +280,11 @@ def _load_petitions(petitions: int) -> str:
             moments.append(at)
         with time_machine.travel(received + timedelta(minutes=rng.randint(5, 120)), tick=False):
             p, _code = petition_register(actor=ctx["clerk"], received_at=received, **kwargs)
+        if not steps and rng.random() < 0.7:  # most petitions waiting for a decision were read on the day (当日阅办)
+            with time_machine.travel(received + timedelta(hours=3), tick=False):
+                p = petition_act(
+                    actor=ctx["office"], petition_or_reg_no=p.reg_no, action="triage", version=p.version, **_inputs("triage", rng, ctx)
+                )
         for action, at in zip(steps, moments, strict=True):
             with time_machine.travel(at, tick=False):
                 inputs = _inputs(action, rng, ctx)

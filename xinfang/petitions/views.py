@@ -69,7 +69,17 @@ def worklist(request):
     return render(
         request,
         "petitions/worklist.html",
-        {"buckets": buckets, "bucket": bucket, "form": form, "page": page, "rows": rows, "query": query.urlencode(), "now": now},
+        {
+            "buckets": buckets,
+            "bucket": bucket,
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "now": now,
+            # A due on this page in a year whose holidays are not entered says so.
+            "calendar_notices": timelimits.calendar_notices(*(r["p"].due_at for r in rows)),
+        },
     )
 
 
