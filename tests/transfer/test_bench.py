@@ -47,12 +47,18 @@ def test_bench_quick_runs_end_to_end(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(out.read_text())
     pg, lite = result["pg"], result["sqlite"]
-    assert pg["registration_http"]["requests"] == 16 and pg["registration_http"]["errors"] == 0
-    assert pg["raw_insert"]["errors"] == 0 and pg["ratio_raw_to_http"] > 0
-    assert set(pg["latency"]["300"]) >= {"列表 /petitions/", "搜索 q=工资", "KPI /stats/kpis/（一年）"}
-    assert all(r["errors"] == 0 for r in pg["latency"]["300"].values())
+    for workers in ("2", "8"):
+        http = pg["registration"]["http"][workers]
+        assert http["requests"] == 16 and http["errors"] == 0 and http["cpu_ms_per_request"] > 0
+    assert pg["registration"]["pgbench"]["tps"] > 0 and pg["registration"]["queries"] > 0
+    assert pg["registration"]["counter_hold"]["n"] > 0
+    paths = pg["sizes"]["300"]["paths"]
+    assert set(paths) >= {"API 列表 第1页", "API 列表 深页（游标，第 50% 处）", "API 搜索 q=工资（常见词）", "页面 信访件", "API KPI（一年）"}
+    assert all(r["errors"] == 0 and r["queries"] for r in paths.values()), paths
+    assert pg["sizes"]["300"]["reference"]["select1_ms"] > 0
     assert pg["import"]["status"] == "done" and pg["import"]["rows"] == 40
-    assert pg["sweep"]["returncode"] == 0 and pg["sweep"]["open"] >= pg["petitions"] + 40
-    assert lite["petitions"] >= 120
+    assert pg["sweep"]["first"]["returncode"] == 0 and pg["sweep"]["second"]["returncode"] == 0
+    assert pg["sweep"]["open"] >= pg["petitions"]
+    assert lite["petitions"] >= 120 and lite["registration"]["errors"] == 0
     assert {name: r["status"] for name, r in lite["pages"].items() if r["status"] != 200} == {}
-    assert "登记 POST /api/v1/petitions/" in proc.stdout  # the table was printed
+    assert "登记 POST /api/v1/petitions/" in proc.stdout and "同次参照" in proc.stdout  # the table was printed

@@ -8,8 +8,9 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from xinfang.access import policy
@@ -50,7 +51,7 @@ class RespondentSerializer(serializers.Serializer):
 class PetitionListOutput(serializers.Serializer):
     reg_no = serializers.CharField()
     status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = serializers.SerializerMethodField()  # a method field: DRF inspects a callable source's signature per row
     version = serializers.IntegerField()
     channel = serializers.CharField()
     received_at = serializers.DateTimeField()
@@ -67,6 +68,9 @@ class PetitionListOutput(serializers.Serializer):
     content = serializers.CharField()
     handling_unit = serializers.CharField(source="handling_unit.code", default=None, allow_null=True)
     case_leader = serializers.CharField(source="case_leader.username", default=None, allow_null=True)
+
+    def get_status_label(self, obj) -> str:
+        return obj.get_status_display()
 
     def get_overdue(self, obj) -> bool:
         return bool(obj.due_at and obj.due_at < timezone.now())
@@ -137,10 +141,79 @@ class PetitionDetailOutput(PetitionListOutput):
         return selectors.available_actions(actor=self.context["actor"], petition=obj)
 
 
-class Pagination(PageNumberPagination):
+class PetitionCursorPagination(BasePagination):
+    """Keyset paging (`selectors.petition_page`): `next`/`previous` carry a cursor, so page 1 and page 20,000 cost the
+    same. `count` is exact up to 1,000 (`selectors.COUNT_CAP`); past that it is 1000 and `count_capped` is true
+    (pages show "1000+"). The list's order: newest first, or by due time for the overdue / due-soon / triage buckets."""
+
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 200
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.page_size
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw:
+            try:
+                size = max(1, min(int(raw), self.max_page_size))
+            except ValueError:
+                raise InvalidInput("page_size 应为整数", fields={"page_size": ["应为1到200的整数"]}) from None
+        paging = getattr(view, "list_paging", None) or selectors.list_paging({})
+        self.page = selectors.petition_page(queryset, cursor=request.query_params.get(self.cursor_query_param), size=size, **paging)
+        return self.page.rows
+
+    def _link(self, cursor):
+        if cursor is None:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, cursor)
+
+    def get_paginated_response(self, data):
+        page = self.page
+        return Response(
+            {
+                "count": page.count,
+                "count_capped": page.capped,
+                "next": self._link(page.next),
+                "previous": self._link(page.previous),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "count_capped", "next", "previous", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "description": "符合条件的件数，最多数到 1000；超过时为 1000、count_capped 为 true（页面显示“1000+”）",
+                },
+                "count_capped": {"type": "boolean", "description": "件数超过上限、count 只是下限时为 true"},
+                "next": {"type": "string", "nullable": True, "format": "uri", "description": "下一页（带 cursor 参数）"},
+                "previous": {"type": "string", "nullable": True, "format": "uri", "description": "上一页（带 cursor 参数）"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "分页游标：取自上一次响应的 next 或 previous",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": "每页件数（1–200，默认 50）",
+                "schema": {"type": "integer"},
+            },
+        ]
 
 
 LIST_FILTERS = ["status", "overdue", "channel", "category", "region", "handling_unit", "q", "registered_from", "registered_to", "bucket"]
@@ -158,7 +231,7 @@ def _resolve(model, code, field, label):
 class PetitionListCreateApi(APIView):
     """List the petitions the caller may see (filters, paginated), or register one."""
 
-    pagination_class = Pagination  # the schema declares the paged shape from it
+    pagination_class = PetitionCursorPagination  # the schema declares the paged shape from it
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -206,7 +279,9 @@ class PetitionListCreateApi(APIView):
         responses={200: PetitionListOutput(many=True)},
     )
     def get(self, request):
-        qs = selectors.petition_list(actor=request.user, filters={f: request.query_params.get(f) for f in LIST_FILTERS})
+        filters = {f: request.query_params.get(f) for f in LIST_FILTERS}
+        qs = selectors.petition_list(actor=request.user, filters=filters)
+        self.list_paging = selectors.list_paging(filters)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(PetitionListOutput(page, many=True).data)

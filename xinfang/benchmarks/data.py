@@ -8,6 +8,7 @@ replied, evaluated). One generator for both benchmarks (`manage.py bench` and `m
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 
 TEXTS = [
@@ -22,6 +23,7 @@ TEXTS = [
     "村道损坏多年未修",
     "种粮补贴发放不到位",
 ]
+RARE = "，另反映村口危桥垮塌无人修缮"  # in one petition of a thousand: the benchmark's rare search term (危桥)
 CHANNELS = ["letter", "visit", "phone", "online", "sms", "mailbox", "from_superior"]
 NATURES = ["report", "appeal", "request", "suggestion", "inquiry"]
 SPAN = 3 * 365 * 86400
@@ -90,7 +92,7 @@ def rows(ref: dict, *, start: int, count: int, total: int, now):
         row[idx["registered_at"]] = registered
         row[idx["nature"]] = NATURES[rng.randrange(5)]
         row[idx["category_id"]] = ref["cats"][rng.randrange(len(ref["cats"]))]
-        row[idx["content"]] = TEXTS[rng.randrange(len(TEXTS))]
+        row[idx["content"]] = TEXTS[rng.randrange(len(TEXTS))] + (RARE if i % 1000 == 7 else "")
         row[idx["region_id"]] = ref["places"][rng.randrange(len(ref["places"]))]
         row[idx["anonymous"]] = True
         row[idx["imported"]] = True
@@ -142,13 +144,14 @@ def load(ref: dict, *, start: int, count: int, total: int, batch: int = 50_000) 
         sql = f"COPY petitions_petition ({', '.join(f.column for f in fields)}) FROM STDIN"
         done = 0
         it = rows(ref, start=start, count=count, total=total, now=now)
-        while done < count:
-            n = min(batch, count - done)
-            connection.ensure_connection()
-            with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
-                for _ in range(n):
-                    copy.write_row(next(it)[1])
-            done += n
+        with _gin_built_after(connection, large=count >= 200_000):
+            while done < count:
+                n = min(batch, count - done)
+                connection.ensure_connection()
+                with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+                    for _ in range(n):
+                        copy.write_row(next(it)[1])
+                done += n
         return
     from xinfang.petitions.models import Petition
 
@@ -160,6 +163,23 @@ def load(ref: dict, *, start: int, count: int, total: int, batch: int = 50_000) 
             batch = []
     if batch:
         _bulk(batch)
+
+
+@contextmanager
+def _gin_built_after(connection, *, large: bool):
+    """A large COPY goes faster without the search gram index (petitions migration 0007), built once afterwards."""
+    with connection.cursor() as c:
+        c.execute("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = to_regclass('petition_search_grams')")
+        row = c.fetchone() if large else None
+        if row:
+            c.execute("DROP INDEX petition_search_grams")
+    try:
+        yield
+    finally:
+        if row:
+            with connection.cursor() as c:
+                c.execute("SET maintenance_work_mem = '512MB'")
+                c.execute(row[0])
 
 
 def _bulk(batch) -> None:

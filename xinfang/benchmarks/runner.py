@@ -1,15 +1,15 @@
-"""`manage.py bench`: the benchmark of issue 9.
+"""`manage.py bench`: the benchmark (issues 9 and 17).
 
-The outer run never touches the database it was started with: it (re)creates the PostgreSQL
-database `xf_bench` and the SQLite file var/bench.sqlite3, migrates them, and runs itself again
-inside each (`--inside pg|sqlite`, DATABASE_URL pointing there). Each inner run writes its part
-of the results as JSON; the outer run prints one table and writes var/bench.json.
+The outer run never touches the database it was started with: it (re)creates the PostgreSQL database `xf_bench` and
+the SQLite file var/bench.sqlite3, migrates them, and runs itself again inside each (`--inside pg|sqlite`,
+DATABASE_URL pointing there). Each inner run writes its part as JSON; the outer run prints one table and writes
+var/bench.json.
 
-PostgreSQL part: registration over HTTP (gunicorn, 2 workers, 16 clients, a fixed number of
-POSTs) against a raw psycopg single-row insert of the same bodies; list / worklist / search /
-detail API latency at each size (petitions bulk-loaded with COPY); the KPI endpoint at the
-largest size; a 100,000-row legacy import; the overdue sweep over the open petitions; a
-pyinstrument profile of the slowest API path. SQLite part: every main page at 50,000 petitions.
+Every figure is printed beside a reference measured in the same run and its target, because the machine is shared
+and absolute times are noisy: registration beside pgbench's raw single-row INSERT TPS; pages beside an HTTP
+`/healthz`, a `SELECT 1` and an indexed lookup; each with the CPU it cost per request, read from /proc (utime + stime
+of the gunicorn workers and of the PostgreSQL backends serving them), and the load average at the time. Query counts
+and EXPLAIN (ANALYZE, BUFFERS) of the slowest query of each path at the largest size go to var/bench-explain.txt.
 """
 
 from __future__ import annotations
@@ -21,13 +21,28 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import quote, urlparse, urlunparse
 
 from django.conf import settings
 
-FULL = {"requests": 2000, "clients": 16, "sizes": [100_000, 1_000_000], "sqlite_size": 50_000, "import_rows": 100_000, "runs": 20}
+FULL = {"requests": 2000, "clients": 16, "sizes": [100_000, 1_000_000], "sqlite_size": 50_000, "import_rows": 20_000, "runs": 20}
 QUICK = {"requests": 48, "clients": 4, "sizes": [1_500, 3_000], "sqlite_size": 600, "import_rows": 300, "runs": 3}
 BENCH_PASSWORD = "bench-only-password"
+PROD_SECRET = "bench-" + "k" * 60
+# The targets of issue 17 (docs/data.md): each printed beside its figure.
+TARGETS = {
+    "registration_cpu_ms": 8.0,
+    "registration_share_of_raw_pct": 1.0,
+    "list_p95_ms": 50.0,
+    "search_p95_ms": 200.0,
+    "detail_p95_ms": 50.0,
+    "kpi_year_1m_ms": 150.0,
+    "kpi_year_10m_ms": 1000.0,
+    "dashboard_10m_ms": 2000.0,
+    "first_sweep_1m_s": 120.0,
+    "sqlite_page_p95_ms": 100.0,
+    "sqlite_registration_rps": 50.0,
+}
 
 
 def base_dir() -> Path:
@@ -58,8 +73,15 @@ def recreate_pg(url: str) -> None:
 
 
 def _env(database_url: str) -> dict:
+    """The inner run's environment. It and the gunicorn it starts (production settings) share one set of bench keys,
+    so what one encrypts, hashes or seals the other reads (searching a phone the server registered, for one)."""
+    from cryptography.fernet import Fernet
+
     env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "REDIS_URL", "DATABASE_REPLICA_URL")}
     env.update({"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "xinfang.settings.local", "DEBUG": "0", "PYTHONUNBUFFERED": "1"})
+    env.setdefault("XINFANG_FIELD_KEYS", Fernet.generate_key().decode())
+    env.setdefault("XINFANG_HASH_KEY", "bench-hash-" + os.urandom(16).hex())
+    env.setdefault("XINFANG_CHAIN_KEY", "bench-chain-" + os.urandom(16).hex())
     return env
 
 
@@ -70,6 +92,7 @@ def outer(options, out) -> dict:
             sizes[key] = options[key]
     if options.get("sizes"):
         sizes["sizes"] = [int(x) for x in str(options["sizes"]).split(",") if x.strip()]
+    sizes["only"] = [p for p in (options.get("only") or "").split(",") if p]
     var = base_dir() / "var"
     var.mkdir(exist_ok=True)
     path = Path(options.get("output") or var / "bench.json")
@@ -78,15 +101,19 @@ def outer(options, out) -> dict:
     results: dict = {
         "quick": bool(options["quick"]),
         "config": sizes,
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "targets": TARGETS,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_average_start": _loadavg()},
     }
     started = time.perf_counter()
     parts = [p for p in ("pg", "sqlite") if p not in (options.get("skip") or "").split(",")]
     for part in parts:
         if part == "pg":
             url = pg_url(options)
-            out(f"== PostgreSQL：重建 {urlparse(url).path.lstrip('/')} 并迁移 …")
-            recreate_pg(url)
+            if options.get("reuse"):
+                out(f"== PostgreSQL：沿用 {urlparse(url).path.lstrip('/')}（只迁移，已有的数据保留）…")
+            else:
+                out(f"== PostgreSQL：重建 {urlparse(url).path.lstrip('/')} 并迁移 …")
+                recreate_pg(url)
         else:
             db = path.with_suffix(".sqlite3")
             for suffix in ("", "-wal", "-shm"):
@@ -101,6 +128,7 @@ def outer(options, out) -> dict:
         subprocess.run(cmd, env=env, check=True, cwd=base_dir())
         results[part] = json.loads(part_json.read_text())
     results["total_seconds"] = round(time.perf_counter() - started, 1)
+    results["machine"]["load_average_end"] = _loadavg()
     path.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     for line in table(results):
         out(line)
@@ -108,64 +136,163 @@ def outer(options, out) -> dict:
     return results
 
 
-def table(results: dict) -> list[str]:
-    rows = [("项目", "规模", "请求/秒", "p50 ms", "p95 ms", "p99 ms", "错误", "备注")]
+def _loadavg() -> list[float]:
+    from xinfang.benchmarks.load import load_average
 
-    def add(name, size, r, note=""):
-        rows.append(
-            (
-                name,
-                size,
-                str(r.get("rps", "")),
-                str(r.get("p50_ms", "")),
-                str(r.get("p95_ms", "")),
-                str(r.get("p99_ms", "")),
-                str(r.get("errors", "")),
-                note,
-            )
-        )
+    return load_average()
+
+
+# ---- the printed table -----------------------------------------------------------------------------------------------
+
+
+def table(results: dict) -> list[str]:
+    """Each figure beside its same-run reference and its target: 项目 | 规模 | 结果 | 同次参照 | 目标 | CPU/次 | 查询 | 负载."""
+    rows = [("项目", "规模", "结果", "同次参照", "目标", "CPU ms/次", "查询数", "负载")]
+
+    def lat(r):
+        return f"p50 {r.get('p50_ms', '')} / p95 {r.get('p95_ms', '')} ms" + (f"，错误 {r['errors']}" if r.get("errors") else "")
+
+    def load(r):
+        la = r.get("load_average")
+        if not la:
+            return ""
+        return f"{la[0][0]}→{la[1][0]}" if isinstance(la[0], list) else str(la[0])
 
     pg = results.get("pg") or {}
-    if pg:
-        reg, raw = pg["registration_http"], pg["raw_insert"]
-        add("登记 POST /api/v1/petitions/（gunicorn 2 进程）", f"{reg['requests']} 次/{reg['clients']} 并发", reg)
-        add("原始单行 INSERT（psycopg）", f"{raw['requests']} 次/{raw['clients']} 并发", raw, f"比值 {pg.get('ratio_raw_to_http', '')}×")
-        for size, lat in pg["latency"].items():
-            for name, r in lat.items():
-                add(f"API {name}", f"{int(size):,} 件", r)
-        if pg.get("import"):
-            imp = pg["import"]
+    reg = pg.get("registration") or {}
+    if reg:
+        raw = reg.get("pgbench") or {}
+        for workers, r in sorted((reg.get("http") or {}).items(), key=lambda kv: int(kv[0])):
             rows.append(
                 (
-                    "导入历史台账（校验+整体导入）",
-                    f"{imp['rows']:,} 行",
-                    str(imp.get("rows_per_second", "")),
-                    "",
-                    "",
-                    "",
-                    "",
-                    f"{imp['seconds']} 秒，{imp['status']}",
+                    f"登记 POST /api/v1/petitions/（gunicorn {workers} 进程）",
+                    f"{r['requests']} 次/{r['clients']} 并发",
+                    f"{r['rps']} 次/秒，{lat(r)}；计数器锁等待 {r.get('mean_waiting_on_lock', '')} 个连接",
+                    f"pgbench 单行 INSERT {raw.get('tps')} TPS → {r.get('share_of_raw_pct')}%",
+                    f"≥{TARGETS['registration_share_of_raw_pct']}%，CPU ≤{TARGETS['registration_cpu_ms']} ms",
+                    f"{r.get('cpu_ms_per_request')}（应用 {r.get('app_cpu_ms_per_request')} + 库 {r.get('db_cpu_ms_per_request')}）",
+                    str(reg.get("queries", "")),
+                    load(r),
                 )
             )
-        if pg.get("sweep"):
-            sw = pg["sweep"]
+        hold = reg.get("counter_hold") or {}
+        if hold:
             rows.append(
                 (
-                    "超期提醒扫描 sweep_reminders",
-                    f"{sw['open']:,} 件在办",
+                    "登记计数器行锁持有（取号到提交）",
+                    f"{hold.get('n')} 次",
+                    f"p50 {hold.get('p50_ms')} / p95 {hold.get('p95_ms')} ms",
+                    "",
+                    "≈1 ms",
                     "",
                     "",
                     "",
-                    "",
-                    "",
-                    f"{sw.get('seconds', '超时')} 秒 {sw.get('output', '')}",
                 )
             )
-        for step, secs in pg.get("load_seconds", {}).items():
-            rows.append(("COPY 批量造数", f"至 {int(step):,} 件", "", "", "", "", "", f"{secs} 秒"))
+    for size, block in (pg.get("sizes") or {}).items():
+        ref = block.get("reference") or {}
+        ref_text = f"/healthz p50 {ref.get('healthz', {}).get('p50_ms')} ms；SELECT 1 {ref.get('select1_ms')} ms；索引查一行 {ref.get('lookup_ms')} ms"
+        rows.append(
+            (
+                f"参照（{int(size):,} 件）",
+                "",
+                ref_text,
+                "",
+                "",
+                str(ref.get("healthz", {}).get("cpu_ms_per_request", "")),
+                "",
+                load(ref.get("healthz", {})),
+            )
+        )
+        for name, r in block.get("paths", {}).items():
+            rows.append(
+                (
+                    name,
+                    f"{int(size):,} 件",
+                    lat(r),
+                    f"×{r.get('x_healthz_p95')} /healthz",
+                    r.get("target", ""),
+                    str(r.get("cpu_ms_per_request", "")),
+                    str(r.get("queries", "")),
+                    load(r),
+                )
+            )
+        if block.get("summaries"):
+            rows.append(
+                ("统计汇总重建 refresh_stats --all", f"{int(size):,} 件", f"{block['summaries']['seconds']} 秒", "", "", "", "", "")
+            )
+        if block.get("load_seconds"):
+            rows.append(("COPY 批量造数", f"至 {int(size):,} 件", f"{block['load_seconds']} 秒", "", "", "", "", ""))
+    if pg.get("import"):
+        imp = pg["import"]
+        rows.append(
+            (
+                "导入历史台账（校验+整体导入）",
+                f"{imp['rows']:,} 行",
+                f"{imp.get('rows_per_second')} 行/秒，{imp['seconds']} 秒，{imp['status']}",
+                "",
+                "",
+                "",
+                "",
+                "",
+            )
+        )
+    if pg.get("sweep"):
+        sw = pg["sweep"]
+        first = sw.get("first", {})
+        rows.append(
+            (
+                "超期提醒扫描：首次（积压）",
+                f"{sw['open']:,} 件在办，{sw.get('overdue', 0):,} 件超期",
+                f"{first.get('seconds', '超时')} 秒，提醒 {first.get('reminders', '')} 条（{first.get('reminders_per_second', '')} 条/秒）",
+                "",
+                f"≤{TARGETS['first_sweep_1m_s']} 秒",
+                "",
+                "",
+                load(first),
+            )
+        )
+        second = sw.get("second", {})
+        rows.append(
+            (
+                "超期提醒扫描：紧接的第二次",
+                "",
+                f"{second.get('seconds', '')} 秒，提醒 {second.get('reminders', '')} 条",
+                "",
+                "与新到档次成正比",
+                "",
+                "",
+                "",
+            )
+        )
     lite = results.get("sqlite") or {}
+    if lite.get("registration"):
+        r = lite["registration"]
+        rows.append(
+            (
+                "SQLite 登记（gunicorn 2 进程）",
+                f"{r['requests']} 次/{r['clients']} 并发",
+                f"{r['rps']} 次/秒，{lat(r)}",
+                f"sqlite3 单行 INSERT+提交 {lite.get('raw_insert_rps')} 次/秒",
+                f"≥{TARGETS['sqlite_registration_rps']} 次/秒",
+                str(r.get("app_cpu_ms_per_request", "")),
+                "",
+                load(r),
+            )
+        )
     for name, r in (lite.get("pages") or {}).items():
-        add(f"SQLite 页面 {name}", f"{lite['petitions']:,} 件", r, f"HTTP {r.get('status', '')}")
+        rows.append(
+            (
+                f"SQLite 页面 {name}",
+                f"{lite['petitions']:,} 件",
+                lat(r) + f"（HTTP {r.get('status', '')}）",
+                f"×{r.get('x_healthz_p95', '')} /healthz",
+                f"p95 ≤{TARGETS['sqlite_page_p95_ms']:.0f} ms",
+                str(r.get("cpu_ms_per_request", "")),
+                str(r.get("queries", "")),
+                "",
+            )
+        )
     widths = [max(_w(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for k, r in enumerate(rows):
@@ -180,17 +307,18 @@ def _w(text: str) -> int:
 
 
 # =========================================================================================
-# Inner runs
+# Inner runs: shared pieces
 # =========================================================================================
 
 
 def reference():
-    """Reference data (xinfang.benchmarks.data), plus API users (clerk + office) with tokens, one per client."""
+    """Reference data (xinfang.benchmarks.data), plus API users (clerk + office) with tokens, one per client, and the
+    office's leading-group head (who receives the office's escalations, as in a real office)."""
     from django.contrib.auth.models import Group
 
     from xinfang.api.tokens import issue_token
     from xinfang.benchmarks import data
-    from xinfang.org.models import Role, Unit, User
+    from xinfang.org.models import LeadingGroupMember, Role, Unit, User
 
     ref = data.reference_data()
     office = Unit.objects.get(pk=ref["office"])
@@ -203,6 +331,10 @@ def reference():
             user = User.objects.create_user(username=f"bench-clerk-{i}", password=BENCH_PASSWORD, unit=office, name=f"基准登记员{i}")
             user.groups.add(clerk_group, group)
         tokens.append(issue_token(user)[0])
+    head = ref["user"]
+    LeadingGroupMember.objects.get_or_create(
+        unit=office, position=LeadingGroupMember.Position.HEAD, defaults={"user": head, "name": head.display_name}
+    )
     ref["tokens"] = tokens
     ref["office_obj"] = office
     return ref
@@ -264,108 +396,504 @@ def registration_body(i: int, ref: dict) -> dict:
     }
 
 
-def inside_pg(config: dict, out) -> dict:
-    import psycopg
-    import requests
-    from django.db import connection
-
-    from xinfang.benchmarks.load import gunicorn, run_clients, sequential
-    from xinfang.petitions.models import Petition
-
-    res: dict = {"load_seconds": {}, "latency": {}}
-    ref = reference()
-    db = connection.settings_dict
+def _prod_env() -> dict:
+    """gunicorn's environment: production settings with the inner run's bench keys (set by `_env`)."""
     env = dict(os.environ)
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "xinfang.settings.production",
-            "SECRET_KEY": "bench-" + "k" * 60,
-            # Production settings refuse the repository's dev keys (xinfang.core.checks): bench-only keys.
-            "XINFANG_FIELD_KEYS": "YmVuY2gtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE=",
-            "XINFANG_HASH_KEY": "bench-only-hash-key-" + "h" * 40,
-            "XINFANG_CHAIN_KEY": "bench-only-chain-key-" + "c" * 40,
+            "SECRET_KEY": PROD_SECRET,
             "SECURE_SSL_REDIRECT": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DB_CONN_MAX_AGE": "600",
+            "XINFANG_FIELD_KEYS": ",".join(settings.XINFANG_FIELD_KEYS),
+            "XINFANG_HASH_KEY": settings.XINFANG_HASH_KEY,
+            "XINFANG_CHAIN_KEY": ",".join(settings.XINFANG_CHAIN_KEYS),
+            "XINFANG_DEMO": "0",
         }
     )
-    dsn = f"postgresql://{db['USER']}{(':' + db['PASSWORD']) if db.get('PASSWORD') else ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return env
+
+
+def _session_cookie(user) -> str:
+    """A logged-in session for `user` that the gunicorn (production settings, PROD_SECRET) accepts."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test.utils import override_settings
+
+    with override_settings(SECRET_KEY=PROD_SECRET):
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.set_expiry(12 * 3600)
+        store.save()
+        return store.session_key
+
+
+def _dsn() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = (":" + db["PASSWORD"]) if db.get("PASSWORD") else ""
+    return f"postgresql://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+# =========================================================================================
+# PostgreSQL
+# =========================================================================================
+
+
+def inside_pg(config: dict, out) -> dict:
+    from xinfang.petitions.models import Petition
+
+    only = set(config.get("only") or [])
+    want = lambda part: not only or part in only  # noqa: E731
+    ref = reference()
+    res: dict = {"sizes": {}}
     log_path = base_dir() / "var" / "bench-gunicorn.log"
+    explain_path = base_dir() / "var" / "bench-explain.txt"
+    explain_path.write_text("")
+    if want("registration"):
+        res["registration"] = bench_registration(ref, config, out, log_path)
+    largest = max(config["sizes"])
+    for size in config["sizes"]:
+        block: dict = {"load_seconds": load_to(ref, size, out, total=largest)}
+        block["summaries"] = bench_summaries(out)
+        if want("pages"):
+            block.update(bench_pages(ref, config, out, log_path, size=size, largest=size == largest, explain_path=explain_path))
+        res["sizes"][str(size)] = block
+    res["petitions"] = Petition.objects.count()
+    if want("import") and config.get("import_rows"):
+        res["import"] = bench_import(ref, config["import_rows"], out)
+    if want("sweep"):
+        res["sweep"] = bench_sweep(ref, out, timeout=config.get("sweep_timeout", 240))
+    return res
+
+
+def bench_registration(ref: dict, config: dict, out, log_path: Path) -> dict:
+    """POST /api/v1/petitions/ over HTTP (16 clients) with 2 and 8 workers; pgbench's raw INSERT in the same run."""
+    import requests
+
+    from xinfang.benchmarks.load import CpuMeter, LockWaitSampler, gunicorn, pgbench_insert_tps, run_clients
+
+    dsn = _dsn()
     n, clients = config["requests"], config["clients"]
     bodies = [registration_body(i, ref) for i in range(n)]
-    # Warm up the catalogue caches, then load the first size so the registration runs against real tables.
-    with gunicorn(base_dir(), env, workers=2, log_path=log_path) as url:
-        out(f"  gunicorn 已启动：{url}")
+    result: dict = {"http": {}}
+    out("  pgbench：单行 INSERT（-c16 -j2）…")
+    result["pgbench"] = pgbench_insert_tps(
+        dsn, seconds=5 if config["requests"] < 500 else 10, body=json.dumps(bodies[0], ensure_ascii=False)
+    )
+    out(f"    {result['pgbench']}")
+    for workers in (2, 8):
+        with gunicorn(base_dir(), _prod_env(), workers=workers, log_path=log_path) as server:
+            sent = {"next": iter(range(10**9))}
+
+            def http_worker(i, url=server.url, sent=sent):
+                s = requests.Session()
+                s.headers["Authorization"] = f"Token {ref['tokens'][i % len(ref['tokens'])]}"
+
+                def call():
+                    r = s.post(url + "/api/v1/petitions/", json=bodies[next(sent["next"]) % n], timeout=60)
+                    return r.status_code == 201
+
+                return call
+
+            run_clients(min(4 * workers, n), min(workers, clients), http_worker)  # warm-up: every worker connected
+            sent["next"] = iter(range(10**9))
+            out(f"  登记（{workers} 进程）：{n} 次 POST，{clients} 个并发客户端 …")
+            meter = CpuMeter(master_pid=server.pid, dsn=dsn)
+            meter.start()
+            with LockWaitSampler(dsn) as waits:
+                r = run_clients(n, clients, http_worker)
+            r |= meter.stop(n) | waits.summary()
+            r["share_of_raw_pct"] = round(100 * r["rps"] / result["pgbench"]["tps"], 2) if result["pgbench"].get("tps") else None
+            result["http"][str(workers)] = r
+            out(f"    {r}")
+    result["counter_hold"] = counter_hold(ref)
+    result["queries"] = registration_queries(ref)
+    out(f"    计数器持有 {result['counter_hold']}，每次登记 {result['queries']} 条查询")
+    return result
+
+
+def counter_hold(ref: dict, n: int = 40) -> dict:
+    """How long the counter row stays locked: from the start of its UPDATE to the end of the commit (in-process)."""
+    from django.db import connection, transaction
+
+    from xinfang.benchmarks.load import percentiles
+    from xinfang.org.models import Region, User
+    from xinfang.petitions.models import Category, RegistrationCounter
+    from xinfang.petitions.services import petition_register
+
+    table = RegistrationCounter._meta.db_table
+    started: list[float] = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith(f"UPDATE {table}"):
+            started.append(time.perf_counter())
+        return execute(sql, params, many, context)
+
+    actor = User.objects.get(username="bench-clerk-0")
+    category = Category.objects.get(pk=ref["cats"][0])
+    region = Region.objects.get(pk=ref["places"][0])
+    held: list[float] = []
+    with connection.execute_wrapper(watch):
+        for i in range(n):
+            body = registration_body(i, ref)
+            for key in ("category", "region"):
+                body.pop(key)
+            with transaction.atomic():
+                petition_register(actor=actor, category=category, region=region, **body)
+            held.append((time.perf_counter() - started[-1]) * 1000)
+    return percentiles(held)
+
+
+def registration_queries(ref: dict) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Token {ref['tokens'][1]}")
+    client.post("/api/v1/petitions/", data=json.dumps(registration_body(1, ref)), content_type="application/json")
+    with CaptureQueriesContext(connection) as ctx:
+        client.post("/api/v1/petitions/", data=json.dumps(registration_body(2, ref)), content_type="application/json")
+    return len(ctx.captured_queries)
+
+
+def bench_summaries(out) -> dict:
+    from xinfang.stats import summaries
+
+    t = time.perf_counter()
+    days = summaries.refresh(everything=True)
+    secs = round(time.perf_counter() - t, 1)
+    out(f"  统计汇总重建：{days} 个登记日，{secs} 秒")
+    return {"days": days, "seconds": secs}
+
+
+def _paths(ref: dict, *, size: int, largest: bool) -> list[tuple[str, str, str, str]]:
+    """(name, path, kind, target) of every measured page: lists at page 1 and deep, searches, the petition, KPIs."""
+    from django.utils import timezone
+
+    from xinfang.org.models import User
+    from xinfang.petitions import selectors
+    from xinfang.petitions.models import Petition, Petitioner
+
+    today = timezone.localdate()
+    year_ago = (today - timedelta(days=364)).isoformat()
+    office = User.objects.get(username="bench-office")
+    deep = selectors.petition_list(actor=office, filters={})[size // 2 : size // 2 + 1].first()
+    cursor = selectors._cursor(selectors.ORDERINGS["registered"], deep, "next", 2) if deep else ""
+    some = Petition.objects.order_by("-pk").values_list("reg_no", flat=True).first()
+    person = Petitioner.objects.order_by("-pk").first()
+    t_list, t_search, t_detail = (f"p95 ≤{TARGETS[k]:.0f} ms" for k in ("list_p95_ms", "search_p95_ms", "detail_p95_ms"))
+    paths = [
+        ("API 列表 第1页", "/api/v1/petitions/", "api", t_list),
+        ("API 列表 深页（游标，第 50% 处）", f"/api/v1/petitions/?cursor={cursor}", "api", t_list),
+        ("API 待办 bucket=in_progress", "/api/v1/petitions/?bucket=in_progress", "api", t_list),
+        ("API 待办 bucket=overdue", "/api/v1/petitions/?bucket=overdue", "api", t_list),
+        ("API 筛选 status+category", "/api/v1/petitions/?status=evaluated&category=b-cat-3", "api", t_list),
+        ("API 搜索 q=工资（常见词）", "/api/v1/petitions/?q=" + quote("工资"), "api", t_search),
+        ("API 搜索 q=危桥（少见词）", "/api/v1/petitions/?q=" + quote("危桥"), "api", t_search),
+        ("API 搜索 q=征地补偿（四字）", "/api/v1/petitions/?q=" + quote("征地补偿"), "api", t_search),
+        ("API 搜索 编号", "/api/v1/petitions/?q=" + quote(some or ""), "api", t_search),
+        ("API 详情", f"/api/v1/petitions/{some}/", "api", t_detail),
+        ("页面 待办 第1页", "/petitions/", "page", t_list),
+        ("页面 待办 深页（游标）", f"/petitions/?cursor={cursor}", "page", t_list),
+        ("页面 待办 超期", "/petitions/?bucket=overdue", "page", t_list),
+        ("页面 搜索 q=工资", "/petitions/?q=" + quote("工资"), "page", t_search),
+        ("页面 信访件", f"/petitions/{some}/", "page", t_detail),
+    ]
+    if person is not None:
+        paths.insert(9, ("API 搜索 姓名", "/api/v1/petitions/?q=" + quote(person.name), "api", t_search))
+        paths.insert(10, ("API 搜索 电话", "/api/v1/petitions/?q=" + quote(person.phone), "api", t_search))
+    kpi_target = f"≤{TARGETS['kpi_year_10m_ms'] if size >= 10_000_000 else TARGETS['kpi_year_1m_ms']:.0f} ms" if size >= 1_000_000 else ""
+    paths.append(("API KPI（一年）", f"/api/v1/stats/kpis/?start={year_ago}&end={today.isoformat()}", "api", kpi_target))
+    if largest:
+        dash_target = f"≤{TARGETS['dashboard_10m_ms']:.0f} ms" if size >= 10_000_000 else ""
+        paths.append(("页面 统计 本年", "/stats/", "page", dash_target))
+    return paths
+
+
+def bench_pages(ref: dict, config: dict, out, log_path: Path, *, size: int, largest: bool, explain_path: Path) -> dict:
+    """Every page and API path at this size, over HTTP (gunicorn, 2 workers), with references, CPU, query counts."""
+    import psycopg
+    import requests
+
+    from xinfang.benchmarks.load import CpuMeter, gunicorn, sequential
+    from xinfang.org.models import User
+    from xinfang.petitions.models import Petition
+
+    dsn, runs = _dsn(), config["runs"]
+    office = User.objects.get(username="bench-office")
+    paths = _paths(ref, size=size, largest=largest)
+    counts = query_counts(ref, paths, explain_path=explain_path if largest else None, size=size)
+    block: dict = {"paths": {}}
+    with gunicorn(base_dir(), _prod_env(), workers=2, log_path=log_path) as server:
+        api, page = requests.Session(), requests.Session()
+        api.headers["Authorization"] = f"Token {ref['tokens'][0]}"
+        page.headers["Cookie"] = f"sessionid={_session_cookie(office)}"
+
+        def measure(session, path):
+            session.get(server.url + path, timeout=300)  # warm
+            meter = CpuMeter(master_pid=server.pid, dsn=dsn)
+            meter.start()
+            r = sequential(runs, lambda: session.get(server.url + path, timeout=300).status_code == 200)
+            return r | meter.stop(runs)
+
+        reference = {"healthz": measure(api, "/healthz")}
+        some = Petition.objects.order_by("-pk").values_list("reg_no", flat=True).first()
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            reference["select1_ms"] = _best_of(lambda: conn.execute("SELECT 1").fetchone(), runs)
+            reference["lookup_ms"] = _best_of(
+                lambda: conn.execute("SELECT * FROM petitions_petition WHERE reg_no = %s", [some]).fetchone(), runs
+            )
+        block["reference"] = reference
+        out(
+            f"    {size:,} 件 参照：/healthz p95 {reference['healthz']['p95_ms']} ms，SELECT 1 {reference['select1_ms']} ms，索引查一行 {reference['lookup_ms']} ms"
+        )
+        for name, path, kind, target in paths:
+            r = measure(api if kind == "api" else page, path)
+            r["target"] = target
+            r["queries"] = counts.get(name)
+            r["x_healthz_p95"] = round(r["p95_ms"] / max(reference["healthz"]["p95_ms"], 0.1), 1)
+            block["paths"][name] = r
+            out(
+                f"    {size:,} 件 {name}: p50 {r['p50_ms']} / p95 {r['p95_ms']} ms，CPU {r['cpu_ms_per_request']} ms/次，{r['queries']} 条查询"
+            )
+    return block
+
+
+def _best_of(fn, runs: int) -> float:
+    """Median milliseconds of `fn` over `runs` calls."""
+    import statistics
+
+    times = []
+    for _ in range(max(runs, 3)):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return round(statistics.median(times), 2)
+
+
+def query_counts(ref: dict, paths, *, explain_path: Path | None, size: int) -> dict:
+    """In-process: the queries of each path; at the largest size, EXPLAIN (ANALYZE, BUFFERS) of each path's slowest."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from xinfang.org.models import User
+
+    counts = {}
+    with override_settings(AXES_ENABLED=False):
+        api = Client(SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Token {ref['tokens'][2]}")
+        page = Client(SERVER_NAME="127.0.0.1")
+        page.force_login(User.objects.get(username="bench-office"))
+        for name, path, kind, _target in paths:
+            client = api if kind == "api" else page
+            client.get(path)
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(path)
+            counts[name] = len(ctx.captured_queries)
+            if explain_path is None:
+                continue
+            slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]), default=None)
+            if slowest is None or not slowest["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+                plan = "\n".join(r[0] for r in cursor.fetchall())
+            with explain_path.open("a") as fh:
+                fh.write(
+                    f"==== {name}  ({size:,} 件；{len(ctx.captured_queries)} 条查询，最慢一条 {slowest['time']} s)\n{slowest['sql'][:2000]}\n\n{plan}\n\n"
+                )
+    return counts
+
+
+def bench_sweep(ref: dict, out, *, timeout: int) -> dict:
+    """Make every petition open (in progress, due times spread from 10 days ago to 200 days ahead), then run the sweep
+    twice: the first claims the backlog, the second only what is newly reached (nothing, a moment later)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from xinfang.benchmarks.load import load_average
+    from xinfang.petitions.models import Petition
+    from xinfang.supervision.models import ReminderMark
+
+    total = Petition.objects.count()
+    out(f"  超期提醒扫描：把 {total:,} 件设为在办 …")
+    with connection.cursor() as c:
+        c.execute(
+            "UPDATE petitions_petition SET status = 'in_progress', handling_unit_id = COALESCE(handling_unit_id, %s), paused_at = NULL, "
+            "due_at = now() + (((id * 7919) %% 210) - 10) * interval '1 day' + ((id %% 1440) * interval '1 minute')",
+            [ref["units"][0]],
+        )
+        c.execute("ANALYZE petitions_petition")
+    overdue = Petition.objects.filter(due_at__lt=timezone.now()).count()
+    manage = str(base_dir() / "manage.py")
+    result: dict = {"open": total, "overdue": overdue}
+    for run in ("first", "second"):
+        before = ReminderMark.objects.count()
+        la = load_average()
+        t = time.perf_counter()
+        try:
+            proc = subprocess.run(
+                [sys.executable, manage, "sweep_reminders"], capture_output=True, text=True, timeout=timeout, cwd=base_dir()
+            )
+        except subprocess.TimeoutExpired:
+            marks = ReminderMark.objects.count() - before
+            result[run] = {"timeout_seconds": timeout, "reminders": marks, "reminders_per_second": round(marks / timeout, 1)}
+            out(f"    {run}: 超过 {timeout} 秒，已停止；期间提醒 {marks} 条")
+            break
+        secs = round(time.perf_counter() - t, 1)
+        marks = ReminderMark.objects.count() - before
+        result[run] = {
+            "seconds": secs,
+            "reminders": marks,
+            "reminders_per_second": round(marks / secs, 1) if secs else None,
+            "returncode": proc.returncode,
+            "output": (proc.stdout.strip().splitlines() or [""])[-1],
+            "load_average": [la, load_average()],
+        }
+        if proc.returncode:
+            result[run]["stderr"] = proc.stderr[-500:]
+        out(f"    {run}: {result[run]}")
+    return result
+
+
+# =========================================================================================
+# SQLite
+# =========================================================================================
+
+
+def inside_sqlite(config: dict, out) -> dict:
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from xinfang.benchmarks.load import sequential
+    from xinfang.org.models import Role, Unit, UnitKind, User
+    from xinfang.petitions.models import Petition
+
+    ref = reference()
+    size = config["sqlite_size"]
+    secs = load_to(ref, size, out, total=size)
+    from django.db import connection
+
+    office = Unit.objects.get(pk=ref["office"])
+    Unit.objects.get_or_create(code="b-school-1", defaults={"name": "基准县第一中学", "kind": UnitKind.SCHOOL, "region": office.region})
+    user = User.objects.get(username="bench-office")
+    user.groups.add(Group.objects.get_or_create(name=Role.ADMIN)[0])  # office + admin: every main page opens
+    user = User.objects.get(pk=user.pk)
+    res: dict = {"petitions": 0, "load_seconds": secs}
+    res["registration"], res["raw_insert_rps"] = sqlite_registration(ref, config, out)
+    some = Petition.objects.order_by("-pk").values_list("reg_no", flat=True).first()
+    pages = {
+        "首页 /": "/",
+        "待办 /petitions/": "/petitions/",
+        "待办 超期": "/petitions/?bucket=overdue",
+        "搜索 q=工资": "/petitions/?q=%E5%B7%A5%E8%B5%84",
+        "详情": f"/petitions/{some}/",
+        "登记页": "/petitions/register/",
+        "督办": "/supervision/",
+        "接待值班": "/reception/",
+        "基层": "/grassroots/",
+        "校园安全": "/safety/",
+        "统计": "/stats/",
+        "设置 /org/": "/org/",
+        "导入导出": "/transfer/",
+        "API 列表": "/api/v1/petitions/",
+        "导出 CSV（在办）": "/transfer/export/petitions.csv?bucket=in_progress",
+        "案卷 PDF": f"/transfer/dossier/{some}.pdf",
+    }
+    from xinfang.stats import summaries
+
+    summaries.refresh(everything=True)
+    results = {}
+    with override_settings(AXES_ENABLED=False):
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(user)
+
+        def timed(path, runs):
+            status = {}
+
+            def call(p=path, status=status):
+                r = client.get(p)
+                if hasattr(r, "streaming_content"):
+                    for _ in r.streaming_content:
+                        pass
+                status["code"] = r.status_code
+                return r.status_code == 200
+
+            call()
+            cpu = time.process_time()
+            r = sequential(runs, call)
+            r["cpu_ms_per_request"] = round((time.process_time() - cpu) * 1000 / runs, 2)
+            with CaptureQueriesContext(connection) as ctx:
+                call()
+            return r | {"status": status.get("code"), "queries": len(ctx.captured_queries)}
+
+        healthz = timed("/healthz", config["runs"])
+        for name, path in pages.items():
+            runs = 2 if "导出" in name else config["runs"]
+            results[name] = timed(path, runs)
+            results[name]["x_healthz_p95"] = round(results[name]["p95_ms"] / max(healthz["p95_ms"], 0.1), 1)
+            out(
+                f"    SQLite {size:,} 件 {name}: p50 {results[name]['p50_ms']} / p95 {results[name]['p95_ms']} ms（HTTP {results[name]['status']}）"
+            )
+    res.update({"petitions": Petition.objects.count(), "pages": results, "healthz": healthz})
+    return res
+
+
+def sqlite_registration(ref: dict, config: dict, out) -> tuple[dict, float]:
+    """Registration over HTTP against the SQLite file (gunicorn, 2 workers: SQLite's one writer at a time), and
+    Python's sqlite3 single-row INSERT + commit on the same kind of file as the same-run reference."""
+    import sqlite3
+    import tempfile
+
+    import requests
+
+    from xinfang.benchmarks.load import CpuMeter, gunicorn, run_clients
+
+    n, clients = min(config["requests"], 1000), min(config["clients"], 4)
+    bodies = [registration_body(i, ref) for i in range(n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = sqlite3.connect(Path(tmp) / "raw.sqlite3", isolation_level=None)
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA synchronous=NORMAL")
+        raw.execute("CREATE TABLE raw (id INTEGER PRIMARY KEY, body TEXT)")
+        t = time.perf_counter()
+        for b in bodies:
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("INSERT INTO raw (body) VALUES (?)", [json.dumps(b, ensure_ascii=False)])
+            raw.execute("COMMIT")
+        raw_rps = round(n / (time.perf_counter() - t), 1)
+        raw.close()
+    with gunicorn(base_dir(), _prod_env(), workers=2, log_path=base_dir() / "var" / "bench-gunicorn.log") as server:
         counter = iter(range(10**9))
 
-        def http_worker(i):
+        def worker(i):
             s = requests.Session()
             s.headers["Authorization"] = f"Token {ref['tokens'][i % len(ref['tokens'])]}"
 
             def call():
-                k = next(counter)
-                r = s.post(url + "/api/v1/petitions/", json=bodies[k % n], timeout=60)
-                return r.status_code == 201
+                return s.post(server.url + "/api/v1/petitions/", json=bodies[next(counter) % n], timeout=60).status_code == 201
 
             return call
 
-        run_clients(min(32, n), min(4, clients), http_worker)  # warm-up (not reported)
+        run_clients(8, 2, worker)
         counter = iter(range(10**9))
-        out(f"  登记：{n} 次 POST，{clients} 个并发客户端 …")
-        res["registration_http"] = run_clients(n, clients, http_worker)
-        out(f"    {res['registration_http']}")
+        meter = CpuMeter(master_pid=server.pid, dsn=None)
+        meter.start()
+        r = run_clients(n, clients, worker)
+        r |= meter.stop(n)
+    out(f"    SQLite 登记：{r}；sqlite3 单行 INSERT+提交 {raw_rps} 次/秒")
+    return r, raw_rps
 
-        with psycopg.connect(dsn, autocommit=True) as c:
-            c.execute("CREATE TABLE IF NOT EXISTS bench_raw_petition (id bigserial PRIMARY KEY, received_at timestamptz, body jsonb)")
-        raw_counter = iter(range(10**9))
 
-        def raw_worker(i):
-            conn = psycopg.connect(dsn, autocommit=True)
-
-            def call():
-                k = next(raw_counter)
-                conn.execute(
-                    "INSERT INTO bench_raw_petition (received_at, body) VALUES (now(), %s)", [psycopg.types.json.Jsonb(bodies[k % n])]
-                )
-                return True
-
-            return call
-
-        out(f"  原始 INSERT：{n} 次，{clients} 个并发连接 …")
-        res["raw_insert"] = run_clients(n, clients, raw_worker)
-        res["ratio_raw_to_http"] = round(res["raw_insert"]["rps"] / max(res["registration_http"]["rps"], 0.01), 1)
-        out(f"    {res['raw_insert']}")
-
-        session = requests.Session()
-        session.headers["Authorization"] = f"Token {ref['tokens'][0]}"
-        from django.utils import timezone
-
-        today = timezone.localdate()
-        year_ago = (today - timedelta(days=364)).isoformat()
-        for size in config["sizes"]:
-            res["load_seconds"][str(size)] = load_to(ref, size, out, total=max(config["sizes"]))
-            some = Petition.objects.order_by("-pk").values_list("reg_no", flat=True).first()
-            paths = {
-                "列表 /petitions/": "/api/v1/petitions/",
-                "待办 bucket=in_progress": "/api/v1/petitions/?bucket=in_progress",
-                "待办 bucket=overdue": "/api/v1/petitions/?bucket=overdue",
-                "筛选 status+category": "/api/v1/petitions/?status=evaluated&category=b-cat-3",
-                "搜索 q=工资": "/api/v1/petitions/?q=%E5%B7%A5%E8%B5%84",
-                "详情": f"/api/v1/petitions/{some}/",
-            }
-            if size == max(config["sizes"]):
-                paths["KPI /stats/kpis/（一年）"] = f"/api/v1/stats/kpis/?start={year_ago}&end={today.isoformat()}"
-            lat = {}
-            for name, path in paths.items():
-                session.get(url + path, timeout=300)  # warm
-                lat[name] = sequential(config["runs"], lambda p=path: session.get(url + p, timeout=300).status_code == 200)
-                out(f"    {size:,} 件 {name}: p50 {lat[name]['p50_ms']} ms, p95 {lat[name]['p95_ms']} ms")
-            res["latency"][str(size)] = lat
-    res["petitions"] = Petition.objects.count()
-    res["import"] = bench_import(ref, config["import_rows"], out)
-    res["profile"] = profile_slowest(ref, res, out)
-    res["sweep"] = bench_sweep(ref, out, timeout=config.get("sweep_timeout", 240))
-    return res
+# =========================================================================================
+# Legacy import and the profile (issue 9)
+# =========================================================================================
 
 
 def bench_import(ref: dict, rows: int, out) -> dict:
@@ -401,145 +929,3 @@ def bench_import(ref: dict, rows: int, out) -> dict:
     }
     out(f"    {result}")
     return result
-
-
-def profile_slowest(ref: dict, res: dict, out) -> dict:
-    """pyinstrument over the slowest API path measured (in-process, Django test client)."""
-    from django.test import Client
-    from pyinstrument import Profiler
-
-    from xinfang.org.models import User
-
-    worst = None
-    for size, lat in res["latency"].items():
-        for name, r in lat.items():
-            if worst is None or r.get("p50_ms", 0) > worst[2]:
-                worst = (size, name, r.get("p50_ms", 0))
-    if worst is None:
-        return {}
-    paths = {
-        "列表 /petitions/": "/api/v1/petitions/",
-        "待办 bucket=in_progress": "/api/v1/petitions/?bucket=in_progress",
-        "待办 bucket=overdue": "/api/v1/petitions/?bucket=overdue",
-        "筛选 status+category": "/api/v1/petitions/?status=evaluated&category=b-cat-3",
-        "搜索 q=工资": "/api/v1/petitions/?q=%E5%B7%A5%E8%B5%84",
-    }
-    path = paths.get(worst[1])
-    if path is None and worst[1].startswith("KPI"):
-        from django.utils import timezone
-
-        today = timezone.localdate()
-        path = f"/api/v1/stats/kpis/?start={(today - timedelta(days=364)).isoformat()}&end={today.isoformat()}"
-    if path is None:
-        return {"slowest": worst[1]}
-    client = Client(SERVER_NAME="127.0.0.1")
-    client.force_login(User.objects.get(username="bench-office"))
-    profiler = Profiler()
-    profiler.start()
-    client.get(path)
-    profiler.stop()
-    text = profiler.output_text(unicode=True, color=False, show_all=False)
-    target = base_dir() / "var" / "bench-profile.txt"
-    target.write_text(text)
-    out(f"  最慢路径 {worst[1]}（{worst[0]} 件，p50 {worst[2]} ms）的 pyinstrument 报告：{target}")
-    return {"slowest": worst[1], "size": worst[0], "p50_ms": worst[2], "report": str(target)}
-
-
-def bench_sweep(ref: dict, out, *, timeout: int) -> dict:
-    """Make every petition open (in progress, due times spread from 10 days ago to 200 days ahead), then run the sweep."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from xinfang.petitions.models import Petition
-
-    total = Petition.objects.count()
-    out(f"  超期提醒扫描：把 {total:,} 件设为在办 …")
-    with connection.cursor() as c:
-        c.execute(
-            "UPDATE petitions_petition SET status = 'in_progress', handling_unit_id = COALESCE(handling_unit_id, %s), "
-            "due_at = now() + (((id * 7919) %% 210) - 10) * interval '1 day' + ((id %% 1440) * interval '1 minute')",
-            [ref["units"][0]],
-        )
-        c.execute("ANALYZE petitions_petition")
-    overdue = Petition.objects.filter(due_at__lt=timezone.now()).count()
-    manage = str(base_dir() / "manage.py")
-    t = time.perf_counter()
-    try:
-        proc = subprocess.run([sys.executable, manage, "sweep_reminders"], capture_output=True, text=True, timeout=timeout, cwd=base_dir())
-    except subprocess.TimeoutExpired:
-        from xinfang.supervision.models import ReminderMark
-
-        marks = ReminderMark.objects.count()
-        out(f"    扫描超过 {timeout} 秒，已停止；期间发出提醒 {marks} 条")
-        return {
-            "open": total,
-            "overdue": overdue,
-            "timeout_seconds": timeout,
-            "reminders_in_window": marks,
-            "reminders_per_second": round(marks / timeout, 1),
-        }
-    secs = round(time.perf_counter() - t, 1)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
-    result = {"open": total, "overdue": overdue, "seconds": secs, "returncode": proc.returncode, "output": lines[-1] if lines else ""}
-    if proc.returncode:
-        result["stderr"] = proc.stderr[-500:]
-    out(f"    {result}")
-    return result
-
-
-def inside_sqlite(config: dict, out) -> dict:
-    from django.test import Client
-
-    from xinfang.benchmarks.load import sequential
-    from xinfang.org.models import User
-    from xinfang.petitions.models import Petition
-
-    ref = reference()
-    size = config["sqlite_size"]
-    secs = load_to(ref, size, out, total=size)
-    from django.contrib.auth.models import Group
-
-    from xinfang.org.models import Role, Unit, UnitKind
-
-    office = Unit.objects.get(pk=ref["office"])
-    Unit.objects.get_or_create(code="b-school-1", defaults={"name": "基准县第一中学", "kind": UnitKind.SCHOOL, "region": office.region})
-    user = User.objects.get(username="bench-office")
-    user.groups.add(Group.objects.get_or_create(name=Role.ADMIN)[0])  # office + admin: every main page opens
-    user = User.objects.get(pk=user.pk)
-    client = Client(SERVER_NAME="127.0.0.1")
-    client.force_login(user)
-    some = Petition.objects.order_by("-pk").values_list("reg_no", flat=True).first()
-    pages = {
-        "首页 /": "/",
-        "待办 /petitions/": "/petitions/",
-        "待办 超期": "/petitions/?bucket=overdue",
-        "搜索 q=工资": "/petitions/?q=%E5%B7%A5%E8%B5%84",
-        "详情": f"/petitions/{some}/",
-        "登记页": "/petitions/register/",
-        "督办": "/supervision/",
-        "接待值班": "/reception/",
-        "基层": "/grassroots/",
-        "校园安全": "/safety/",
-        "统计": "/stats/",
-        "设置 /org/": "/org/",
-        "导入导出": "/transfer/",
-        "API 列表": "/api/v1/petitions/",
-        "导出 CSV（在办）": "/transfer/export/petitions.csv?bucket=in_progress",
-        "案卷 PDF": f"/transfer/dossier/{some}.pdf",
-    }
-    results = {}
-    for name, path in pages.items():
-        status = {}
-
-        def call(p=path, status=status):
-            r = client.get(p)
-            if hasattr(r, "streaming_content"):
-                for _ in r.streaming_content:
-                    pass
-            status["code"] = r.status_code
-            return r.status_code == 200
-
-        runs = 2 if "导出" in name else config["runs"] // 2 or 1
-        results[name] = sequential(runs, call) | {"status": status.get("code")}
-        out(f"    SQLite {size:,} 件 {name}: p50 {results[name]['p50_ms']} ms（HTTP {status.get('code')}）")
-    return {"petitions": Petition.objects.count(), "load_seconds": secs, "pages": results}

@@ -10,4 +10,4 @@ def worklist_panel(user) -> list[dict]:
     if not counts:
         return []
     base = reverse("petitions:worklist")
-    return [{"title": "信访待办", "items": [(c["label"], c["count"], f"{base}?bucket={c['code']}") for c in counts]}]
+    return [{"title": "信访待办", "items": [(c["label"], c["count_label"], f"{base}?bucket={c['code']}") for c in counts]}]

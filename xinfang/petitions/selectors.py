@@ -1,17 +1,22 @@
 """Reads on petitions. Every selector takes `actor` and goes through the access policy."""
 
+import json
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from difflib import SequenceMatcher
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from xinfang.access import policy
 from xinfang.core.crypto import keyed_hash
-from xinfang.org.models import Role
+from xinfang.core.errors import InvalidInput
+from xinfang.org.models import Region, Role, Unit, User
 from xinfang.petitions import deadlines, workflow
-from xinfang.petitions.models import CLOSED_STATUSES, Category, Petition, Petitioner, PetitionEvent, Status
+from xinfang.petitions.models import CLOSED_STATUSES, Category, Petition, Petitioner, PetitionEvent, Respondent, Status
 
 DUE_SOON_DAYS = 3
 
@@ -20,11 +25,24 @@ def petition_queryset() -> QuerySet[Petition]:
     return Petition.objects.select_related("category", "region", "handling_unit", "office", "case_leader", "first_receiver", "repeat_of")
 
 
+def list_queryset() -> QuerySet[Petition]:
+    """What a list row shows: category, place and unit joined (small tables); the case leader and the repeated
+    petition fetched per page (their few columns), not joined (a self-join doubles the columns of every row)."""
+    return Petition.objects.select_related("category", "region", "handling_unit").prefetch_related(
+        Prefetch("case_leader", queryset=User.objects.only("pk", "username", "name")),
+        Prefetch("repeat_of", queryset=Petition.objects.only("pk", "reg_no")),
+    )
+
+
 def petition_list(*, actor, filters: dict | None = None) -> QuerySet[Petition]:
-    """The actor's visible petitions, filtered. Filters: status, overdue, channel, category, region,
-    handling_unit, q (Chinese substring on content/requests/reg_no, exact on names/ID/phone), registered_from/to, bucket."""
+    """The actor's visible petitions, filtered, in the list's order (`list_ordering`). Filters: status, overdue, channel,
+    category, region, handling_unit, nature, q (substring of content/requests/reg_no or a respondent's name; exact
+    name/ID/phone of a petitioner whose identity the actor may see), registered_from/to, bucket.
+
+    Codes are resolved to ids first (one small query each), so the list is one query on the petitions table with
+    only the joins its rows show."""
     f = filters or {}
-    qs = policy.visible_petitions(actor, petition_queryset())
+    qs = policy.visible_petitions(actor, list_queryset())
     now = timezone.now()
     if f.get("bucket"):
         qs = qs.filter(bucket_q(f["bucket"], actor, now))
@@ -37,12 +55,14 @@ def petition_list(*, actor, filters: dict | None = None) -> QuerySet[Petition]:
         qs = qs.exclude(due_at__lt=now)
     if f.get("channel"):
         qs = qs.filter(channel=f["channel"])
-    if f.get("category"):
-        qs = qs.filter(Q(category__code=f["category"]) | Q(category__parent__code=f["category"]))
-    if f.get("region"):
-        qs = qs.filter(region__path__contains=f"/{f['region']}/")
+    if f.get("category"):  # the category or one under it
+        code = f["category"]
+        qs = qs.filter(category_id__in=list(Category.objects.filter(Q(code=code) | Q(parent__code=code)).values_list("pk", flat=True)))
+    if f.get("region"):  # the place or one under it
+        paths = list(Region.objects.filter(code=f["region"]).values_list("path", flat=True))
+        qs = qs.filter(region_id__in=list(Region.objects.filter(path__startswith=paths[0]).values_list("pk", flat=True)) if paths else [])
     if f.get("handling_unit"):
-        qs = qs.filter(handling_unit__code=f["handling_unit"])
+        qs = qs.filter(handling_unit_id__in=list(Unit.objects.filter(code=f["handling_unit"]).values_list("pk", flat=True)))
     if f.get("nature"):
         qs = qs.filter(nature=f["nature"])
     for key, lookup in (("registered_from", "gte"), ("registered_to", "lt")):
@@ -56,24 +76,205 @@ def petition_list(*, actor, filters: dict | None = None) -> QuerySet[Petition]:
                 qs = qs.filter(**{f"registered_at__{lookup}": start})
     q = (f.get("q") or "").strip()
     if q:
-        h = keyed_hash(q)
-        people = Petitioner.objects.filter(Q(name_hash=h) | Q(id_hash=h) | Q(phone_hash=h)).values("petition_id")
-        # A name/ID/phone match would tell who petitioned: only among petitions whose identity the actor may see.
-        searchable = policy.identity_searchable(actor, Petition.objects.all()).values("pk")
-        qs = qs.filter(
-            Q(content__contains=q)
-            | Q(requests__contains=q)
-            | Q(reg_no__icontains=q)
-            | Q(respondents__name__contains=q)
-            | (Q(pk__in=people) & Q(pk__in=searchable))
-        ).distinct()
-    return qs.order_by(*_ordering(f.get("bucket")))
+        qs = qs.filter(search_q(actor, q))
+    return qs.order_by(*ORDERINGS[list_ordering(f)].order_by())
 
 
-def _ordering(bucket):
-    if bucket in ("overdue", "due_soon", "triage_today"):
-        return ["due_at", "pk"]
-    return ["-registered_at", "-pk"]
+# Above this many ids the respondent and identity matches are left to a subquery (exact, slower) rather than a list.
+SEARCH_ID_LIST_MAX = 5000
+
+
+def search_q(actor, q: str) -> Q:
+    """One search box: the text (content, requests, reg_no: substring, case-insensitive), a respondent's name
+    (substring), or a petitioner's exact name, ID number or phone (keyed hashes) — the last only among petitions
+    whose identity the actor may see (a match would tell who petitioned; policy.identity_searchable).
+
+    On PostgreSQL the text is found through the two-character-gram GIN index (migration 0007) and then checked
+    exactly; the respondent and identity matches become id lists, so every arm of the OR can use an index (no join,
+    no DISTINCT). SQLite has no such index: the same tests, scanned. Both return the same rows."""
+    text = Q(content__icontains=q) | Q(requests__icontains=q) | Q(reg_no__icontains=q)
+    respondents = Respondent.objects.filter(name__icontains=q)
+    if connection.vendor == "postgresql" and len(q) >= 2:
+        text = _indexed_text(q, text)
+        respondents = respondents.filter(_grams_contain(F("name"), None, None, q, single=True))
+    h = keyed_hash(q)
+    people = Petitioner.objects.filter(Q(name_hash=h) | Q(id_hash=h) | Q(phone_hash=h)).values("petition_id")
+    identity = policy.identity_searchable(actor, Petition.objects.filter(pk__in=people)).values("pk")
+    return text | _ids_or_subquery(respondents.values("petition_id"), "petition_id") | _ids_or_subquery(identity, "pk")
+
+
+# A query whose grams occur in at least this many petitions is "common": its rows are found by walking the list's own
+# order and testing each (a page fills at once); a rarer one by the gram index, then sorted.
+COMMON_TERM_ROWS = 2000
+
+
+def _indexed_text(q: str, text: Q) -> Q:
+    """The text arm on PostgreSQL. The planner estimates the gram index well for one gram (its statistics hold each
+    gram's frequency) but multiplies the frequencies of several grams and of the substring tests as if independent, so
+    it takes a common phrase (征地补偿: 10% of rows) for a rare one and sorts 100,000 rows for one page. Hence:
+    - two characters: the one gram IS the test (q has no line break, the separator of the indexed text), so the gram
+      containment alone is exact and well estimated;
+    - longer: a probe of at most COMMON_TERM_ROWS gram candidates decides: rare → gram index + substring test;
+      common → the substring test alone (the page is found by walking the registration order)."""
+    grams = Q(_grams_contain(F("content"), F("requests"), F("reg_no"), q))
+    if len(q) == 2:
+        return grams
+    if Petition.objects.filter(grams).order_by().values("pk")[:COMMON_TERM_ROWS].count() >= COMMON_TERM_ROWS:
+        return text
+    return text & grams
+
+
+def _ids_or_subquery(qs: QuerySet, field: str) -> Q:
+    ids = list(qs.values_list(field, flat=True)[: SEARCH_ID_LIST_MAX + 1])
+    if len(ids) > SEARCH_ID_LIST_MAX:
+        return Q(pk__in=qs)
+    return Q(pk__in=set(ids))
+
+
+def _grams_contain(a, b, c, q: str, *, single: bool = False):
+    """`xf_search_grams(content, requests, reg_no) @> xf_grams(q)` (or `xf_grams(name) @> xf_grams(q)`): the SQL
+    functions and indexes of petitions migration 0007. Every petition whose text contains q has all of q's grams."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import BooleanField, Func, TextField, Value
+
+    grams = ArrayField(TextField())
+    lhs = Func(a, function="xf_grams", output_field=grams) if single else Func(a, b, c, function="xf_search_grams", output_field=grams)
+    rhs = Func(Value(q, output_field=TextField()), function="xf_grams", output_field=grams)
+    return Func(lhs, rhs, function="", arg_joiner=" @> ", template="(%(expressions)s)", output_field=BooleanField())
+
+
+# ---------------------------------------------------------------------------
+# Paging (keyset): a page is the rows after (or before) the last row shown, found through the index of the
+# ordering column, so page 1 and page 20,000 cost the same. Counts stop at COUNT_CAP ("1000+").
+# ---------------------------------------------------------------------------
+
+# Counting stops after a thousand ("1000+"): on a 2-core server at a million petitions counting ten thousand rows of a
+# bucket costs 25–40 ms, a thousand 3–5 ms, and a worklist shows a dozen buckets. Exact totals are the statistics'.
+COUNT_CAP = 1_000
+
+
+@dataclass(frozen=True)
+class Ordering:
+    code: str
+    field: str
+    descending: bool  # registered: newest first; due: soonest first, no due time last
+
+    def order_by(self, *, reverse: bool = False) -> list:
+        desc = self.descending != reverse
+        nulls = {} if self.descending else ({"nulls_first": True} if desc else {"nulls_last": True})
+        col = F(self.field).desc(**nulls) if desc else F(self.field).asc(**nulls)
+        return [col, "-pk" if desc else "pk"]
+
+
+ORDERINGS = {"registered": Ordering("registered", "registered_at", True), "due": Ordering("due", "due_at", False)}
+
+
+def list_paging(filters: dict | None) -> dict:
+    """The ordering and count cap of a list with these filters (`petition_page`'s keyword arguments)."""
+    return {"ordering": list_ordering(filters), "cap": COUNT_CAP}  # one cap for lists, searches and buckets
+
+
+def list_ordering(filters: dict | None) -> str:
+    return "due" if (filters or {}).get("bucket") in ("overdue", "due_soon", "triage_today") else "registered"
+
+
+@dataclass
+class ListPage:
+    rows: list
+    count: int  # exact up to COUNT_CAP; `capped` when there are more
+    capped: bool
+    next: str | None  # cursor of the following page
+    previous: str | None
+    number: int  # 1 for the first page (shown to people; the cursor carries it)
+
+    @property
+    def count_label(self) -> str:
+        return count_label(self.count, self.capped)
+
+
+def count_label(count: int, capped: bool) -> str:
+    if not capped:
+        return f"{count:,}"
+    return f"{count // 10_000}万+" if count >= 10_000 else f"{count}+"
+
+
+def capped_count(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """(count, capped): counting stops after cap + 1 rows (COUNT_CAP), so a million matches cost what a thousand do."""
+    cap = COUNT_CAP if cap is None else cap
+    n = qs.order_by()[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+def petition_page(qs: QuerySet[Petition], *, ordering: str, cursor: str | None = None, size: int = 50, cap: int | None = None) -> ListPage:
+    """One page of an ordered list (`petition_list`). `cursor` is a token from a previous page's next/previous;
+    a cursor made for another ordering, or not ours, is refused (InvalidInput, field `cursor`). The count stops at
+    `cap` (COUNT_CAP by default; `list_paging(filters)` gives both)."""
+    order = ORDERINGS[ordering]
+    count, capped = capped_count(qs, cap)
+    if not cursor:
+        rows = list(qs[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        return ListPage(rows, count, capped, _cursor(order, rows[-1], "next", 2) if more else None, None, 1)
+    position = _read_cursor(cursor, order)
+    forward = position["d"] == "next"
+    page_qs = qs.filter(_after(order, position["v"], position["id"], before=not forward))
+    if not forward:
+        page_qs = page_qs.order_by(*order.order_by(reverse=True))
+    rows = list(page_qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    number = max(position["n"], 1)
+    if not rows:
+        return ListPage([], count, capped, None, None, number)
+    following = _cursor(order, rows[-1], "next", number + 1) if (more or not forward) else None
+    preceding = _cursor(order, rows[0], "prev", number - 1) if (number > 1 and (more or forward)) else None
+    return ListPage(rows, count, capped, following, preceding, number)
+
+
+def _after(order: Ordering, value, pk: int, *, before: bool) -> Q:
+    """Rows after (before) the row with key (value, pk) in the list's order. The bare range on the column comes first
+    so the index bounds the scan; the tie on equal values goes by pk."""
+    f = order.field
+    later = (not order.descending) != before  # does the list move to larger values?
+    cmp, eq_cmp = ("gt", "gt") if later else ("lt", "lt")
+    pk_tie = Q(**{f: value, f"pk__{eq_cmp}": pk})
+    if order.descending:  # registered_at is never null
+        return Q(**{f"{f}__{cmp}e": value}) & (Q(**{f"{f}__{cmp}": value}) | pk_tie)
+    # due_at: nulls come last in the list's order
+    if value is None:
+        return (
+            Q(**{f"{f}__isnull": True, f"pk__{eq_cmp}": pk})
+            if not before
+            else Q(**{f"{f}__isnull": False}) | Q(**{f"{f}__isnull": True, f"pk__{eq_cmp}": pk})
+        )
+    rest = Q(**{f"{f}__{cmp}": value}) | pk_tie
+    if not before:
+        return (Q(**{f"{f}__{cmp}e": value}) & rest) | Q(**{f"{f}__isnull": True})
+    return Q(**{f"{f}__{cmp}e": value}) & rest
+
+
+def _cursor(order: Ordering, row: Petition, direction: str, number: int) -> str:
+    value = getattr(row, order.field)
+    data = {"o": order.code, "v": value.isoformat() if value is not None else None, "id": row.pk, "d": direction, "n": number}
+    return urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _read_cursor(token: str, order: Ordering) -> dict:
+    bad = InvalidInput("分页游标无效，请从第一页重新浏览", fields={"cursor": ["分页游标无效"]})
+    try:
+        data = json.loads(urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        assert isinstance(data, dict) and data.get("o") == order.code and data.get("d") in ("next", "prev")
+        pk, number = int(data["id"]), int(data.get("n", 1))
+        value = data.get("v")
+        if value is not None:
+            value = parse_datetime(str(value))
+            assert value is not None and timezone.is_aware(value)
+    except (ValueError, TypeError, KeyError, AssertionError, UnicodeDecodeError):
+        raise bad from None
+    return {"v": value, "id": pk, "d": data["d"], "n": number}
 
 
 def _parse_day(value):
@@ -151,14 +352,33 @@ def buckets_for(actor) -> list[Bucket]:
 
 
 def worklist_counts(*, actor) -> list[dict]:
-    """[{code, label, count}] for the actor's buckets, in one aggregate query."""
+    """[{code, label, count, capped, count_label}] for the actor's buckets: each bucket counted up to COUNT_CAP through
+    its own index (status, due time), all in one query."""
     buckets = buckets_for(actor)
     if not buckets:
         return []
     now = timezone.now()
     qs = policy.visible_petitions(actor, Petition.objects.all())
-    agg = qs.aggregate(**{b.code: Count("pk", filter=bucket_q(b.code, actor, now)) for b in buckets})
-    return [{"code": b.code, "label": b.label, "count": agg[b.code] or 0} for b in buckets]
+    counts = capped_counts({b.code: qs.filter(bucket_q(b.code, actor, now)) for b in buckets})
+    out = []
+    for b in buckets:
+        n, capped = counts[b.code]
+        out.append({"code": b.code, "label": b.label, "count": n, "capped": capped, "count_label": count_label(n, capped)})
+    return out
+
+
+def capped_counts(querysets: dict[str, QuerySet], cap: int | None = None) -> dict[str, tuple[int, bool]]:
+    """{name: (count, capped)} for several querysets in one statement: SELECT (SELECT count(*) FROM (… LIMIT cap+1)), …"""
+    cap = COUNT_CAP if cap is None else cap
+    parts, params = [], []
+    for qs in querysets.values():
+        sql, p = qs.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
+        params.extend(p)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {name: (min(n, cap), n > cap) for name, n in zip(querysets, row, strict=True)}
 
 
 # ---------------------------------------------------------------------------
@@ -166,20 +386,24 @@ def worklist_counts(*, actor) -> list[dict]:
 # ---------------------------------------------------------------------------
 
 
+DETAIL_RELATED = ("category", "region", "office", "handling_unit", "case_leader", "first_receiver", "repeat_of", "reception_leader")
+
+
 def petition_detail(*, actor, reg_no: str) -> Petition:
-    visible = policy.get_visible_petition(actor, reg_no)
-    return (
-        petition_queryset()
-        .select_related("reception_leader")
-        .prefetch_related(
-            Prefetch("petitioners", queryset=Petitioner.objects.order_by("position", "pk")),
-            "respondents",
-            "attachments",
-            Prefetch("events", queryset=PetitionEvent.objects.select_related("actor").order_by("seq")),
-            Prefetch("repeats", queryset=Petition.objects.only("pk", "reg_no", "status", "registered_at", "repeat_of_id")),
-        )
-        .get(pk=visible.pk)
+    """The petition with everything its page shows. The row the policy found is kept and its relations are fetched
+    one small query each (none for an empty one): joining the eight of them made PostgreSQL spend 20–40 ms planning
+    a 9-table join to read one row."""
+    petition = policy.get_visible_petition(actor, reg_no)
+    prefetch_related_objects(
+        [petition],
+        *DETAIL_RELATED,
+        Prefetch("petitioners", queryset=Petitioner.objects.order_by("position", "pk")),
+        "respondents",
+        "attachments",
+        Prefetch("events", queryset=PetitionEvent.objects.select_related("actor").order_by("seq")),
+        Prefetch("repeats", queryset=Petition.objects.only("pk", "reg_no", "status", "registered_at", "repeat_of_id")),
     )
+    return petition
 
 
 def petition_events(*, actor, reg_no: str):

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -61,11 +60,15 @@ def worklist(request):
     if form.is_valid():
         filters.update({k: v for k, v in form.cleaned_data.items() if v})
     qs = selectors.petition_list(actor=user, filters=filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = selectors.petition_page(qs, cursor=request.GET.get("cursor"), size=PAGE_SIZE, **selectors.list_paging(filters))
+    except DomainError as exc:  # a stale or edited cursor: say so and start from the first page
+        messages.error(request, exc.message)
+        page = selectors.petition_page(qs, size=PAGE_SIZE, **selectors.list_paging(filters))
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
     now = timezone.now()
-    rows = [{"p": p, "due": selectors.due_state(p.due_at, now)} for p in page.object_list]
+    rows = [{"p": p, "due": selectors.due_state(p.due_at, now)} for p in page.rows]
     return render(
         request,
         "petitions/worklist.html",

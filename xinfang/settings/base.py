@@ -246,7 +246,10 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BEAT_SCHEDULE = {"sweep-reminders": {"task": "xinfang.supervision.tasks.sweep_reminders", "schedule": 60.0}}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {"task": "xinfang.supervision.tasks.sweep_reminders", "schedule": 60.0},
+    "refresh-stats": {"task": "xinfang.stats.tasks.refresh_stats", "schedule": 300.0},
+}
 
 LOGGING = {
     "version": 1,

@@ -186,19 +186,22 @@ def by_period(qs: QuerySet[Petition], grain: str) -> list[dict]:
     return rows
 
 
+def bucket_start(day: date, grain: str) -> date:
+    """The first day of the bucket holding `day` (as Trunc* gives it in the site's zone)."""
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day.replace(month=1, day=1)
+
+
 def bucket_starts(start: date, end: date, grain: str) -> list[date]:
     """Every bucket start from the one holding `start` to the one holding `end` (for gap filling)."""
-    if grain == "day":
-        first = start
-    elif grain == "week":
-        first = start - timedelta(days=start.weekday())
-    elif grain == "month":
-        first = start.replace(day=1)
-    elif grain == "quarter":
-        first = start.replace(month=(start.month - 1) // 3 * 3 + 1, day=1)
-    else:
-        first = start.replace(month=1, day=1)
-    out, d = [], first
+    out, d = [], bucket_start(start, grain)
     while d <= end:
         out.append(d)
         if grain == "day":

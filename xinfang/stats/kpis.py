@@ -26,10 +26,17 @@ class Kpi:
     numerator_label: str
     denominator_label: str
     numerator: Q
-    denominator: Q
+    denominator: Q  # the part that does not change with the time of asking (summary rows keep it)
     # Amber between `amber` and 100% (exclusive); red below. Repeat rate is "lower is better".
     amber: float = 0.9
     lower_is_better: bool = False
+    # The part of the denominator that grows as time passes (due, not yet decided): counted live, disjoint from
+    # `denominator`; the numerator never needs it.
+    live_denominator: Q | None = None
+
+    @property
+    def full_denominator(self) -> Q:
+        return self.denominator | self.live_denominator if self.live_denominator is not None else self.denominator
 
 
 def _replied_on_time() -> Q:
@@ -54,8 +61,10 @@ def _repeat() -> Q:
 def kpi_definitions(now: datetime) -> dict[str, Kpi]:
     replied = Q(replied_at__isnull=False)
     evaluated = Q(evaluated_at__isnull=False, replied_at__isnull=False)
-    # Forwarded petitions go to the competent authority, whose decision is not ours to time.
-    due_for_decision = (_decided() | Q(accept_due_at__lte=now)) & ~Q(status=Status.FORWARDED)
+    # Forwarded petitions go to the competent authority, whose decision is not ours to time. Due for a decision:
+    # decided (fixed once decided), or not decided and past its accept-by time (grows with `now`).
+    decided = _decided() & ~Q(status=Status.FORWARDED)
+    undecided_due = ~_decided() & Q(accept_due_at__lte=now) & ~Q(status=Status.FORWARDED)
     accepted_first = Q(first_time=True, accepted_at__isnull=False)
     kpis = [
         Kpi(
@@ -80,8 +89,9 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             "及时受理率",
             "15日内作出受理/不予受理决定件",
             "应作出受理决定件",
-            due_for_decision & _decided_on_time(),
-            due_for_decision,
+            _decided_on_time(),
+            decided,
+            live_denominator=undecided_due,
         ),
         Kpi("evaluation_rate", "参评率", "已评价件", "已答复件", replied & evaluated, replied, amber=0.6),
         Kpi(
@@ -127,8 +137,8 @@ def figure_filter(code: str, part: str, now: datetime) -> Q:
         if part == "num":
             return k.denominator & k.numerator
         if part == "miss":
-            return k.denominator & ~k.numerator
-        return k.denominator
+            return k.full_denominator & ~(k.denominator & k.numerator)
+        return k.full_denominator
     counts = count_filters(now)
     if code in counts:
         return counts[code]
@@ -165,21 +175,53 @@ def light(kpi: Kpi, value: float | None) -> str:
     return "green" if value >= 1 else ("amber" if value >= kpi.amber else "red")
 
 
+# Counts that change with the time of asking: counted live, never summarised.
+LIVE_COUNTS = ("overdue",)
+
+
+def static_figures(now: datetime) -> dict[str, Q]:
+    """{column: Q} of every figure that depends only on the stored fields: each KPI's numerator and the fixed part of
+    its denominator, and the counts but `overdue`. The summary rows (stats.KpiDay) hold exactly these columns."""
+    out = {}
+    for code, k in kpi_definitions(now).items():
+        out[f"{code}_num"] = k.denominator & k.numerator
+        out[f"{code}_den"] = k.denominator
+    for code, q in count_filters(now).items():
+        if code not in LIVE_COUNTS:
+            out[code] = q
+    return out
+
+
+def live_figures(now: datetime) -> dict[str, Q]:
+    """{name: Q} of the figures that grow as time passes: the due-but-undecided denominators, and `overdue`."""
+    out = {f"{code}_den_live": k.live_denominator for code, k in kpi_definitions(now).items() if k.live_denominator is not None}
+    counts = count_filters(now)
+    out.update({code: counts[code] for code in LIVE_COUNTS})
+    return out
+
+
+def counted(q: Q, also: Q | None = None) -> Count:
+    """Count("pk") filtered by q (and `also`), plain Count for an empty Q."""
+    if also is not None:
+        q = q & also
+    return Count("pk", filter=q) if q != Q() else Count("pk")
+
+
 def compute(qs: QuerySet[Petition], *, now: datetime | None = None) -> dict:
     """All KPIs and the simple counts over `qs` (already restricted to period and scope): one query."""
     now = now or timezone.now()
+    figures = {**static_figures(now), **live_figures(now)}
+    row = qs.order_by().aggregate(**{name: counted(q) for name, q in figures.items()})
+    return assemble(row, now=now)
+
+
+def assemble(row: dict, *, now: datetime) -> dict:
+    """The KPI result from the figures (static and live columns summed from wherever they came)."""
     kpis = kpi_definitions(now)
-    counts = count_filters(now)
-    aggs = {}
-    for code, k in kpis.items():
-        aggs[f"{code}__num"] = Count("pk", filter=k.denominator & k.numerator)
-        aggs[f"{code}__den"] = Count("pk", filter=k.denominator) if k.denominator != Q() else Count("pk")
-    for code, q in counts.items():
-        aggs[f"count__{code}"] = Count("pk", filter=q) if q != Q() else Count("pk")
-    row = qs.order_by().aggregate(**aggs)
     out = {"kpis": {}, "counts": {}}
     for code, k in kpis.items():
-        num, den = row[f"{code}__num"], row[f"{code}__den"]
+        num = row[f"{code}_num"]
+        den = row[f"{code}_den"] + (row.get(f"{code}_den_live") or 0)
         value = rate(num, den)
         out["kpis"][code] = {
             "code": code,
@@ -193,6 +235,6 @@ def compute(qs: QuerySet[Petition], *, now: datetime | None = None) -> dict:
             "light": light(k, value),
             "lower_is_better": k.lower_is_better,
         }
-    for code in counts:
-        out["counts"][code] = row[f"count__{code}"]
+    for code in count_filters(now):
+        out["counts"][code] = row[code]
     return out

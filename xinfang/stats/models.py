@@ -111,3 +111,74 @@ class AssessmentLine(NoDeleteModel):
         verbose_name = verbose_name_plural = "考核得分明细"
         ordering = ["sheet", "subject_key", "pk"]
         indexes = [models.Index(fields=["sheet", "subject_key"], name="line_sheet_subject")]
+
+
+# ---- summaries (xinfang.stats.summaries): derived rows, rebuilt from the petitions, never the record ----------------
+
+
+class SummaryDay(models.Model):
+    """A registration day whose summary rows were built (at `refreshed_at`). The day is used from the summary only
+    while it has no change marked after that (SummaryChange)."""
+
+    day = models.DateField("登记日", primary_key=True)
+    refreshed_at = models.DateTimeField("汇总时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "统计汇总日"
+
+
+class SummaryChange(models.Model):
+    """A day some petition of which was written since its summary (a database trigger on the petitions table adds
+    one row per statement and day, whoever writes: services, imports, loaders, raw SQL)."""
+
+    day = models.DateField("登记日", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "统计待汇总日"
+
+
+class KpiDay(models.Model):
+    """One registration day × one summary region (the petition's region at `summaries.DEPTH`, the township): the
+    parts of every KPI that do not depend on when they are asked (kpis.static_figures), counted with the same Q
+    objects as the live aggregate."""
+
+    day = models.DateField("登记日")
+    node = models.ForeignKey("org.Region", verbose_name="汇总区域", on_delete=models.PROTECT, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    collective = models.PositiveIntegerField(default=0)
+    cross_level = models.PositiveIntegerField(default=0)
+    repeat = models.PositiveIntegerField(default=0)
+    first_time = models.PositiveIntegerField(default=0)
+    first_time_resolution_num = models.PositiveIntegerField(default=0)
+    first_time_resolution_den = models.PositiveIntegerField(default=0)
+    on_time_completion_num = models.PositiveIntegerField(default=0)
+    on_time_completion_den = models.PositiveIntegerField(default=0)
+    timely_dispatch_num = models.PositiveIntegerField(default=0)
+    timely_dispatch_den = models.PositiveIntegerField(default=0)
+    timely_acceptance_num = models.PositiveIntegerField(default=0)
+    timely_acceptance_den = models.PositiveIntegerField(default=0)
+    evaluation_rate_num = models.PositiveIntegerField(default=0)
+    evaluation_rate_den = models.PositiveIntegerField(default=0)
+    satisfaction_rate_num = models.PositiveIntegerField(default=0)
+    satisfaction_rate_den = models.PositiveIntegerField(default=0)
+    repeat_rate_num = models.PositiveIntegerField(default=0)
+    repeat_rate_den = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核指标日汇总"
+        constraints = [models.UniqueConstraint(fields=["day", "node"], name="kpiday_unique")]
+
+
+class DimDay(models.Model):
+    """One registration day × summary region × dimension value: the counts behind the dashboard's breakdowns
+    (channel, nature, category, handling unit)."""
+
+    day = models.DateField("登记日")
+    node = models.ForeignKey("org.Region", verbose_name="汇总区域", on_delete=models.PROTECT, related_name="+")
+    dimension = models.CharField("维度", max_length=16)
+    key = models.CharField("取值", max_length=64)  # a choice code, or the category / unit id ("" = none)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分类统计日汇总"
+        indexes = [models.Index(fields=["day", "dimension"], name="dimday_day_dim")]

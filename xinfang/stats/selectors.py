@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from xinfang.access.policy import visible_petitions
+from xinfang.core.db_router import reporting
 from xinfang.core.errors import InvalidInput, NoPermission
 from xinfang.org.models import Region, Role
 from xinfang.petitions.models import Petition
 
-from . import breakdowns, kpis
+from . import breakdowns, kpis, summaries
 from .hot_issues import hot_issues
 from .league import league_table
 
@@ -134,8 +135,26 @@ def period_qs(f: StatsFilter, start: date | None = None, end: date | None = None
     return kpis.period_queryset(scoped_queryset(f, base), start or f.start, end or f.end)
 
 
+# Aggregates read the replica when one is configured (xinfang.core.db_router.reporting) and, over the whole scope
+# or a township, the summary rows of clean days (xinfang.stats.summaries; exact: the other days are counted live).
+# A caller's own `base` queryset is counted live as given.
+
+
+def _path(f: StatsFilter) -> str:
+    return "/" if f.whole else f.path
+
+
+def _kpis(f: StatsFilter, start: date, end: date, now: datetime | None, base) -> dict:
+    now = now or timezone.now()
+    qs = period_qs(f, start, end, base=base)
+    if base is not None:
+        return kpis.compute(qs, now=now)
+    return summaries.kpi_figures(qs, path=_path(f), start=start, end=end, now=now)
+
+
 def kpi_summary(*, actor, f: StatsFilter, now: datetime | None = None, base=None) -> dict:
-    result = kpis.compute(period_qs(f, base=base), now=now)
+    with reporting():
+        result = _kpis(f, f.start, f.end, now, base)
     result["period"] = {"start": f.start.isoformat(), "end": f.end.isoformat(), "region": f.region.code if f.region else None}
     return result
 
@@ -143,32 +162,44 @@ def kpi_summary(*, actor, f: StatsFilter, now: datetime | None = None, base=None
 def kpi_trends(*, actor, f: StatsFilter, now: datetime | None = None, base=None) -> dict:
     """The KPIs of the period, of the previous period of the same length, and of the same dates last year."""
     out = {}
-    for key, (s, e) in breakdowns.shifted_periods(f.start, f.end).items():
-        out[key] = {"start": s.isoformat(), "end": e.isoformat(), **kpis.compute(period_qs(f, s, e, base=base), now=now)}
+    with reporting():
+        for key, (s, e) in breakdowns.shifted_periods(f.start, f.end).items():
+            out[key] = {"start": s.isoformat(), "end": e.isoformat(), **_kpis(f, s, e, now, base)}
     return out
 
 
 def stats_breakdowns(*, actor, f: StatsFilter, dimensions=None, base=None) -> dict:
-    qs = period_qs(f, base=base)
-    return breakdowns.breakdowns_for(qs, dimensions or breakdowns.DIMENSIONS)
+    dims = dimensions or breakdowns.DIMENSIONS
+    with reporting():
+        qs = period_qs(f, base=base)
+        if base is not None:
+            return breakdowns.breakdowns_for(qs, dims)
+        return summaries.breakdown_figures(qs, dims, path=_path(f), start=f.start, end=f.end)
 
 
 def stats_series(*, actor, f: StatsFilter, grain: str | None = None, base=None) -> dict:
     grain = grain or breakdowns.pick_grain(f.start, f.end)
     if grain not in breakdowns.TRUNCS:
         raise InvalidInput("统计粒度应为 day/week/month/quarter/year", fields={"grain": ["无效的统计粒度"]})
-    rows = breakdowns.by_period(period_qs(f, base=base), grain)
+    with reporting():
+        qs = period_qs(f, base=base)
+        if base is not None:
+            rows = breakdowns.by_period(qs, grain)
+        else:
+            rows = summaries.series_figures(qs, grain, path=_path(f), start=f.start, end=f.end)
     return {"grain": grain, "rows": breakdowns.fill_gaps(rows, f.start, f.end, grain)}
 
 
 def stats_league(*, actor, f: StatsFilter, now: datetime | None = None, base=None) -> dict:
     lo, hi = f.bounds()
-    return league_table(period_qs(f, base=base), lo=lo, hi=hi, now=now)
+    with reporting():
+        return league_table(period_qs(f, base=base), lo=lo, hi=hi, now=now)
 
 
 def stats_hot_issues(*, actor, f: StatsFilter, base=None) -> dict:
     prev_start, prev_end = breakdowns.shifted_periods(f.start, f.end)["previous"]
-    return hot_issues(period_qs(f, base=base), period_qs(f, prev_start, prev_end, base=base))
+    with reporting():
+        return hot_issues(period_qs(f, base=base), period_qs(f, prev_start, prev_end, base=base))
 
 
 def dashboard(*, actor, f: StatsFilter, now: datetime | None = None) -> dict:
