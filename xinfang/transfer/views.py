@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from xinfang.core.downloads import attach
 from xinfang.core.errors import DomainError, NotFound
 from xinfang.transfer import dossier, exporters, importers, selectors, services, tasks
 from xinfang.transfer.models import JobStatus
@@ -120,11 +121,9 @@ def export(request, fmt):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         response = StreamingHttpResponse(exporters.csv_chunks(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"petitions-{stamp}.csv\"; filename*=UTF-8''%E4%BF%A1%E8%AE%BF%E4%BB%B6-{stamp}.csv"
-        )
-        return response
-    return FileResponse(exporters.xlsx_file(rows), as_attachment=True, filename=f"信访件-{stamp}.xlsx", content_type=XLSX)
+        return attach(response, f"信访件-{stamp}.csv", fallback=f"petitions-{stamp}.csv")
+    response = FileResponse(exporters.xlsx_file(rows), content_type=XLSX)
+    return attach(response, f"信访件-{stamp}.xlsx", fallback=f"petitions-{stamp}.xlsx")
 
 
 @login_required
@@ -133,12 +132,4 @@ def dossier_pdf(request, reg_no):
         data, name = dossier.build_dossier(actor=request.user, reg_no=reg_no, path=request.path)
     except NotFound:
         raise Http404 from None
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename=\"dossier-{reg_no}.pdf\"; filename*=UTF-8''{_quote(name)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return attach(HttpResponse(data, content_type="application/pdf"), name, inline=True, fallback=f"dossier-{reg_no}.pdf")
