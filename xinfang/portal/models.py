@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from xinfang.core.crypto import EncryptedTextField
 from xinfang.core.models import NoDeleteModel
 
 
@@ -70,16 +71,42 @@ class Open311Client(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """One accepted POST per (client, key): a retry returns the same petition, never a second one."""
+    """One accepted POST per (client, key): a retry returns the same petition, never a second one.
+
+    `response` is the first answer's body (the query code in it), encrypted with the field keys, so a client whose
+    first response was lost gets the identical body on a retry; it is emptied once `replay_until` (24 h) has passed
+    (`manage.py open311_drop_replays`, from cron), and until then never answered after that time either."""
 
     client = models.ForeignKey(Open311Client, on_delete=models.PROTECT, related_name="idempotency_records")
     key = models.CharField(max_length=200)
     petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="+")
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    response = EncryptedTextField("首次应答（加密）", blank=True)
+    replay_until = models.DateTimeField("重放截止", null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["client", "key"], name="one_petition_per_idempotency_key")]
+        indexes = [models.Index(fields=["replay_until"], condition=~Q(response=""), name="idem_replay_until")]
+
+
+class Open311Request(NoDeleteModel):
+    """What a GeoReport v2 POST said about where and from what (lat/long in WGS84, the address as sent, the media
+    URL, the client's account and device ids), returned as sent by the request reads."""
+
+    petition = models.OneToOneField("petitions.Petition", on_delete=models.PROTECT, related_name="open311")
+    client = models.ForeignKey(Open311Client, on_delete=models.PROTECT, related_name="requests")
+    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField("经度", max_digits=10, decimal_places=6, null=True, blank=True)
+    address_string = models.CharField("地址（原文）", max_length=500, blank=True)
+    address_id = models.CharField("地址编号", max_length=64, blank=True)
+    media_url = models.URLField("媒体链接", max_length=1000, blank=True)
+    account_id = models.CharField("账户编号", max_length=100, blank=True)
+    device_id = models.CharField("设备编号", max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "Open311 请求位置与来源"
 
 
 class QueryLockout(models.Model):
