@@ -116,9 +116,9 @@ def test_round_trip_gives_back_every_row_and_file_and_every_chain_verifies(world
         try:
             result = _restore_in_subprocess(archive, f"{base}/{name}", restored_media)
             assert result.returncode == 0, result.stdout + result.stderr
-            with connection.cursor() as cursor:
-                tables = _tables(cursor, "postgresql")
-                before = {t: sorted(_pg_rows(cursor, t), key=repr) for t in tables}
+            # Both sides read the same way (plain psycopg), the test's committed data and the restored copy.
+            with psycopg.connect(f"{base}/{s['NAME']}") as mine, mine.cursor() as cursor:
+                before = {t: sorted(_pg_rows(cursor, t), key=repr) for t in _tables(cursor, "postgresql")}
             with psycopg.connect(f"{base}/{name}") as other, other.cursor() as cursor:
                 after = {t: sorted(_pg_rows(cursor, t), key=repr) for t in _tables(cursor, "postgresql")}
         finally:
