@@ -132,7 +132,9 @@ def test_grant_refusals(world):
     with pytest.raises(InvalidInput):
         identity_grant_create(actor=office, petition=world.p_in, grantee_user=world.users["unit_handler"], reason="")
     with pytest.raises(InvalidInput):
-        identity_grant_create(actor=office, petition=world.p_in, grantee_unit=world.county.leadership, reason="整个单位授权")  # the accused's unit
+        identity_grant_create(
+            actor=office, petition=world.p_in, grantee_unit=world.county.leadership, reason="整个单位授权"
+        )  # the accused's unit
     with pytest.raises(NoPermission):
         identity_grant_create(actor=world.users["leader"], petition=world.p_in, grantee_user=world.users["unit_handler"], reason="领导授权")
     with pytest.raises(NotFound):

@@ -25,7 +25,9 @@ def test_the_page_never_offers_the_accused_unit(page, phone_page, screenshot, co
     land = county.dept2
     land.responsibilities = "土地审批、自然资源、矿产"
     land.save()
-    discipline = Unit.objects.create(code="jw", name="测试县纪委监委", kind=UnitKind.DEPARTMENT, region=county.region, parent=county.leadership)
+    discipline = Unit.objects.create(
+        code="jw", name="测试县纪委监委", kind=UnitKind.DEPARTMENT, region=county.region, parent=county.leadership
+    )
     accused = make_user(Role.UNIT_HANDLER, unit=land, username="w_liu", name="刘某某")
     p = register(
         w.users["clerk"],
@@ -60,7 +62,6 @@ def test_the_page_never_offers_the_accused_unit(page, phone_page, screenshot, co
     options = _action(page, "交办").locator("select[name=handling_unit] option").all_inner_texts()
     assert land.name not in options and discipline.name in options and county.dept.name in options
     screenshot(page, "assign-form-laptop")
-
 
     # The assignment the page offers goes through.
     form = _action(page, "交办")

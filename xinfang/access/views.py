@@ -111,7 +111,9 @@ def grants(request, reg_no: str):
                 return redirect("access:grants", reg_no=petition.reg_no)
             elif op == "clear":
                 match_id = request.POST.get("match", "")
-                match = RespondentMatch.objects.filter(pk=int(match_id), respondent__petition=petition).first() if match_id.isdigit() else None
+                match = (
+                    RespondentMatch.objects.filter(pk=int(match_id), respondent__petition=petition).first() if match_id.isdigit() else None
+                )
                 if match is None:
                     raise NotFound("未找到该匹配")
                 services.respondent_match_clear(actor=request.user, match=match, reason=request.POST.get("reason", ""))
