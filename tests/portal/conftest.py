@@ -67,3 +67,12 @@ def drive_to_reply(office):
         return ps.petition_reply(actor=office, petition_or_reg_no=p.reg_no, version=p.version, method="letter", text=text)
 
     return _drive
+
+
+@pytest.fixture
+def channel(portal_county):
+    """An Open311 client (a 12345 hotline) with the api_key test-open311-key."""
+    from xinfang.portal import services
+
+    client, _key = services.open311_client_create(name="12345热线", channel_code="hotline12345", api_key="test-open311-key")
+    return client

@@ -196,7 +196,11 @@ class RequestHardeningMiddleware:
         except Refused as exc:
             return refusal_response(request, exc.code, exc.message, exc.status, exc.fields)
         response = self.get_response(request)
-        if is_api(request) and response.status_code >= 400 and response.get("Content-Type", "").startswith("text/html"):
-            code, message = _API_ERRORS.get(response.status_code, ("error", "请求未能完成"))
-            return refusal_response(request, code, message, response.status_code)
+        if (is_api(request) or request.path_info.startswith("/open311/")) and response.status_code >= 400:
+            if response.get("Content-Type", "").startswith("text/html"):  # Django's own 404/405/500 pages
+                code, message = _API_ERRORS.get(response.status_code, ("error", "请求未能完成"))
+                answer = refusal_response(request, code, message, response.status_code)
+                if response.has_header("Allow"):
+                    answer["Allow"] = response["Allow"]
+                return answer
         return response

@@ -14,13 +14,13 @@ identity is ever returned. `service_request_id` is our registration number.
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from xinfang.access.throttles import rate_limited
 from xinfang.core.errors import DomainError
@@ -153,6 +153,7 @@ def request_of(petition: Petition) -> dict:
     if petition.status in (Status.REPLIED, Status.EVALUATED):
         notes += "；书面答复已送达信访人"
     expected = petition.handle_due_at or petition.accept_due_at or petition.due_at
+    sent = getattr(petition, "open311", None)  # what the POST said (Open311Request), returned as sent
     updated = petition.archived_at or petition.replied_at or petition.dispatched_at or petition.accepted_at or petition.registered_at
     return {
         "service_request_id": petition.reg_no,
@@ -168,16 +169,43 @@ def request_of(petition: Petition) -> dict:
         "requested_datetime": _iso(petition.received_at),
         "updated_datetime": _iso(updated),
         "expected_datetime": _iso(expected),
-        "address": petition.region.full_name,
-        "address_id": petition.region.code,
+        "address": (sent.address_string if sent and sent.address_string else petition.region.full_name),
+        "address_id": (sent.address_id if sent and sent.address_id else petition.region.code),
         "zipcode": None,
-        "lat": None,
-        "long": None,
-        "media_url": None,
+        "lat": float(sent.lat) if sent and sent.lat is not None else None,
+        "long": float(sent.long) if sent and sent.long is not None else None,
+        "media_url": (sent.media_url or None) if sent else None,
     }
 
 
 # --- views ------------------------------------------------------------------------------
+
+DESCRIPTION_MAX = 4000  # GeoReport v2: description is free text of at most 4,000 characters
+
+
+def open311_view(*methods: str):
+    """Every Open311 view: other methods answer 405 in the standard's error format (JSON or XML, with Allow), and a
+    jurisdiction_id, when this endpoint is configured with one (XINFANG_OPEN311_JURISDICTION), must be ours
+    (GeoReport v2: 404 on reads, 400 on POST, "jurisdiction_id provided was not found")."""
+    from functools import wraps
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            fmt = kwargs.get("fmt", "json")
+            if request.method not in methods:
+                response = error(fmt, 405, f"不支持 {request.method} 方法（本资源支持：{'、'.join(methods)}）")
+                response["Allow"] = ", ".join(methods)
+                return response
+            ours = getattr(settings, "XINFANG_OPEN311_JURISDICTION", "")
+            given = (request.POST.get("jurisdiction_id") if request.method == "POST" else None) or request.GET.get("jurisdiction_id", "")
+            if ours and given and given != ours:
+                return error(fmt, 400 if request.method == "POST" else 404, f"jurisdiction_id {given[:64]} 不存在（本接口为 {ours}）")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 def _client(request):
@@ -185,6 +213,7 @@ def _client(request):
     return services.open311_client_for_key(key)
 
 
+@open311_view("GET")
 def discovery(request, fmt):
     base = request.build_absolute_uri(reverse("open311:services", args=["json"])).rsplit("/services.json", 1)[0] + "/"
     data = {
@@ -198,11 +227,13 @@ def discovery(request, fmt):
     return render(data, fmt, root="discovery")
 
 
+@open311_view("GET")
 def service_list(request, fmt):
     rows = [service_of(c) for c in Category.objects.filter(active=True).select_related("parent").order_by("code")]
     return render(rows, fmt, root="services", item="service")
 
 
+@open311_view("GET")
 def service_definition(request, code, fmt):
     category = Category.objects.filter(code=code, active=True).first()
     if category is None:
@@ -212,13 +243,13 @@ def service_definition(request, code, fmt):
 
 def _petitions_for(client):
     return Petition.objects.filter(external_channel=client.channel_code).select_related(
-        "category", "office", "handling_unit", "region__parent"
+        "category", "office", "handling_unit", "region__parent", "open311"
     )
 
 
 @csrf_exempt
+@open311_view("GET", "POST")
 @rate_limited("public")
-@require_http_methods(["GET", "POST"])
 def requests_view(request, fmt):
     client = _client(request)
     if client is None:
@@ -250,17 +281,37 @@ def requests_view(request, fmt):
     return render(rows, fmt, root="service_requests", item="request")
 
 
+POST_FIELDS = (
+    "service_code",
+    "description",
+    "first_name",
+    "last_name",
+    "phone",
+    "address_string",
+    "address_id",
+    "lat",
+    "long",
+    "media_url",
+    "account_id",
+    "device_id",
+)
+
+
 def _post_request(request, fmt, client):
     p = request.POST
-    data = {k: p.get(k, "") for k in ("service_code", "description", "first_name", "last_name", "phone", "email", "address_string")}
+    data = {k: p.get(k, "") for k in POST_FIELDS}
     data["nature"] = p.get("attribute[nature]", "")
     data["requests"] = p.get("attribute[requests]", "")
     data["public_consent"] = p.get("attribute[public_consent]", "")
     data["external_id"] = p.get("attribute[external_id]", "") or p.get("external_id", "")
+    if not data["service_code"].strip():
+        return error(fmt, 400, "service_code 必填")
     if not data["description"].strip():
         return error(fmt, 400, "description 必填：请写明反映的问题")
+    if len(data["description"]) > DESCRIPTION_MAX:
+        return error(fmt, 400, f"description 最多 {DESCRIPTION_MAX} 字")
     try:
-        petition, token, code = services.open311_submit(
+        row, created = services.open311_submit(
             client=client,
             data=data,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
@@ -268,14 +319,10 @@ def _post_request(request, fmt, client):
         )
     except DomainError as exc:
         return error(fmt, exc.status if exc.status != 409 else 400, exc.message)
-    notice = f"已登记，登记编号 {petition.reg_no}"
-    if code:
-        notice += f"，查询码 {code}（仅本次返回，请转告信访人）"
-    notice += f"；受理告知期限 {timezone.localtime(petition.accept_due_at):%Y-%m-%d}" if petition.accept_due_at else ""
-    row = {"service_request_id": petition.reg_no, "token": token, "service_notice": notice, "account_id": None}
-    return render([row], fmt, root="service_requests", item="request", status=201 if code else 200)
+    return render([row], fmt, root="service_requests", item="request", status=201 if created else 200)
 
 
+@open311_view("GET")
 @rate_limited("public")
 def request_detail(request, service_request_id, fmt):
     client = _client(request)
@@ -287,6 +334,7 @@ def request_detail(request, service_request_id, fmt):
     return render([request_of(petition)], fmt, root="service_requests", item="request")
 
 
+@open311_view("GET")
 @rate_limited("public")
 def token_detail(request, token, fmt):
     client = _client(request)

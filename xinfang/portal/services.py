@@ -13,13 +13,22 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from xinfang.core import inputs
 from xinfang.core.errors import Conflict, DomainError, ErrorCode, InvalidInput, NoPermission, NotFound
 from xinfang.org.models import Region, Role, Unit, UnitKind
 from xinfang.petitions import services as petition_services
 from xinfang.petitions.models import Category, Channel, Nature, Petition, Status
 from xinfang.portal import limits
 from xinfang.portal.limits import hit
-from xinfang.portal.models import IdempotencyRecord, LookupLockoutLog, Open311Client, PublishedSummary, QueryLockout, hash_api_key
+from xinfang.portal.models import (
+    IdempotencyRecord,
+    LookupLockoutLog,
+    Open311Client,
+    Open311Request,
+    PublishedSummary,
+    QueryLockout,
+    hash_api_key,
+)
 
 logger = logging.getLogger(__name__)
 PORTAL_LABEL = "信访人（网上信访）"
@@ -417,45 +426,136 @@ def _region_from_address(address: str):
     return best or Region.objects.filter(parent__isnull=True).order_by("pk").first()
 
 
+# GeoReport v2, POST Service Request: a location is required, given as lat & long (WGS84 decimal degrees), or
+# address_string, or address_id; each is checked here and kept as sent (Open311Request).
+REPLAY_HOURS = 24
+LOCATION_REQUIRED = "请提供位置：lat 与 long（WGS84 十进制度），或 address_string，或 address_id"
+
+
+def _coordinate(raw, name: str, low: int, high: int):
+    from decimal import Decimal, InvalidOperation
+
+    text = inputs.identifier(raw)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput(f"{name} 应为数字（十进制度），收到“{text[:20]}”", fields={name: ["应为数字"]}) from None
+    if not value.is_finite() or not (low <= value <= high):
+        raise InvalidInput(f"{name} 应在 {low} 至 {high} 之间", fields={name: [f"应在 {low} 至 {high} 之间"]})
+    return value.quantize(Decimal("0.000001"))
+
+
+def open311_location(data: dict) -> dict:
+    """The location and source fields of a POST, checked: {lat, long, address_string, address_id, region, media_url,
+    account_id, device_id}. Refused (InvalidInput) without a location, with a bad number or an unknown address_id."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    lat_raw, long_raw = inputs.identifier(data.get("lat")), inputs.identifier(data.get("long"))
+    lat = long = None
+    if lat_raw or long_raw:
+        if not (lat_raw and long_raw):
+            missing = "long" if lat_raw else "lat"
+            raise InvalidInput(f"lat 与 long 须同时提供（缺少 {missing}）", fields={missing: ["须与另一坐标同时提供"]})
+        lat, long = _coordinate(lat_raw, "lat", -90, 90), _coordinate(long_raw, "long", -180, 180)
+    address_string = inputs.text(data.get("address_string"), "address_string", "address_string", required=False, max_len=500)
+    address_id = inputs.identifier(data.get("address_id"))[:64]
+    region = None
+    if address_id:
+        region = Region.objects.filter(code=address_id).first()
+        if region is None:
+            raise InvalidInput(f"address_id {address_id} 不存在（应为本县的行政区划代码）", fields={"address_id": ["不存在"]})
+    if lat is None and not address_string and not address_id:
+        raise InvalidInput(LOCATION_REQUIRED, fields={"location": [LOCATION_REQUIRED]})
+    media_url = inputs.identifier(data.get("media_url"))
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError:
+            raise InvalidInput("media_url 应为 http(s) 链接", fields={"media_url": ["应为 http(s) 链接"]}) from None
+        if len(media_url) > 1000:
+            raise InvalidInput("media_url 过长（最多1000字符）", fields={"media_url": ["过长"]})
+    return {
+        "lat": lat,
+        "long": long,
+        "address_string": address_string,
+        "address_id": address_id,
+        "region": region or (_region_from_address(address_string) if address_string else None) or _county_region(),
+        "media_url": media_url,
+        "account_id": inputs.identifier(data.get("account_id"))[:100],
+        "device_id": inputs.identifier(data.get("device_id"))[:100],
+    }
+
+
+def _county_region():
+    return Region.objects.filter(parent__isnull=True).order_by("pk").first()
+
+
+def _notice(petition: Petition, code: str) -> str:
+    notice = f"已登记，登记编号 {petition.reg_no}"
+    if code:
+        notice += f"，查询码 {code}（请转告信访人凭登记编号和查询码查询办理情况）"
+    else:
+        notice += "（查询码已在首次应答中给出；信访人可在网上信访页面凭登记手机找回）"
+    if petition.accept_due_at:
+        notice += f"；受理告知期限 {timezone.localtime(petition.accept_due_at):%Y-%m-%d}"
+    return notice
+
+
+def _replay(record: IdempotencyRecord, now) -> dict:
+    """The first response while its 24 hours last; afterwards the same petition without the code."""
+    import json
+
+    if record.response and record.replay_until and now < record.replay_until:
+        return json.loads(record.response)
+    petition = record.petition
+    account = getattr(getattr(petition, "open311", None), "account_id", "") or None
+    return {"service_request_id": petition.reg_no, "token": record.token, "service_notice": _notice(petition, ""), "account_id": account}
+
+
 @transaction.atomic
-def open311_submit(*, client: Open311Client, data: dict, idempotency_key: str = "", attachments=()) -> tuple[Petition, str, str]:
-    """A GeoReport v2 POST as a registered petition. Returns (petition, token, query_code).
+def open311_submit(*, client: Open311Client, data: dict, idempotency_key: str = "", attachments=()) -> tuple[dict, bool]:
+    """A GeoReport v2 POST as a registered petition. Returns (the response row, created).
 
-    query_code is "" when the petition already existed (a retry): the code is given once only.
-
-    The same Idempotency-Key (or the same external id) from the same client returns the
-    petition registered the first time. Posts of one client are serialised by a row lock on
-    the client, so concurrent retries cannot both register.
+    The row is {service_request_id, token, service_notice (with the query code), account_id}. A retry with the same
+    Idempotency-Key, or the same client's external id, within 24 h gets the identical row back (the code included:
+    a client whose first response was lost learns it), kept encrypted meanwhile; later the same petition without
+    the code. Posts of one client are serialised by a row lock on the client, so concurrent retries register once.
     """
+    import json
+
     Open311Client.objects.select_for_update().get(pk=client.pk)
-    external_id = (data.get("external_id") or "")[:100]
-    key = (idempotency_key or "").strip()[:200] or (f"external:{external_id}" if external_id else "")
+    now = timezone.now()
+    external_id = inputs.identifier(data.get("external_id"))[:100]
+    key = inputs.identifier(idempotency_key)[:200] or (f"external:{external_id}" if external_id else "")
     if key:
-        record = IdempotencyRecord.objects.filter(client=client, key=key).select_related("petition").first()
+        record = IdempotencyRecord.objects.filter(client=client, key=key).select_related("petition__open311").first()
         if record is not None:
-            return record.petition, record.token, ""
+            return _replay(record, now), False
     if external_id:
         existing = Petition.objects.filter(external_channel=client.channel_code, external_id=external_id).first()
-        if existing is not None:
+        if existing is not None:  # the same client id under another key: the first answer for it
+            first = IdempotencyRecord.objects.filter(client=client, petition=existing).order_by("pk").first()
             record, _ = IdempotencyRecord.objects.get_or_create(client=client, key=key, defaults={"petition": existing, "token": _token()})
-            return existing, record.token, ""
-    category = Category.objects.filter(code=data.get("service_code") or "", active=True).first()
+            return _replay(first or record, now), False
+    category = Category.objects.filter(code=inputs.identifier(data.get("service_code")), active=True).first()
     if category is None:
         raise InvalidInput("service_code 无效", fields={"service_code": ["未知的服务代码"]})
+    place = open311_location(data)
     name = " ".join(x for x in [data.get("last_name", ""), data.get("first_name", "")] if x).replace(" ", "")
     anonymous = not name
     nature = data.get("nature") or Nature.REQUEST
-    people = [] if anonymous else [{"name": name, "phone": data.get("phone", ""), "address": data.get("address_string", "")}]
+    people = [] if anonymous else [{"name": name, "phone": data.get("phone", ""), "address": place["address_string"]}]
     petition, code = petition_services.petition_register(
         actor=None,
         channel=Channel.ONLINE,
-        received_at=timezone.now(),
+        received_at=now,
         petitioners=people,
         nature=nature,
         category=category,
         content=data.get("description") or "",
         requests=data.get("requests") or "",
-        region=_region_from_address(data.get("address_string", "")),
+        region=place["region"],
         anonymous=anonymous,
         confidential=None,
         public_consent=str(data.get("public_consent", "")).lower() in ("1", "true", "yes", "是"),
@@ -465,6 +565,28 @@ def open311_submit(*, client: Open311Client, data: dict, idempotency_key: str = 
         actor_label=f"Open311:{client.channel_code}"[:64],
         attachments=list(attachments),
     )
+    Open311Request.objects.create(
+        petition=petition, client=client, **{k: v if v is not None else None for k, v in place.items() if k != "region"}
+    )
     token = _token()
-    IdempotencyRecord.objects.create(client=client, key=key or f"token:{token}", petition=petition, token=token)
-    return petition, token, code
+    row = {
+        "service_request_id": petition.reg_no,
+        "token": token,
+        "service_notice": _notice(petition, code),
+        "account_id": place["account_id"] or None,
+    }
+    IdempotencyRecord.objects.create(
+        client=client,
+        key=key or f"token:{token}",
+        petition=petition,
+        token=token,
+        response=json.dumps(row, ensure_ascii=False),
+        replay_until=now + timedelta(hours=REPLAY_HOURS),
+    )
+    return row, True
+
+
+def open311_drop_replays(*, now=None) -> int:
+    """Empty the kept first responses whose 24 hours have passed (the record stays: the key still finds its petition)."""
+    now = now or timezone.now()
+    return IdempotencyRecord.objects.filter(replay_until__lte=now).exclude(response="").update(response="")

@@ -185,6 +185,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 # Whole request bodies above this answer 413 before they are read (nginx's client_max_body_size matches).
 XINFANG_MAX_REQUEST_BYTES = int(os.environ.get("XINFANG_MAX_REQUEST_BYTES", str(30 * 1024 * 1024)))
 XINFANG_MAX_JSON_DEPTH = 32
+# Open311 GeoReport v2: this endpoint's jurisdiction_id (e.g. "anhe.gov.cn"); when set, a request naming another is refused.
+XINFANG_OPEN311_JURISDICTION = os.environ.get("XINFANG_OPEN311_JURISDICTION", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -249,6 +251,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {"task": "xinfang.supervision.tasks.sweep_reminders", "schedule": 60.0},
     "refresh-stats": {"task": "xinfang.stats.tasks.refresh_stats", "schedule": 300.0},
+    "open311-drop-replays": {"task": "xinfang.portal.tasks.open311_drop_replays", "schedule": 3600.0},
 }
 
 LOGGING = {
