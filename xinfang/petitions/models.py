@@ -237,6 +237,10 @@ class Petition(NoDeleteModel):
     # Import of legacy registers.
     imported = models.BooleanField("历史导入", default=False)
     legacy_reg_no = models.CharField("原登记编号", max_length=64, blank=True)
+    # A record from a legacy register that is not live work: out of every live worklist, the sweep and the current
+    # KPIs (stats/kpis.py says which past-period KPIs count it); an open one waits in the 历史待办 bucket until the
+    # office takes it up (transfer.services.historical_take_up), which makes it live.
+    historical = models.BooleanField("历史记录", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "信访件"
@@ -256,6 +260,9 @@ class Petition(NoDeleteModel):
             models.Index(fields=["category", "registered_at"], name="petition_category_registered"),
             models.Index(fields=["office", "status"], name="petition_office_status"),
             models.Index(fields=["case_leader", "status"], name="petition_leader_status"),
+            # The register's own number, searched exactly (worklist search, transfer): a small partial index.
+            models.Index(fields=["legacy_reg_no"], condition=~Q(legacy_reg_no=""), name="petition_legacy_no"),
+            models.Index(fields=["status"], condition=Q(historical=True), name="petition_historical_status"),
         ]
 
     def __str__(self):
