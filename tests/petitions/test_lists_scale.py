@@ -6,15 +6,23 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.tokens import api_token
 from xinfang.core.errors import InvalidInput
 from xinfang.petitions import selectors
 from xinfang.petitions.models import Petition, Respondent
 
 from .conftest import valid_id
 from .helpers import drive
-from .test_api import client_for
 
 pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    from rest_framework.test import APIClient
+
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
+    return c
 
 
 def _walk(c, url):

@@ -7,14 +7,23 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from tests.tokens import api_token
 from xinfang.access.models import AccessRecord
 from xinfang.core.errors import InvalidInput
 from xinfang.petitions.models import Petition, RegistrationCounter
 from xinfang.petitions.services import petition_register
 
-from .test_api import body, client_for
+from .test_api import body
 
 pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    from rest_framework.test import APIClient
+
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
+    return c
 
 
 class Boom(Exception):
@@ -117,9 +126,10 @@ def test_registration_response_is_masked_as_the_caller_may_see(county, category,
 def test_registration_queries_are_bounded(county, category, users, django_assert_max_num_queries):
     c = client_for(users.clerk)
     c.post("/api/v1/petitions/", body(county), format="json")  # the office's counter row exists from here on
-    # Token (2), category, region, roles, the clerk's unit, the respondent's unit; the id (PostgreSQL), petitioners,
-    # respondents, the number, the petition; the register event and its chain (head, the sealed state's 3 reads, event,
-    # seal, head, and its savepoint); the policy's scope check for masking. No read-back, no access record.
+    # Token (2), category, region, roles, the clerk's unit (with its region), the respondent's unit and its presumed
+    # account; the id (PostgreSQL), petitioners, respondents, the number, the petition; the register event and its
+    # chain (head, the sealed state's 3 reads, event, seal, head, and its savepoint); the policy's scope check for
+    # masking. No read-back, no access record.
     with django_assert_max_num_queries(25):
         r = c.post("/api/v1/petitions/", body(county), format="json")
     assert r.status_code == 201
