@@ -47,13 +47,17 @@ def id_number(rng: random.Random) -> str:
     return first + "10X98765432"[sum(int(d) * w for d, w in zip(first, _W, strict=True)) % 11]
 
 
-def register_rows(n: int, *, categories: list[str], regions: list[str], units: list[str], seed: int = 9, prefix: str = "旧") -> list[list]:
-    """n rows (without the header): a mix of open, replied, evaluated and archived petitions."""
+def register_rows(
+    n: int, *, categories: list[str], regions: list[str], units: list[str], seed: int = 9, prefix: str = "旧", year: int | None = None
+) -> list[list]:
+    """n rows (without the header): a mix of open, replied, evaluated and archived petitions, received over 2019–2023,
+    or within `year` only (a county's register of one year, e.g. 2019)."""
     rng = random.Random(seed)
-    start = datetime(2019, 1, 1)
+    start = datetime(year or 2019, 1, 1)
+    span = 300 if year else 1500  # a year's register: received by late October, answered within the year
     rows = []
     for i in range(n):
-        received = start + timedelta(days=rng.randrange(1500), hours=rng.randrange(8, 17))
+        received = start + timedelta(days=rng.randrange(span), hours=rng.randrange(8, 17))
         roll = rng.random()
         status, unit, replied, satisfaction = "已登记", "", "", ""
         if roll < 0.1:

@@ -92,15 +92,26 @@ def search_q(actor, q: str) -> Q:
     On PostgreSQL the text is found through the two-character-gram GIN index (migration 0007) and then checked
     exactly; the respondent and identity matches become id lists, so every arm of the OR can use an index (no join,
     no DISTINCT). SQLite has no such index: the same tests, scanned. Both return the same rows."""
+    from xinfang.core import inputs
+
+    exact = inputs.identifier(q)  # ID numbers, phones, numbers typed full-width (１３９…) match what was stored
+    q = inputs.halfwidth(q)  # the text as stored: digits and letters half-width, Chinese punctuation kept
     text = Q(content__icontains=q) | Q(requests__icontains=q) | Q(reg_no__icontains=q)
     respondents = Respondent.objects.filter(name__icontains=q)
     if connection.vendor == "postgresql" and len(q) >= 2:
         text = _indexed_text(q, text)
         respondents = respondents.filter(_grams_contain(F("name"), None, None, q, single=True))
-    h = keyed_hash(q)
-    people = Petitioner.objects.filter(Q(name_hash=h) | Q(id_hash=h) | Q(phone_hash=h)).values("petition_id")
+    hashes = {keyed_hash(exact), keyed_hash(exact.upper())}  # an ID number's check character typed as x
+    people = Petitioner.objects.filter(Q(name_hash__in=hashes) | Q(id_hash__in=hashes) | Q(phone_hash__in=hashes)).values("petition_id")
     identity = policy.identity_searchable(actor, Petition.objects.filter(pk__in=people)).values("pk")
-    return text | _ids_or_subquery(respondents.values("petition_id"), "petition_id") | _ids_or_subquery(identity, "pk")
+    # A register's own number (historical records), exactly: through its partial index.
+    legacy = Petition.objects.filter(legacy_reg_no__in={exact, exact.upper()}).values("pk")
+    return (
+        text
+        | _ids_or_subquery(respondents.values("petition_id"), "petition_id")
+        | _ids_or_subquery(identity, "pk")
+        | _ids_or_subquery(legacy, "pk")
+    )
 
 
 # A query whose grams occur in at least this many petitions is "common": its rows are found by walking the list's own
@@ -308,11 +319,20 @@ BUCKETS = [
     Bucket("to_reply", "待答复", (Role.OFFICE,)),
     Bucket("to_archive", "待归档", (Role.OFFICE,)),
     Bucket("my_cases", "我包案的", (Role.LEADER,)),
+    Bucket("historical_open", "历史待办", (Role.OFFICE,)),
 ]
 BUCKET_BY_CODE = {b.code: b for b in BUCKETS}
 
 
 def bucket_q(code: str, actor, now) -> Q:
+    """The petitions of a worklist bucket. Historical records (legacy registers, Petition.historical) are in no live
+    bucket: the open ones wait in 历史待办 until the office takes one up (transfer.services.historical_take_up)."""
+    if code == "historical_open":
+        return Q(historical=True) & ~Q(status__in=CLOSED_STATUSES)
+    return _live_bucket_q(code, actor, now) & Q(historical=False)
+
+
+def _live_bucket_q(code: str, actor, now) -> Q:
     open_q = ~Q(status__in=CLOSED_STATUSES)
     if code == "triage_today":  # 当日阅办: not yet triaged (those of earlier days stay until read, marked overdue)
         return Q(status=Status.REGISTERED, triaged_at__isnull=True)

@@ -58,13 +58,22 @@ def _repeat() -> Q:
     return Q(repeat_of__isnull=False) | Q(first_time=False)
 
 
+# Historical records (Petition.historical: rows of a legacy register) sit in the period of their own registration date,
+# so a register of past years never touches the current period. Within a period a KPI counts them only where the
+# register gives the dates and facts the KPI needs (docs/stats.md): a register has no acceptance, dispatch or
+# delivery dates, does not say whether a matter repeats, and an empty evaluation cell does not say that none was asked.
+LIVE = Q(historical=False)
+
+
 def kpi_definitions(now: datetime) -> dict[str, Kpi]:
     replied = Q(replied_at__isnull=False)
     evaluated = Q(evaluated_at__isnull=False, replied_at__isnull=False)
+    # 按期办结率 needs the handling due time, i.e. an acceptance date: a historical record counts only with one.
+    replied_timed = replied & (LIVE | Q(handle_due_at__isnull=False))
     # Forwarded petitions go to the competent authority, whose decision is not ours to time. Due for a decision:
     # decided (fixed once decided), or not decided and past its accept-by time (grows with `now`).
     decided = _decided() & ~Q(status=Status.FORWARDED)
-    undecided_due = ~_decided() & Q(accept_due_at__lte=now) & ~Q(status=Status.FORWARDED)
+    undecided_due = ~_decided() & Q(accept_due_at__lte=now) & ~Q(status=Status.FORWARDED) & LIVE  # a register gives no decision date
     accepted_first = Q(first_time=True, accepted_at__isnull=False)
     kpis = [
         Kpi(
@@ -75,7 +84,7 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             accepted_first & _replied_on_time(),
             accepted_first,
         ),
-        Kpi("on_time_completion", "按期办结率", "按期答复件", "已答复件", replied & _replied_on_time(), replied),
+        Kpi("on_time_completion", "按期办结率", "按期答复件", "已答复件", replied_timed & _replied_on_time(), replied_timed),
         Kpi(
             "timely_dispatch",
             "及时交办率",
@@ -93,7 +102,7 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             decided,
             live_denominator=undecided_due,
         ),
-        Kpi("evaluation_rate", "参评率", "已评价件", "已答复件", replied & evaluated, replied, amber=0.6),
+        Kpi("evaluation_rate", "参评率", "已评价件", "已答复件", replied & evaluated & LIVE, replied & LIVE, amber=0.6),
         Kpi(
             "satisfaction_rate",
             "满意率",
@@ -103,7 +112,7 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             evaluated,
             amber=0.8,
         ),
-        Kpi("repeat_rate", "重复信访率", "重复信访件", "全部信访件", _repeat(), Q(), amber=0.1, lower_is_better=True),
+        Kpi("repeat_rate", "重复信访率", "重复信访件", "全部信访件", _repeat() & LIVE, LIVE, amber=0.1, lower_is_better=True),
     ]
     return {k.code: k for k in kpis}
 
@@ -124,8 +133,8 @@ def count_filters(now: datetime) -> dict[str, Q]:
         "collective": Q(collective=True),
         "cross_level": Q(cross_level=True),
         "overdue": Q(due_at__lt=now) & ~Q(status__in=CLOSED_STATUSES),
-        "repeat": _repeat(),
-        "first_time": Q(first_time=True),
+        "repeat": _repeat() & LIVE,
+        "first_time": Q(first_time=True) & LIVE,
     }
 
 

@@ -1,14 +1,23 @@
-"""Reading legacy petition registers (.xlsx/.csv) and turning each row into registration inputs.
+"""Reading legacy petition registers (.xlsx/.csv) as counties keep them, and turning each row into registration inputs.
 
-Pure functions (no writes): `read_table` yields (row number, {header: value}); `RowReader`
-maps a row onto our fields with the saved column mapping and returns the keyword arguments
-for `petition_register` plus the legacy history, or the row's errors in Chinese
-(column = the file's header, so the clerk finds it in the spreadsheet).
+Pure functions (no writes):
+- `read_grid` the cells as they stand; `detect_header_row` finds the header among title rows, merged title cells,
+  blank lines (the clerk can choose another row on the page); `read_table` the rows under it, leaving out blank lines,
+  subtotal rows (合计/小计/总计) and one-cell notes (制表人：…), which it counts;
+- `guess_mapping` our field → the file's header (saved per source);
+- `value_choices` the distinct values of the coded columns with what each is taken to mean (is/否, status words, unit
+  and place aliases with fuzzy suggestions), which the clerk confirms or changes (saved per source);
+- `RowReader` one mapped row → the keyword arguments of `registration.prepare_registration`, its history as the
+  register records it, and the row's errors and warnings in Chinese (column = the file's header).
+
+Every cell is NFKC-normalised as it is read: full-width digits and letters (１３９…, ＡＨ２０１９) become ASCII, so the
+numbers, dates, phones and ID numbers of the register match what the window and the API store.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from dataclasses import dataclass, field
@@ -16,11 +25,11 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from xinfang.core import inputs
 from xinfang.core.errors import InvalidInput
 from xinfang.core.uploads import SPREADSHEET_MAX_ROWS, check_spreadsheet, too_many_rows_message
 from xinfang.org.models import Region, Unit
 from xinfang.petitions.models import Category, Channel, Nature, Satisfaction, Status
-from xinfang.petitions.services import id_number_valid
 
 
 @dataclass(frozen=True)
@@ -30,59 +39,119 @@ class FieldSpec:
     required: bool = False
     aliases: tuple[str, ...] = ()
     help: str = ""
+    coded: bool = False  # its values are mapped onto our codes (the values page)
 
 
 # Our fields, in the order the mapping page shows them. Aliases are header names seen in county registers.
 FIELDS: list[FieldSpec] = [
-    FieldSpec("legacy_reg_no", "原登记编号", True, ("登记编号", "编号", "登记号", "原编号", "信访编号", "件号")),
-    FieldSpec("received_at", "收到/登记日期", True, ("收到时间", "登记日期", "登记时间", "来信来访日期", "日期", "收信日期")),
-    FieldSpec("channel", "渠道", False, ("信访形式", "来源", "方式", "信访方式"), "来信/来访/来电/网上信访…，空则按来信"),
-    FieldSpec("name", "信访人姓名", False, ("姓名", "信访人", "反映人", "来访人")),
-    FieldSpec("id_number", "身份证号", False, ("身份证号码", "证件号码", "身份证")),
-    FieldSpec("phone", "联系电话", False, ("电话", "手机", "联系方式", "手机号")),
-    FieldSpec("address", "住址", False, ("地址", "家庭住址", "通讯地址")),
-    FieldSpec("headcount", "人数", False, ("来访人数", "人次")),
-    FieldSpec("nature", "性质", False, ("信访性质", "类型"), "检举控告/申诉/求决/意见建议/咨询，空则按求决"),
-    FieldSpec("category", "问题类别", True, ("类别", "问题分类", "内容分类")),
-    FieldSpec("region", "问题发生地", True, ("发生地", "所属乡镇", "乡镇", "地区", "区域")),
-    FieldSpec("content", "主要问题", True, ("反映问题", "内容", "主要内容", "信访内容", "问题")),
-    FieldSpec("requests", "诉求", False, ("信访诉求", "要求")),
-    FieldSpec("confidential", "保密", False, ("是否保密",), "是/否，空则检举控告件保密"),
+    FieldSpec("legacy_reg_no", "原登记编号", True, ("登记编号", "编号", "登记号", "原编号", "信访编号", "件号", "来信编号", "来访编号")),
     FieldSpec(
-        "status", "办理状态", False, ("状态", "办理情况", "办结情况"), "已登记/已受理/已交办/办理中/已答复/已评价/已归档/不予受理/已转送"
+        "received_at",
+        "收到/登记日期",
+        True,
+        ("收到时间", "登记日期", "登记时间", "来信来访日期", "日期", "收信日期", "来访日期", "来信日期", "受理日期", "信访日期"),
     ),
-    FieldSpec("handling_unit", "承办单位", False, ("责任单位", "交办单位", "办理单位")),
-    FieldSpec("replied_at", "答复日期", False, ("答复时间", "办结日期", "办结时间")),
-    FieldSpec("reply_text", "答复意见", False, ("处理意见", "答复内容", "办理结果")),
-    FieldSpec("satisfaction", "满意度", False, ("评价", "群众评价", "满意度评价"), "满意/基本满意/不满意"),
-    FieldSpec("archived_at", "归档日期", False, ("归档时间",)),
+    FieldSpec(
+        "channel",
+        "渠道",
+        False,
+        ("信访形式", "来源", "方式", "信访方式", "来信来访", "信访渠道"),
+        "来信/来访/来电/网上信访…，空则按来信",
+        True,
+    ),
+    FieldSpec("name", "信访人姓名", False, ("姓名", "信访人", "反映人", "来访人", "来信人", "信访人姓名")),
+    FieldSpec("id_number", "身份证号", False, ("身份证号码", "证件号码", "身份证", "公民身份号码")),
+    FieldSpec("phone", "联系电话", False, ("电话", "手机", "联系方式", "手机号", "电话号码")),
+    FieldSpec("address", "住址", False, ("地址", "家庭住址", "通讯地址", "住所")),
+    FieldSpec("headcount", "人数", False, ("来访人数", "人次")),
+    FieldSpec("nature", "性质", False, ("信访性质", "类型", "信访类型"), "检举控告/申诉/求决/意见建议/咨询，空则按求决", True),
+    FieldSpec("category", "问题类别", True, ("类别", "问题分类", "内容分类", "问题类型", "信访类别"), "", True),
+    FieldSpec(
+        "region",
+        "问题发生地",
+        False,
+        ("发生地", "所属乡镇", "乡镇", "地区", "区域", "所在乡镇", "乡镇（街道）", "问题属地", "属地"),
+        "乡镇或村；空则按全县登记（该行给出提示）",
+        True,
+    ),
+    FieldSpec("content", "主要问题", True, ("反映问题", "内容", "主要内容", "信访内容", "问题", "反映内容", "信访事项", "主要诉求及问题")),
+    FieldSpec("requests", "诉求", False, ("信访诉求", "要求")),
+    FieldSpec("confidential", "保密", False, ("是否保密",), "是/否，空则检举控告件保密", True),
+    FieldSpec(
+        "status",
+        "办理状态",
+        False,
+        ("状态", "办理情况", "办结情况", "是否办结", "办理结果状态", "结案情况"),
+        "已办结的作为已归档的历史记录；未办结的进入“历史待办”",
+        True,
+    ),
+    FieldSpec("handling_unit", "承办单位", False, ("责任单位", "交办单位", "办理单位", "承办部门", "转交单位"), "", True),
+    FieldSpec("replied_at", "答复日期", False, ("答复时间", "办结日期", "办结时间", "回复日期")),
+    FieldSpec("reply_text", "答复意见", False, ("处理意见", "答复内容", "办理结果", "处理结果", "答复情况")),
+    FieldSpec("satisfaction", "满意度", False, ("评价", "群众评价", "满意度评价", "是否满意"), "满意/基本满意/不满意", True),
+    FieldSpec("archived_at", "归档日期", False, ("归档时间", "结案日期")),
 ]
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
+CODED = [f.key for f in FIELDS if f.coded]
 MAX_ERRORS = 1000
+MAX_WARNINGS = 1000
+HEADER_SCAN_ROWS = 20
 
+# What a status word in a register means. "closed" = 已办结 in any form: it comes in archived (a historical record).
+CLOSED = "closed"
+STATUS_CHOICES = [
+    (Status.REGISTERED, "未办理（已登记）"),
+    (Status.ACCEPTED, "已受理，未交办"),
+    (Status.ASSIGNED, "已交办，未签收"),
+    (Status.IN_PROGRESS, "办理中"),
+    (CLOSED, "已办结（作为已归档的历史记录）"),
+    (Status.DECLINED, "不予受理"),
+    (Status.FORWARDED, "已转送"),
+]
 STATUS_WORDS = {
     "已登记": Status.REGISTERED,
     "登记": Status.REGISTERED,
     "待受理": Status.REGISTERED,
+    "未办理": Status.REGISTERED,
     "已受理": Status.ACCEPTED,
     "受理": Status.ACCEPTED,
     "已交办": Status.ASSIGNED,
     "交办": Status.ASSIGNED,
     "办理中": Status.IN_PROGRESS,
     "在办": Status.IN_PROGRESS,
-    "已答复": Status.REPLIED,
-    "已办结": Status.REPLIED,
-    "办结": Status.REPLIED,
-    "已评价": Status.EVALUATED,
-    "已归档": Status.ARCHIVED,
-    "归档": Status.ARCHIVED,
+    "正在办理": Status.IN_PROGRESS,
+    "未办结": Status.IN_PROGRESS,
+    "已答复": CLOSED,
+    "已办结": CLOSED,
+    "办结": CLOSED,
+    "已结案": CLOSED,
+    "结案": CLOSED,
+    "已评价": CLOSED,
+    "已归档": CLOSED,
+    "归档": CLOSED,
     "不予受理": Status.DECLINED,
     "已转送": Status.FORWARDED,
     "转送": Status.FORWARDED,
+    "转办": Status.FORWARDED,
 }
-IMPORTABLE_STATUSES = set(STATUS_WORDS.values())
-YES = {"是", "y", "yes", "true", "1", "保密", "√"}
-NO = {"否", "n", "no", "false", "0", "", "不保密"}
+YES_NO_CHOICES = [("yes", "是"), ("no", "否")]
+YES = {"是", "y", "yes", "true", "1", "保密", "√", "✓"}
+NO = {"否", "n", "no", "false", "0", "不保密", "×", "✗"}
+
+CHANNEL_WORDS = {label: code for code, label in Channel.choices} | {"信": Channel.LETTER, "访": Channel.VISIT, "电话": Channel.PHONE}
+CHANNEL_WORDS |= {
+    "网信": Channel.ONLINE,
+    "网上": Channel.ONLINE,
+    "网络": Channel.ONLINE,
+    "领导信箱": Channel.MAILBOX,
+    "书信": Channel.LETTER,
+}
+CHANNEL_WORDS |= {"走访": Channel.VISIT, "电访": Channel.PHONE, "12345": Channel.PHONE, "上级转办": Channel.FROM_SUPERIOR}
+NATURE_WORDS = {label: code for code, label in Nature.choices} | {"检举": Nature.REPORT, "控告": Nature.REPORT, "建议": Nature.SUGGESTION}
+NATURE_WORDS |= {"投诉": Nature.REQUEST, "求助": Nature.REQUEST, "意见": Nature.SUGGESTION}
+SATISFACTION_WORDS = {label: code for code, label in Satisfaction.choices} | {"较满意": Satisfaction.BASICALLY_SATISFIED}
+SATISFACTION_WORDS |= {"是": Satisfaction.SATISFIED, "否": Satisfaction.DISSATISFIED}
+SUBTOTAL = re.compile(r"^(合\s*计|小\s*计|总\s*计|累\s*计|本[月页年]合计)")
 
 
 # ---------------------------------------------------------------------------
@@ -100,20 +169,23 @@ def _decode(data: bytes) -> str:
 
 
 def _cell(value):
+    """A cell as read: text stripped and NFKC-normalised (full-width digits and letters as ASCII, the leading tab our
+    own CSV export puts before phone numbers dropped), whole floats as integers, dates as they are."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return inputs.halfwidth(value.replace("\u3000", " ").strip())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
     return value
 
 
 def _rows_raw(data: bytes, extension: str):
-    """Yield lists of cell values (header row first)."""
+    """Yield lists of cell values, every row of the first sheet, the title rows too."""
     if extension == ".csv":
-        reader = csv.reader(io.StringIO(_decode(data), newline=""))
-        yield from reader
+        yield from csv.reader(io.StringIO(_decode(data), newline=""))
         return
     if extension == ".xlsx":
         from openpyxl import load_workbook
@@ -125,61 +197,171 @@ def _rows_raw(data: bytes, extension: str):
             raise InvalidInput("无法读取该Excel文件（请确认是 .xlsx 格式）", fields={"file": ["文件无法读取"]}) from None
         try:
             ws = wb.worksheets[0]
-            for row in ws.iter_rows(values_only=True):
-                yield list(row)
+            fill = _merged_fill(data) if len(data) <= MERGED_FILL_MAX_BYTES else {}
+            for r, row in enumerate(ws.iter_rows(values_only=True), start=1):  # merged: its value, then empty cells
+                row = list(row)
+                for (_r, fc), value in fill.get(r, {}).items() if fill else ():
+                    while len(row) < fc:
+                        row.append(None)
+                    row[fc - 1] = value
+                yield row
         finally:
             wb.close()
         return
     raise InvalidInput("只支持 .xlsx 和 .csv 文件", fields={"file": ["只支持 .xlsx 和 .csv 文件"]})
 
 
-def read_table(data: bytes, extension: str):
-    """(headers, iterator of (row number as the spreadsheet shows it, {header: value})). Blank rows are skipped."""
-    it = _rows_raw(data, extension)
-    headers: list[str] = []
-    header_row = 0
-    for n, raw in enumerate(it, start=1):
-        cells = [str(_cell(c)) for c in raw]
-        if any(cells):
-            headers = cells
-            header_row = n
+MERGED_FILL_MAX_BYTES = 5 * 1024 * 1024  # merged ranges need the full (not read-only) parse: registers of normal size
+
+
+def _merged_fill(data: bytes) -> dict[int, dict[tuple[int, int], object]]:
+    """{row: {(row, column): value}} for cells inside a merged range that spans rows (a unit or a date merged down
+    over the petitions it applies to): each gets the range's value. Ranges within one row (a title across the
+    columns) are left alone, so a title stays one cell."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # noqa: BLE001 - the read-only pass reports an unreadable file
+        return {}
+    try:
+        ws = wb.worksheets[0]
+        out: dict[int, dict[tuple[int, int], object]] = {}
+        for rng in ws.merged_cells.ranges:
+            if rng.min_row == rng.max_row:
+                continue
+            value = ws.cell(row=rng.min_row, column=rng.min_col).value
+            for r in range(rng.min_row, rng.max_row + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    out.setdefault(r, {})[(r, c)] = value
+        return out
+    finally:
+        wb.close()
+
+
+def read_grid(data: bytes, extension: str, limit: int | None = None) -> list[list]:
+    """The first `limit` rows (all without a limit) as cleaned cells, for the header choice."""
+    out = []
+    for n, raw in enumerate(_rows_raw(data, extension), start=1):
+        if limit is not None and n > limit:
             break
-    if not headers:
+        out.append([_cell(c) for c in raw])
+    return out
+
+
+_KNOWN_HEADERS = {name for f in FIELDS for name in (f.label, *f.aliases)} | {"序号", "备注", "编号"}
+
+
+def _header_score(cells: list) -> float:
+    texts = [str(c).strip() for c in cells if isinstance(c, str) and str(c).strip()]
+    if len(texts) < 3:  # a title (one merged cell), a note, a blank line
+        return 0.0
+    known = sum(1 for t in texts if re.sub(r"\s+", "", t) in _KNOWN_HEADERS)
+    dates = sum(1 for c in cells if isinstance(c, (date, datetime)))
+    longish = sum(1 for t in texts if len(t) > 20)  # a data row carries long text; header cells are short
+    return known * 3 + len(texts) * 0.2 - dates * 2 - longish * 2
+
+
+def detect_header_row(grid: list[list]) -> int:
+    """The header's row number (1-based) among the first rows: the row with three or more short text cells that
+    names the most of our fields' headers (title rows, merged title cells, units lines and blank lines score 0)."""
+    best, best_score = 0, 0.0
+    for n, row in enumerate(grid[:HEADER_SCAN_ROWS], start=1):
+        score = _header_score(row)
+        if score > best_score:
+            best, best_score = n, score
+    if best == 0:
+        for n, row in enumerate(grid, start=1):  # nothing looks like a header: the first non-empty row
+            if any(c != "" for c in row):
+                return n
         raise InvalidInput("文件是空的（没有表头行）", fields={"file": ["文件是空的"]})
-    seen = set()
-    for h in headers:
-        if h and h in seen:
-            raise InvalidInput(f"表头“{h}”重复，请改名后再导入", fields={"file": [f"表头“{h}”重复"]})
-        seen.add(h)
+    return best
+
+
+def _header_names(cells: list) -> list[str]:
+    """Header texts; an empty header cell is named by its column (第3列), a repeated one numbered (备注（2）)."""
+    names, seen = [], {}
+    for i, c in enumerate(cells, start=1):
+        h = re.sub(r"\s+", "", str(c)) if c != "" else ""
+        h = h or f"第{i}列"
+        if h in seen:
+            seen[h] += 1
+            h = f"{h}（{seen[h]}）"
+        else:
+            seen[h] = 1
+        names.append(h)
+    while names and re.fullmatch(r"第\d+列", names[-1]):  # trailing empty columns
+        names.pop()
+    return names
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    header_row: int
+    rows: object  # iterator of (row number, {header: value})
+    skipped: list = field(default_factory=list)  # [(row number, why)] filled while iterating
+
+
+def read_table(data: bytes, extension: str, header_row: int | None = None) -> Table:
+    """The header row (detected, or the one chosen) and an iterator over the rows under it as (row number as the
+    spreadsheet shows it, {header: value}). Blank lines, subtotal rows and one-cell notes are left out and listed in
+    `skipped` as the iterator passes them."""
+    if header_row is None:
+        header_row = detect_header_row(read_grid(data, extension, HEADER_SCAN_ROWS))
+    if header_row < 1:
+        raise InvalidInput("表头行号无效", fields={"header_row": ["表头行号无效"]})
+    it = _rows_raw(data, extension)
+    header_cells = None
+    for n, raw in enumerate(it, start=1):
+        if n == header_row:
+            header_cells = [_cell(c) for c in raw]
+            break
+    if header_cells is None or not any(c != "" for c in header_cells):
+        raise InvalidInput(f"第{header_row}行是空的，不能作为表头", fields={"header_row": ["该行是空行"]})
+    headers = _header_names(header_cells)
+    table = Table(headers=headers, header_row=header_row, rows=None)
 
     def rows():
         for n, raw in enumerate(it, start=header_row + 1):
             if n - header_row > SPREADSHEET_MAX_ROWS:  # a CSV, or a sheet without <dimension>
                 raise InvalidInput(too_many_rows_message(), fields={"file": ["行数过多"]})
             values = [_cell(c) for c in raw]
-            if not any(v != "" for v in values):
+            filled = [v for v in values if v != ""]
+            if not filled:
                 continue
-            yield n, {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers) if h}
+            if any(isinstance(v, str) and SUBTOTAL.match(v) for v in filled[:3]):
+                table.skipped.append((n, "合计/小计行"))
+                continue
+            if len(filled) == 1 and len(headers) > 2:
+                table.skipped.append((n, "说明行（只有一格有内容）"))
+                continue
+            yield n, {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers)}
 
-    return [h for h in headers if h], rows()
+    table.rows = rows()
+    return table
 
 
-def count_rows(data: bytes, extension: str) -> int:
-    _headers, rows = read_table(data, extension)
-    return sum(1 for _ in rows)
+def count_rows(data: bytes, extension: str, header_row: int | None = None) -> int:
+    return sum(1 for _ in read_table(data, extension, header_row).rows)
 
 
 def guess_mapping(headers: list[str], saved: dict | None = None) -> dict:
     """Our field -> header: the saved mapping where its header still exists, else a header named like the field."""
     saved = saved or {}
-    out = {}
+    out: dict[str, str] = {}
+    used: set[str] = set()
     for f in FIELDS:
         if saved.get(f.key) in headers:
             out[f.key] = saved[f.key]
+            used.add(saved[f.key])
+    for f in FIELDS:
+        if f.key in out:
             continue
         for name in (f.label, *f.aliases):
-            if name in headers:
+            if name in headers and name not in used:
                 out[f.key] = name
+                used.add(name)
                 break
     return out
 
@@ -210,13 +392,17 @@ def check_mapping(mapping: dict, headers: list[str]) -> dict:
 # ---------------------------------------------------------------------------
 
 _DATE_PATTERNS = [
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?)?$"),
+    re.compile(
+        r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*[ T]?\s*(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?秒?)?$"
+    ),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
+EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 def parse_when(value) -> datetime | None:
-    """A date or datetime from a cell: Excel dates, 2023-05-01, 2023/5/1, 2023.5.1, 2023年5月1日, 20230501 (local time)."""
+    """A date or datetime from a cell: Excel dates and serial numbers, 2023-05-01, 2023/5/1, 2023.5.1, 2023年5月1日,
+    2023年5月1日 10时30分, 20230501, with full-width digits too (local time; a date alone means 09:00)."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
@@ -224,9 +410,13 @@ def parse_when(value) -> datetime | None:
     elif isinstance(value, date):
         dt = datetime.combine(value, time(9, 0))
     else:
-        text = str(value).strip()
+        text = inputs.identifier(value)
         dt = None
-        for pattern in _DATE_PATTERNS:
+        if re.fullmatch(r"\d{5}(\.\d+)?", text) and 20000 < float(text) < 80000:  # an Excel serial day read as text
+            dt = EXCEL_EPOCH + timedelta(days=float(text))
+            if dt.time() == time(0, 0):
+                dt = dt.replace(hour=9)
+        for pattern in _DATE_PATTERNS if dt is None else ():
             m = pattern.match(text)
             if m:
                 g = list(m.groups()) + [None, None, None]
@@ -239,13 +429,42 @@ def parse_when(value) -> datetime | None:
                 break
         if dt is None:
             return None
+    if not (1949 <= dt.year <= 2100):
+        return None
     if timezone.is_naive(dt):
         dt = timezone.make_aware(dt)
     return dt
 
 
 def _norm(value) -> str:
-    return re.sub(r"\s+", "", str(value or ""))
+    return re.sub(r"\s+", "", inputs.identifier(value))
+
+
+_UNIT_SUFFIXES = ("人民政府", "政府", "办事处")
+
+
+def _subsequence(short: str, long: str) -> bool:
+    """Chinese abbreviations keep their characters in order: 县住建局 ⊂ 县住房和城乡建设局, 城关镇政府 ⊂ 城关镇人民政府."""
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def fuzzy_suggestions(value: str, names: dict[str, object], *, limit: int = 3) -> list[tuple[object, float]]:
+    """The objects whose names are nearest to `value`, best first, with a score 0–1: an abbreviation kept in order
+    (subsequence) scores high, otherwise difflib's ratio; below 0.5 nothing is suggested."""
+    key = _norm(value)
+    if not key:
+        return []
+    scored: dict[int, tuple[object, float]] = {}
+    for name, obj in names.items():
+        if obj is None:
+            continue
+        ratio = difflib.SequenceMatcher(None, key, name).ratio()
+        if len(key) >= 3 and key[-1] == name[-1] and _subsequence(key, name):
+            ratio = max(ratio, 0.75 + 0.25 * len(key) / len(name))
+        if ratio >= 0.5 and (id(obj) not in scored or scored[id(obj)][1] < ratio):
+            scored[id(obj)] = (obj, ratio)
+    return sorted(scored.values(), key=lambda x: -x[1])[:limit]
 
 
 @dataclass
@@ -255,6 +474,7 @@ class Lookups:
     categories: dict = field(default_factory=dict)
     regions: dict = field(default_factory=dict)
     units: dict = field(default_factory=dict)
+    county: Region | None = None
 
     @classmethod
     def load(cls) -> Lookups:
@@ -268,6 +488,8 @@ class Lookups:
             names.setdefault(_norm(r.name), []).append(r)
             if r.parent_id:
                 lk.regions.setdefault(_norm(r.parent.name + r.name), r)
+            else:
+                lk.county = lk.county or r
         for name, found in names.items():
             lk.regions.setdefault(name, found[0] if len(found) == 1 else None)  # None: ambiguous name
         for u in Unit.objects.filter(active=True):
@@ -275,31 +497,157 @@ class Lookups:
             lk.units.setdefault(_norm(u.name), u)
         return lk
 
+    def pool(self, key: str) -> dict:
+        return {"category": self.categories, "region": self.regions, "handling_unit": self.units}[key]
 
-CHANNEL_WORDS = {label: code for code, label in Channel.choices} | {"信": Channel.LETTER, "访": Channel.VISIT, "电话": Channel.PHONE}
-CHANNEL_WORDS |= {"网信": Channel.ONLINE, "网上": Channel.ONLINE, "网络": Channel.ONLINE, "领导信箱": Channel.MAILBOX}
-NATURE_WORDS = {label: code for code, label in Nature.choices} | {"检举": Nature.REPORT, "控告": Nature.REPORT, "建议": Nature.SUGGESTION}
-SATISFACTION_WORDS = {label: code for code, label in Satisfaction.choices}
+
+# The codes a coded field's values may be mapped onto, for the values page: [(code, label)].
+def target_choices(key: str, lookups: Lookups) -> list[tuple[str, str]]:
+    if key == "status":
+        return [(str(c), label) for c, label in STATUS_CHOICES]
+    if key == "channel":
+        return [(c, label) for c, label in Channel.choices]
+    if key == "nature":
+        return [(c, label) for c, label in Nature.choices]
+    if key == "satisfaction":
+        return [(c, label) for c, label in Satisfaction.choices]
+    if key == "confidential":
+        return YES_NO_CHOICES
+    if key == "category":
+        return [(c.code, c.name) for c in sorted({id(c): c for c in lookups.categories.values()}.values(), key=lambda c: c.code)]
+    if key == "handling_unit":
+        return [(u.code, u.name) for u in sorted({id(u): u for u in lookups.units.values()}.values(), key=lambda u: u.name)]
+    if key == "region":
+        regions = {id(r): r for r in lookups.regions.values() if r is not None}.values()
+        return [(r.code, r.full_name) for r in sorted(regions, key=lambda r: r.path)]
+    return []
+
+
+def known_value(key: str, raw: str, lookups: Lookups) -> str | None:
+    """What a value means without the clerk's help: a code (str) or None (unknown, or an ambiguous place name)."""
+    word = _norm(raw)
+    if not word:
+        return None
+    if key == "status":
+        found = STATUS_WORDS.get(word)
+        return str(found) if found is not None else None
+    if key == "channel":
+        return CHANNEL_WORDS.get(word) or (word if word in Channel.values else None)
+    if key == "nature":
+        return NATURE_WORDS.get(word) or (word if word in Nature.values else None)
+    if key == "satisfaction":
+        return SATISFACTION_WORDS.get(word) or (word if word in Satisfaction.values else None)
+    if key == "confidential":
+        return "yes" if word.lower() in YES else ("no" if word.lower() in NO else None)
+    obj = lookups.pool(key).get(word)
+    return obj.code if obj is not None else None
+
+
+def suggest_value(key: str, raw: str, lookups: Lookups) -> tuple[str, str]:
+    """(code, why) the page pre-selects for a value it does not know: 是/否 in a status column, the nearest name."""
+    word = _norm(raw)
+    if key == "status" and word in YES | {"已结"}:
+        return CLOSED, "“是”按已办结"
+    if key == "status" and word in NO | {"未结"}:
+        return str(Status.IN_PROGRESS), "“否”按办理中"
+    if key in ("category", "region", "handling_unit"):
+        pool = lookups.pool(key)
+        if key == "handling_unit":
+            for suffix in _UNIT_SUFFIXES:  # 城关镇政府 → 城关镇人民政府 and the like
+                if word.endswith(suffix):
+                    stem = word[: -len(suffix)]
+                    for name, unit in pool.items():
+                        if unit is not None and name.startswith(stem) and name.endswith(_UNIT_SUFFIXES):
+                            return unit.code, f"近似：{unit.name}"
+        if key == "region" and word in lookups.regions and lookups.regions[word] is None:
+            return "", "重名地名，请选择"
+        found = fuzzy_suggestions(raw, pool)
+        if found:
+            obj, score = found[0]
+            label = obj.full_name if key == "region" else obj.name
+            return obj.code, f"近似：{label}（相似度 {int(score * 100)}%）"
+    return "", ""
+
+
+def value_choices(rows, mapping: dict, saved: dict | None, lookups: Lookups, *, limit: int = 200) -> dict[str, list[dict]]:
+    """For each mapped coded field: [{raw, count, code, why, known}] of its distinct values (at most `limit` each,
+    the most frequent first): the saved choice for this source, else what is known, else a suggestion."""
+    saved = saved or {}
+    counts: dict[str, dict[str, int]] = {k: {} for k in CODED if mapping.get(k)}
+    for _n, raw in rows:
+        for key in counts:
+            v = raw.get(mapping[key], "")
+            v = v if isinstance(v, str) else str(v)
+            if v.strip():
+                counts[key][v.strip()] = counts[key].get(v.strip(), 0) + 1
+    out: dict[str, list[dict]] = {}
+    for key, values in counts.items():
+        items = []
+        for raw_value, count in sorted(values.items(), key=lambda kv: -kv[1])[:limit]:
+            known = known_value(key, raw_value, lookups)
+            chosen = (saved.get(key) or {}).get(raw_value)
+            if chosen is not None:
+                items.append({"raw": raw_value, "count": count, "code": chosen, "why": "按上次保存的对应", "known": known is not None})
+            elif known is not None:
+                items.append({"raw": raw_value, "count": count, "code": known, "why": "", "known": True})
+            else:
+                code, why = suggest_value(key, raw_value, lookups)
+                items.append({"raw": raw_value, "count": count, "code": code, "why": why, "known": False})
+        out[key] = items
+    return out
+
+
+def check_values(values: dict, lookups: Lookups) -> dict[str, dict[str, str]]:
+    """The clerk's value mapping, cleaned: {field: {raw value: code}} with codes that exist ("" = leave unmapped)."""
+    cleaned: dict[str, dict[str, str]] = {}
+    errors = {}
+    for key, pairs in (values or {}).items():
+        if key not in CODED:
+            continue
+        allowed = {c for c, _ in target_choices(key, lookups)}
+        for raw_value, code in (pairs or {}).items():
+            code = (code or "").strip()
+            if not code:
+                continue
+            if code not in allowed:
+                errors[key] = [f"“{raw_value}”对应的取值无效"]
+                continue
+            cleaned.setdefault(key, {})[str(raw_value).strip()] = code
+    if errors:
+        raise InvalidInput("取值对应有误：" + "；".join(f"{FIELD_BY_KEY[k].label}：{v[0]}" for k, v in errors.items()), fields=errors)
+    return cleaned
 
 
 @dataclass
 class ParsedRow:
     row: int
     legacy_reg_no: str
-    register: dict  # keyword arguments for petition_register (without actor)
+    register: dict  # keyword arguments for registration.prepare_registration (without actor)
     history: dict  # status, handling_unit, replied_at, reply_text, satisfaction, archived_at
+    warnings: list = field(default_factory=list)
 
 
 class RowReader:
     """Turns one mapped row into a ParsedRow, or a list of {row, column, reason}."""
 
-    def __init__(self, mapping: dict, lookups: Lookups, *, now: datetime | None = None):
+    def __init__(self, mapping: dict, lookups: Lookups, *, values: dict | None = None, now: datetime | None = None):
         self.mapping = mapping
         self.lk = lookups
+        self.values = values or {}
         self.now = now or timezone.now()
+        self.units_by_code = {u.code: u for u in lookups.units.values() if u is not None}
+        self.regions_by_code = {r.code: r for r in lookups.regions.values() if r is not None}
+        self.categories_by_code = {c.code: c for c in lookups.categories.values() if c is not None}
+
+    def code(self, key: str, raw) -> str | None:
+        """The clerk's choice for this value, else what it is known to mean."""
+        text = raw.strip() if isinstance(raw, str) else str(raw)
+        chosen = self.values.get(key, {}).get(text)
+        return chosen if chosen else known_value(key, text, self.lk)
 
     def read(self, n: int, raw: dict) -> tuple[ParsedRow | None, list[dict]]:
         errors: list[dict] = []
+        warnings: list[dict] = []
 
         def val(key):
             header = self.mapping.get(key)
@@ -315,7 +663,16 @@ class RowReader:
                 err(key, f"超过{max_len}字")
             return v
 
-        legacy = text("legacy_reg_no", 64)
+        def coded(key, label, default=None):
+            word = text(key, 100)
+            if not word:
+                return default
+            found = self.code(key, word)
+            if found is None:
+                err(key, f"{label}“{word}”未对应到系统取值（请在“取值对应”中选择）")
+            return found
+
+        legacy = inputs.identifier(text("legacy_reg_no", 64))
         if not legacy:
             err("legacy_reg_no", "原登记编号为空")
         received = parse_when(val("received_at"))
@@ -326,106 +683,71 @@ class RowReader:
         elif received > self.now:
             err("received_at", "日期晚于今天")
 
-        channel = Channel.LETTER
-        if text("channel", 20):
-            channel = CHANNEL_WORDS.get(_norm(val("channel"))) or (val("channel") if val("channel") in Channel.values else None)
-            if channel is None:
-                err("channel", f"渠道无法识别：“{val('channel')}”")
-        nature = Nature.REQUEST
-        if text("nature", 20):
-            nature = NATURE_WORDS.get(_norm(val("nature"))) or (val("nature") if val("nature") in Nature.values else None)
-            if nature is None:
-                err("nature", f"性质无法识别：“{val('nature')}”")
-
-        category = None
+        channel = coded("channel", "渠道", Channel.LETTER)
+        nature = coded("nature", "性质", Nature.REQUEST)
+        category_code = coded("category", "问题类别")
         if not text("category", 64):
             err("category", "问题类别为空")
-        else:
-            category = self.lk.categories.get(_norm(val("category")))
-            if category is None:
-                err("category", f"系统中没有该问题类别：“{val('category')}”")
+        category = self.categories_by_code.get(category_code) if category_code else None
         region = None
-        if not text("region", 64):
-            err("region", "问题发生地为空")
-        else:
+        if self.mapping.get("region") and text("region", 100):
             key = _norm(val("region"))
-            if key in self.lk.regions and self.lk.regions[key] is None:
-                err("region", f"地名“{val('region')}”有重名，请写上级乡镇名或区划代码")
+            if key in self.lk.regions and self.lk.regions[key] is None and not self.values.get("region", {}).get(val("region").strip()):
+                err("region", f"地名“{val('region')}”有重名，请在“取值对应”中选择或写上级乡镇名")
             else:
-                region = self.lk.regions.get(key)
+                code = self.code("region", val("region"))
+                region = self.regions_by_code.get(code) if code else None
                 if region is None:
-                    err("region", f"系统中没有该地名：“{val('region')}”")
+                    err("region", f"地名“{val('region')}”未对应到系统中的地方（请在“取值对应”中选择）")
+        else:
+            region = self.lk.county
+            warnings.append({"row": n, "column": self.mapping.get("region") or "问题发生地", "reason": "未写问题发生地，按全县登记"})
         content = text("content", 20000)
         if not content:
             err("content", "主要问题为空")
         requests = text("requests", 20000)
 
         name = text("name", 64)
-        id_number = text("id_number", 18).upper()
-        if id_number and not id_number_valid(id_number):
-            err("id_number", "身份证号码不正确（应为18位，末位校验码需正确）")
-        phone = text("phone", 20)
-        if phone and not re.fullmatch(r"[\d\-+ ]{7,20}", phone):
+        id_number = inputs.identifier(text("id_number", 18)).upper()
+        if id_number and not inputs.id_number_valid(id_number):
+            err("id_number", inputs.ID_NUMBER_MESSAGE)
+        phone = inputs.identifier(text("phone", 20))
+        if phone and not inputs.phone_valid(phone):
             err("phone", "电话号码格式不正确")
         address = text("address", 200)
         headcount = 1
         if val("headcount") not in ("", None):
             try:
-                headcount = int(str(val("headcount")).strip())
+                headcount = int(inputs.identifier(val("headcount")))
                 if headcount < 1:
                     raise ValueError
             except ValueError:
                 err("headcount", "人数应为正整数")
                 headcount = 1
         confidential = None
-        conf_raw = _norm(val("confidential")).lower()
-        if conf_raw in YES:
-            confidential = True
-        elif conf_raw and conf_raw in NO:
-            confidential = False
-        elif conf_raw:
-            err("confidential", "保密一栏请填“是”或“否”")
+        conf = coded("confidential", "保密")
+        if conf is not None:
+            confidential = conf == "yes"
 
-        status = Status.REGISTERED
-        if text("status", 20):
-            status = STATUS_WORDS.get(_norm(val("status")))
-            if status is None:
-                err("status", f"办理状态无法识别：“{val('status')}”")
-                status = Status.REGISTERED
+        status = coded("status", "办理状态", str(Status.REGISTERED)) or str(Status.REGISTERED)
         unit = None
-        if text("handling_unit", 100):
-            unit = self.lk.units.get(_norm(val("handling_unit")))
-            if unit is None:
-                err("handling_unit", f"系统中没有该单位：“{val('handling_unit')}”")
-        elif status in (Status.ASSIGNED, Status.IN_PROGRESS):
+        unit_code = coded("handling_unit", "承办单位")
+        if unit_code:
+            unit = self.units_by_code.get(unit_code)
+        elif status in (Status.ASSIGNED, Status.IN_PROGRESS) and not text("handling_unit", 100):
             err("handling_unit", "已交办/办理中的件须写明承办单位")
         replied_at = self._date(val, err, "replied_at", received)
         archived_at = self._date(val, err, "archived_at", replied_at or received)
-        satisfaction = ""
-        if text("satisfaction", 10):
-            satisfaction = SATISFACTION_WORDS.get(_norm(val("satisfaction")), "")
-            if not satisfaction:
-                err("satisfaction", "满意度请填“满意”“基本满意”或“不满意”")
+        satisfaction = coded("satisfaction", "满意度", "") or ""
         reply_text = text("reply_text", 20000)
-        if status in (Status.REPLIED, Status.EVALUATED, Status.ARCHIVED) and replied_at is None and not errors:
-            if status != Status.ARCHIVED:
-                err("replied_at", "已答复的件须有答复日期")
-        if status == Status.EVALUATED and not satisfaction:
-            err("satisfaction", "已评价的件须有满意度")
-        if satisfaction and replied_at is None and not any(e["column"] == self.mapping.get("replied_at") for e in errors):
-            err("replied_at", "有满意度评价的件须有答复日期")
-        if status == Status.REGISTERED and replied_at is not None:
-            status = Status.EVALUATED if satisfaction else Status.REPLIED
-        if status == Status.ARCHIVED and archived_at is None:
-            archived_at = replied_at or received
-        if not name and not errors:
-            pass  # anonymous register rows are allowed (匿名来信)
-
+        if status not in (CLOSED,) and replied_at is not None:
+            status = CLOSED  # a reply date in the register: the matter was answered
         if errors:
             return None, errors
         register = {
             "channel": channel,
             "received_at": received,
+            "registered_at": received,
             "petitioners": [{"name": name, "id_number": id_number, "phone": phone, "address": address}] if name else [],
             "anonymous": not name,
             "nature": nature,
@@ -438,13 +760,14 @@ class RowReader:
         }
         history = {
             "status": status,
+            "status_word": text("status", 100),
             "handling_unit": unit,
             "replied_at": replied_at,
             "reply_text": reply_text,
             "satisfaction": satisfaction,
             "archived_at": archived_at,
         }
-        return ParsedRow(row=n, legacy_reg_no=legacy, register=register, history=history), []
+        return ParsedRow(row=n, legacy_reg_no=legacy, register=register, history=history, warnings=warnings), []
 
     def _date(self, val, err, key, not_before):
         raw = val(key)

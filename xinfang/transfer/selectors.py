@@ -39,3 +39,36 @@ def import_job_progress(job: ImportJob) -> dict:
 
 def saved_mappings() -> list[ColumnMapping]:
     return list(ColumnMapping.objects.order_by("source"))
+
+
+def import_effects(job: ImportJob) -> dict | None:
+    """What the import will do (from the dry run's preview), in the page's words: where the records land, what
+    changes in the worklists, and which figures of which years count them (the rules of stats.kpis)."""
+    pv = job.preview or {}
+    if not pv.get("rows"):
+        return None
+    year = pv.get("current_year")
+    this_year = pv.get("this_year", 0)
+    years = ", ".join(f"{y}年 {n} 件" for y, n in pv.get("years", []))
+    figures = [
+        ("信访总量、按渠道/类别/地区统计", f"按各件原登记日期计入所在年份（{years}）"),
+        ("满意率", f"计入 {pv.get('with_satisfaction', 0)} 件（台账写有答复日期和满意度的）"),
+        ("按期办结率、及时受理率、及时交办率、初信初访办结率", "不计入：台账没有受理、交办日期，无法判断是否按期"),
+        ("参评率、重复信访率", "不计入：台账空着的评价栏不说明没有评价，也不记载是否重复信访"),
+        ("当前超期件", "不计入：历史记录没有当前期限"),
+    ]
+    return {
+        "rows": pv["rows"],
+        "archived": pv.get("archived", 0),
+        "closed_other": pv.get("closed_other", 0),
+        "open": pv.get("open", 0),
+        "worklists": [
+            ("今日待阅办、待受理、待交办、办理中、已超期、3日内到期等现有待办", "不变"),
+            ("历史待办（信访办）", f"增加 {pv.get('open', 0)} 件未办结的历史记录，信访办逐件接续办理后进入正常待办"),
+            ("首页待办数、定时提醒和超期催办", "不变"),
+        ],
+        "current_year": year,
+        "this_year": this_year,
+        "current_unchanged": this_year == 0,
+        "figures": figures,
+    }

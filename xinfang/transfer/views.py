@@ -62,29 +62,84 @@ def index(request):
 
 @login_required
 def mapping(request, job_id):
+    """Header row and column mapping: the first rows of the file to choose the header row from, then our fields."""
     user = _importer(request)
     job = _job(request, job_id)
     current = dict(job.mapping)
     errors = {}
     if request.method == "POST":
-        current = {f.key: request.POST.get(f.key, "") for f in importers.FIELDS}
         try:
-            services.import_job_set_mapping(actor=user, job_id=job.pk, mapping=current)
-            tasks.start(job.pk, "validate")
+            if request.POST.get("action") == "header":
+                services.import_job_set_header_row(actor=user, job_id=job.pk, header_row=request.POST.get("header_row"))
+                messages.success(request, "已按所选行重新读取表头")
+                return redirect("transfer:mapping", job_id=job.pk)
+            current = {f.key: request.POST.get(f.key, "") for f in importers.FIELDS}
+            services.import_job_set_mapping(actor=user, job_id=job.pk, mapping=current, validate=False)
         except DomainError as exc:
             errors = exc.fields or {}
             messages.error(request, exc.message)
         else:
-            return redirect("transfer:job", job_id=job.pk)
+            return redirect("transfer:values", job_id=job.pk)
+        job.refresh_from_db()
     rows = [{"f": f, "selected": current.get(f.key, ""), "errors": errors.get(f.key, [])} for f in importers.FIELDS]
-    return render(request, "transfer/mapping.html", {"job": job, "rows": rows, "editable": job.status in _MAPPABLE})
+    grid = services.import_job_preview_rows(actor=user, job_id=job.pk, limit=12)
+    width = max((len(r) for r in grid), default=0)
+    preview = [{"n": n, "cells": [("" if c == "" else str(c)) for c in r] + [""] * (width - len(r))} for n, r in enumerate(grid, start=1)]
+    return render(
+        request,
+        "transfer/mapping.html",
+        {"job": job, "rows": rows, "editable": job.status in _MAPPABLE, "grid": preview, "header_errors": errors.get("header_row", [])},
+    )
+
+
+@login_required
+def values(request, job_id):
+    """What the register's words mean (是/否, status words, unit and place names): recognised ones shown, unknown
+    ones with a suggestion to confirm; saved per source. Saving starts the dry run."""
+    user = _importer(request)
+    job = _job(request, job_id)
+    if job.status not in _MAPPABLE:
+        return redirect("transfer:job", job_id=job.pk)
+    choices = services.import_job_value_choices(actor=user, job_id=job.pk)
+    if request.method == "POST":
+        chosen = {}
+        for key, items in choices.items():
+            for i, item in enumerate(items):
+                chosen.setdefault(key, {})[item["raw"]] = request.POST.get(f"v-{key}-{i}", "")
+        try:
+            services.import_job_set_values(actor=user, job_id=job.pk, values=chosen)
+            tasks.start(job.pk, "validate")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("transfer:job", job_id=job.pk)
+    lookups = importers.Lookups.load()
+    sections = [
+        {
+            "key": key,
+            "label": importers.FIELD_BY_KEY[key].label,
+            "header": job.mapping.get(key, ""),
+            "targets": importers.target_choices(key, lookups),
+            "items": items,
+            "unknown": sum(1 for i in items if not i["known"]),
+        }
+        for key, items in choices.items()
+    ]
+    return render(request, "transfer/values.html", {"job": job, "sections": sections})
 
 
 _MAPPABLE = (JobStatus.UPLOADED, JobStatus.INVALID, JobStatus.VALIDATED)
 
 
 def _panel_context(job):
-    return {"job": job, "progress": selectors.import_job_progress(job), "errors": job.errors[:200], "mappable": job.status in _MAPPABLE}
+    return {
+        "job": job,
+        "progress": selectors.import_job_progress(job),
+        "errors": job.errors[:200],
+        "warnings": job.warnings[:100],
+        "mappable": job.status in _MAPPABLE,
+        "effects": selectors.import_effects(job),
+    }
 
 
 @login_required
@@ -112,6 +167,23 @@ def job_run(request, job_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("transfer:job", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def take_up(request, reg_no):
+    """The office takes up an open historical record (历史待办): it becomes live work from today."""
+    try:
+        services.historical_take_up(
+            actor=request.user, reg_no=reg_no, version=request.POST.get("version"), reason=request.POST.get("reason", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已接续办理：该件进入正常待办，期限自今日起算")
+    return redirect("petitions:detail", reg_no=reg_no)
 
 
 @login_required

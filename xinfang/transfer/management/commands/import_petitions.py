@@ -1,4 +1,5 @@
-"""`manage.py import_petitions FILE --source NAME --user USERNAME [--dry-run] [--map field=header ...]`
+"""`manage.py import_petitions FILE --source NAME --user USERNAME [--header-row N] [--dry-run] [--map field=header ...]
+[--value field:台账写法=code ...]`
 
 Runs the same job as the page (upload → mapping → dry run → all-or-nothing import), synchronously,
 with a tqdm progress bar. The mapping starts from the one saved for the source (or headers named like
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--source", required=True, help="来源名称（列映射按来源保存）")
         parser.add_argument("--user", required=True, help="导入人账号（管理员、信访办或登记员）")
         parser.add_argument("--map", action="append", default=[], metavar="字段=表头", help="覆盖某个字段的列映射")
+        parser.add_argument("--header-row", type=int, help="表头所在行（默认自动识别，跳过标题行）")
+        parser.add_argument("--value", action="append", default=[], metavar="字段:写法=代码", help="取值对应，如 status:是=closed")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不导入")
         parser.add_argument("--no-progress", action="store_true")
 
@@ -38,13 +41,20 @@ class Command(BaseCommand):
             data = fh.read()
         try:
             job = services.import_job_create(actor=actor, source=o["source"], filename=os.path.basename(path), data=data)
+            if o["header_row"]:
+                job = services.import_job_set_header_row(actor=actor, job_id=job.pk, header_row=o["header_row"])
             mapping = dict(job.mapping)
             for item in o["map"]:
                 key, _, header = item.partition("=")
                 if key not in importers.FIELD_BY_KEY:
                     raise CommandError(f"未知字段 {key}（可用：{', '.join(importers.FIELD_BY_KEY)}）")
                 mapping[key] = header
-            services.import_job_set_mapping(actor=actor, job_id=job.pk, mapping=mapping)
+            values = {k: dict(v) for k, v in job.values.items()}
+            for item in o["value"]:
+                key, _, rest = item.partition(":")
+                word, _, code = rest.partition("=")
+                values.setdefault(key, {})[word] = code
+            services.import_job_set_mapping(actor=actor, job_id=job.pk, mapping=mapping, values=values)
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"导入任务 #{job.pk}：{job.original_name}")
