@@ -44,7 +44,12 @@ class FieldSpec:
 
 # Our fields, in the order the mapping page shows them. Aliases are header names seen in county registers.
 FIELDS: list[FieldSpec] = [
-    FieldSpec("legacy_reg_no", "原登记编号", True, ("登记编号", "编号", "登记号", "原编号", "信访编号", "件号", "来信编号", "来访编号")),
+    FieldSpec(
+        "legacy_reg_no",
+        "原登记编号",
+        True,
+        ("登记编号", "编号", "登记号", "原编号", "信访编号", "信访登记编号", "件号", "来信编号", "来访编号", "案件编号"),
+    ),
     FieldSpec(
         "received_at",
         "收到/登记日期",
@@ -735,7 +740,15 @@ class RowReader:
         if unit_code:
             unit = self.units_by_code.get(unit_code)
         elif status in (Status.ASSIGNED, Status.IN_PROGRESS) and not text("handling_unit", 100):
-            err("handling_unit", "已交办/办理中的件须写明承办单位")
+            # Assigned or in progress needs a unit to act on it: without one the record waits to be assigned.
+            status = str(Status.ACCEPTED)
+            warnings.append(
+                {
+                    "row": n,
+                    "column": self.mapping.get("handling_unit") or "承办单位",
+                    "reason": "办理中但未写承办单位，按已受理（待交办）导入",
+                }
+            )
         replied_at = self._date(val, err, "replied_at", received)
         archived_at = self._date(val, err, "archived_at", replied_at or received)
         satisfaction = coded("satisfaction", "满意度", "") or ""
