@@ -30,13 +30,22 @@ class Kpi:
     # Amber between `amber` and 100% (exclusive); red below. Repeat rate is "lower is better".
     amber: float = 0.9
     lower_is_better: bool = False
-    # The part of the denominator that grows as time passes (due, not yet decided): counted live, disjoint from
-    # `denominator`; the numerator never needs it.
-    live_denominator: Q | None = None
+    # The part of the denominator that grows as time passes (due, not yet decided), as disjoint parts each found
+    # through its own index: counted live, disjoint from `denominator`; the numerator never needs it.
+    live_parts: tuple[Q, ...] = ()
+
+    @property
+    def live_denominator(self) -> Q | None:
+        if not self.live_parts:
+            return None
+        q = self.live_parts[0]
+        for part in self.live_parts[1:]:
+            q |= part
+        return q
 
     @property
     def full_denominator(self) -> Q:
-        return self.denominator | self.live_denominator if self.live_denominator is not None else self.denominator
+        return self.denominator | self.live_denominator if self.live_parts else self.denominator
 
 
 def _replied_on_time() -> Q:
@@ -73,7 +82,13 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
     # Forwarded petitions go to the competent authority, whose decision is not ours to time. Due for a decision:
     # decided (fixed once decided), or not decided and past its accept-by time (grows with `now`).
     decided = _decided() & ~Q(status=Status.FORWARDED)
-    undecided_due = ~_decided() & Q(accept_due_at__lte=now) & ~Q(status=Status.FORWARDED) & LIVE  # a register gives no decision date
+    # Not decided = no acceptance, and not a decline (a decline's time is its dispatch time): written as its two
+    # disjoint halves (never dispatched / dispatched but neither declined nor forwarded) so each is one partial index
+    # (petition_pending_decision, petition_undecided_dispatched). A register gives no decision date: live work only.
+    not_dispatched = Q(accepted_at__isnull=True, dispatched_at__isnull=True) & ~Q(status=Status.FORWARDED)
+    dispatched_undecided = Q(accepted_at__isnull=True, dispatched_at__isnull=False) & ~Q(status__in=[Status.DECLINED, Status.FORWARDED])
+    due = Q(accept_due_at__lte=now)
+    undecided_due = (not_dispatched & due & LIVE, dispatched_undecided & due & LIVE)
     accepted_first = Q(first_time=True, accepted_at__isnull=False)
     kpis = [
         Kpi(
@@ -100,7 +115,7 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             "应作出受理决定件",
             _decided_on_time(),
             decided,
-            live_denominator=undecided_due,
+            live_parts=undecided_due,
         ),
         Kpi("evaluation_rate", "参评率", "已评价件", "已答复件", replied & evaluated & LIVE, replied & LIVE, amber=0.6),
         Kpi(
@@ -201,12 +216,20 @@ def static_figures(now: datetime) -> dict[str, Q]:
     return out
 
 
-def live_figures(now: datetime) -> dict[str, Q]:
-    """{name: Q} of the figures that grow as time passes: the due-but-undecided denominators, and `overdue`."""
-    out = {f"{code}_den_live": k.live_denominator for code, k in kpi_definitions(now).items() if k.live_denominator is not None}
+def live_figures(now: datetime) -> dict[str, tuple[Q, ...]]:
+    """{name: disjoint parts} of the figures that grow as time passes: the due-but-undecided denominators, and
+    `overdue`. Each part is selective and has its own index, so the summary path counts each on its own."""
+    out = {f"{code}_den_live": k.live_parts for code, k in kpi_definitions(now).items() if k.live_parts}
     counts = count_filters(now)
-    out.update({code: counts[code] for code in LIVE_COUNTS})
+    out.update({code: (counts[code],) for code in LIVE_COUNTS})
     return out
+
+
+def any_of(parts) -> Q:
+    q = Q(pk__in=[])
+    for part in parts:
+        q |= part
+    return q
 
 
 def counted(q: Q, also: Q | None = None) -> Count:
@@ -219,7 +242,7 @@ def counted(q: Q, also: Q | None = None) -> Count:
 def compute(qs: QuerySet[Petition], *, now: datetime | None = None) -> dict:
     """All KPIs and the simple counts over `qs` (already restricted to period and scope): one query."""
     now = now or timezone.now()
-    figures = {**static_figures(now), **live_figures(now)}
+    figures = {**static_figures(now), **{name: any_of(parts) for name, parts in live_figures(now).items()}}
     row = qs.order_by().aggregate(**{name: counted(q) for name, q in figures.items()})
     return assemble(row, now=now)
 

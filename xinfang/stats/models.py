@@ -171,14 +171,18 @@ class KpiDay(models.Model):
 
 class DimDay(models.Model):
     """One registration day × summary region × dimension value: the counts behind the dashboard's breakdowns
-    (channel, nature, category, handling unit)."""
+    (channel, nature, category, handling unit). Rows without a region hold the whole day (a year of the whole scope
+    reads 48 rows a day, not 48 per township)."""
 
     day = models.DateField("登记日")
-    node = models.ForeignKey("org.Region", verbose_name="汇总区域", on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey("org.Region", verbose_name="汇总区域", null=True, on_delete=models.PROTECT, related_name="+")
     dimension = models.CharField("维度", max_length=16)
     key = models.CharField("取值", max_length=64)  # a choice code, or the category / unit id ("" = none)
     n = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "分类统计日汇总"
-        indexes = [models.Index(fields=["day", "dimension"], name="dimday_day_dim")]
+        indexes = [
+            models.Index(fields=["day", "dimension"], name="dimday_day_dim"),
+            models.Index(fields=["node", "day"], name="dimday_node_day"),
+        ]

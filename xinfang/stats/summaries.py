@@ -112,13 +112,32 @@ def kpi_figures(petitions: QuerySet[Petition], *, path: str, start: date, end: d
         return kpis.compute(petitions, now=now)
     static, live = kpis.static_figures(now), kpis.live_figures(now)
     summed = _summary_scope(KpiDay.objects.all(), path, start, end, stale).aggregate(**{c: Sum(c) for c in static})
-    stale_q = _days_q(stale)
-    aggs = {name: kpis.counted(q, stale_q) for name, q in static.items()}
-    aggs.update({name: kpis.counted(q) for name, q in live.items()})
-    row = petitions.order_by().aggregate(**aggs)
+    row = dict.fromkeys(static, 0)
+    if stale:
+        row.update(petitions.filter(_days_q(stale)).order_by().aggregate(**{name: kpis.counted(q) for name, q in static.items()}))
     for name in static:
         row[name] = (row[name] or 0) + (summed[name] or 0)
+    row.update(_live_counts(petitions, live))
     return kpis.assemble(row, now=now)
+
+
+def _live_counts(petitions: QuerySet[Petition], live: dict) -> dict[str, int]:
+    """Every live part counted on its own (each is selective and has its own index: planned together the parts were
+    factored into one condition no index serves), in one statement of scalar subqueries; parts of a figure summed."""
+    parts, params, names = [], [], []
+    for name, qs_parts in live.items():
+        for q in qs_parts:
+            sql, p = petitions.filter(q).order_by().values("pk").query.sql_with_params()
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")
+            params.extend(p)
+            names.append(name)
+    with connections[petitions.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        values = cursor.fetchone()
+    out = dict.fromkeys(live, 0)
+    for name, n in zip(names, values, strict=True):
+        out[name] += n
+    return out
 
 
 def breakdown_figures(petitions: QuerySet[Petition], dims, *, path: str, start: date, end: date) -> dict[str, list[dict]]:
@@ -134,11 +153,8 @@ def breakdown_figures(petitions: QuerySet[Petition], dims, *, path: str, start: 
     counts: dict[str, dict[str, int]] = {d: {} for d in dims}
     wanted = [d for d in dims if d in DIMENSIONS]
     if wanted:
-        rows = (
-            _summary_scope(DimDay.objects.filter(dimension__in=wanted), path, start, end, stale)
-            .values("dimension", "key")
-            .annotate(n=Sum("n"))
-        )
+        dim_rows = DimDay.objects.filter(dimension__in=wanted, node__isnull=path == "/")
+        rows = _summary_scope(dim_rows, path, start, end, stale).values("dimension", "key").annotate(n=Sum("n"))
         for r in rows:
             counts[r["dimension"]][r["key"]] = r["n"]
     flags = [d for d in dims if d in ("collective", "cross_level", "repeat", "township")]
@@ -262,10 +278,12 @@ def refresh(*, days: list[date] | None = None, everything: bool = False, now: da
 def _refresh_batch(days: list[date], now: datetime) -> int:
     if not days:
         return 0
+    outermost = not connection.in_atomic_block  # inside a caller's transaction (a test) its snapshot rules
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('xinfang.stats.summaries'))")
                 if not cursor.fetchone()[0]:
                     return 0  # another refresh is running; the days stay marked for the next
@@ -287,8 +305,10 @@ def _refresh_batch(days: list[date], now: datetime) -> int:
         for dim in DIMENSIONS:
             field = _DIM_FIELD[dim]
             for r in petitions.order_by().values("day", "region_id", field).annotate(n=Count("pk")):
-                key = (r["day"], nodes[r["region_id"]], dim, "" if r[field] is None else str(r[field]))
-                dim_rows[key] = dim_rows.get(key, 0) + r["n"]
+                value = "" if r[field] is None else str(r[field])
+                for node in (nodes[r["region_id"]], None):  # the township's row and the whole day's
+                    key = (r["day"], node, dim, value)
+                    dim_rows[key] = dim_rows.get(key, 0) + r["n"]
         KpiDay.objects.filter(day__in=days).delete()
         DimDay.objects.filter(day__in=days).delete()
         KpiDay.objects.bulk_create([KpiDay(day=d, node_id=n, **figures) for (d, n), figures in kpi_rows.items()], batch_size=2000)
