@@ -56,6 +56,8 @@ def checkpoint_file(request, number: int, fmt: str):
         checkpoints.export_json(cp, out)
         body = out.getvalue().encode("utf-8")
     response = HttpResponse(body, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="checkpoint-{cp.number}.{fmt}"'
+    from xinfang.core.downloads import attach
+
+    attach(response, f"签名检查点-{cp.number}.{fmt}", fallback=f"checkpoint-{cp.number}.{fmt}")
     response["Cache-Control"] = "private, no-store"
     return response

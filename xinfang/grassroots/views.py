@@ -361,8 +361,9 @@ def agreement(request, pk, session_id):
         raise Http404("该次调解未达成协议")
     data = documents.agreement_docx(session)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    response["Content-Disposition"] = f'attachment; filename="agreement-{dispute.number}-{session.pk}.docx"'
-    return response
+    from xinfang.core.downloads import attach
+
+    return attach(response, f"调解协议书-{dispute.number}-{session.pk}.docx", fallback=f"agreement-{dispute.number}-{session.pk}.docx")
 
 
 # ---- screening, publicity, figures -----------------------------------------------------------

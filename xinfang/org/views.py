@@ -217,7 +217,6 @@ def import_page(request):
 @manager_required
 def import_template(request):
     response = HttpResponse(template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = (
-        "attachment; filename=\"network-template.xlsx\"; filename*=UTF-8''%E7%BB%84%E7%BB%87%E7%BD%91%E7%BB%9C%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
-    )
-    return response
+    from xinfang.core.downloads import attach
+
+    return attach(response, "组织网络导入模板.xlsx", fallback="network-template.xlsx")

@@ -147,8 +147,9 @@ def receipt_pdf(request, reg_no):
     code = request.session.get(RECEIPT_SESSION_KEY, {}).get(reg_no, "")
     data = documents.receipt_pdf(petition, query_code=code)
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="receipt-{reg_no}.pdf"'
-    return response
+    from xinfang.core.downloads import attach
+
+    return attach(response, f"登记回执-{reg_no}.pdf", inline=True, fallback=f"receipt-{reg_no}.pdf")
 
 
 EVENT_FIELDS = [
@@ -314,8 +315,11 @@ def document(request, reg_no, kind):
         raise Http404("该文书尚不可生成")
     data, filename = documents.build(kind, petition, actor=request.user, path=request.path)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    from urllib.parse import unquote
+
+    from xinfang.core.downloads import attach
+
+    return attach(response, unquote(filename))  # documents.build gives the name quoted
 
 
 @login_required

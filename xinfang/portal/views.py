@@ -262,10 +262,9 @@ def guide(request, pk: int):
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
+    from xinfang.core.downloads import attach
 
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response = attach(HttpResponse(data, content_type="application/pdf"), filename)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -119,8 +119,9 @@ def sheet_xlsx(request, pk):
     month = _month(request)
     data = exports.monthly_sheet_xlsx(school=school, month=month, rows=selectors.monthly_sheet(school=school, month=month))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="safety-{school.code}-{month:%Y-%m}.xlsx"'
-    return response
+    from xinfang.core.downloads import attach
+
+    return attach(response, f"校园安全信息月报-{school.name}-{month:%Y-%m}.xlsx", fallback=f"safety-{school.code}-{month:%Y-%m}.xlsx")
 
 
 @login_required

@@ -170,11 +170,9 @@ def hot(request):
 
 
 def file_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    from urllib.parse import quote
+    from xinfang.core.downloads import attach
 
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return attach(HttpResponse(content, content_type=content_type), filename)
 
 
 @login_required
