@@ -53,7 +53,13 @@ def test_bench_quick_runs_end_to_end(tmp_path):
     assert pg["registration"]["pgbench"]["tps"] > 0 and pg["registration"]["queries"] > 0
     assert pg["registration"]["counter_hold"]["n"] > 0
     paths = pg["sizes"]["300"]["paths"]
-    assert set(paths) >= {"API 列表 第1页", "API 列表 深页（游标，第 50% 处）", "API 搜索 q=工资（常见词）", "页面 信访件", "API KPI（一年）"}
+    assert set(paths) >= {
+        "API 列表 第1页",
+        "API 列表 深页（游标，第 50% 处）",
+        "API 搜索 q=工资（常见词）",
+        "页面 信访件",
+        "API KPI（一年）",
+    }
     assert all(r["errors"] == 0 and r["queries"] for r in paths.values()), paths
     assert pg["sizes"]["300"]["reference"]["select1_ms"] > 0
     assert pg["import"]["status"] == "done" and pg["import"]["rows"] == 40

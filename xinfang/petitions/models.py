@@ -263,7 +263,9 @@ class Petition(NoDeleteModel):
             # 及时受理率 counts, at the time of asking, the petitions still undecided past their accept-by time: found
             # through these two small indexes (stats.kpis, the live part of its denominator), not a scan of the period.
             models.Index(
-                fields=["accept_due_at"], condition=Q(accepted_at__isnull=True, dispatched_at__isnull=True), name="petition_pending_decision"
+                fields=["accept_due_at"],
+                condition=Q(accepted_at__isnull=True, dispatched_at__isnull=True),
+                name="petition_pending_decision",
             ),
             models.Index(
                 fields=["accept_due_at"],
