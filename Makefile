@@ -10,18 +10,24 @@ PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE ?= xinfang.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate demo run test test-fast e2e lint format bench check clean-var fuzz
+.PHONY: help install assets migrate demo run test test-fast e2e lint format bench check clean-var fuzz typecheck lock
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt
+# Development installs both locks (runtime + tests and tools), every package checked against its hash; production
+# installs requirements.txt alone (README, "Running in production").
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed assets ## create .venv and install pinned dependencies and front-end assets
+install: $(VENV)/.installed assets ## create .venv and install the hashed locks (runtime and development) and front-end assets
+
+lock: ## compile requirements.txt and requirements-dev.txt with hashes from requirements.in and requirements-dev.in (pip-tools)
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 xinfang/static/vendor/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm 未安装：正在从 Debian 软件源安装 nodejs/npm"; apt-get install -y -qq nodejs npm; }
@@ -49,9 +55,12 @@ run: demo ## install, migrate, load the demo county and serve http://127.0.0.1:8
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install ## run the whole suite (set DATABASE_URL to run it on PostgreSQL)
+test: install ## run the whole suite (set DATABASE_URL to run it on PostgreSQL; COVERAGE=1 adds the coverage gate)
 	@mkdir -p var
-	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/pytest -q $(if $(filter 1,$(COVERAGE)),--cov --cov-report=term) $(PYTEST_ARGS)
+
+typecheck: $(VENV)/.installed ## mypy with django-stubs on the rule-carrying modules (pyproject.toml [tool.mypy])
+	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/mypy
 
 e2e: install ## only the browser tests (headless Chromium)
 	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/pytest -q tests/e2e $(PYTEST_ARGS)

@@ -12,3 +12,13 @@ def api_token(user) -> str:
 
 def api_headers(user) -> dict:
     return {"HTTP_AUTHORIZATION": f"Token {api_token(user)}"}
+
+
+def api_client(user=None):
+    """An API client signed in as `user` with a real token (anonymous when None)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
+    return client

@@ -8,6 +8,7 @@ from docx import Document
 
 from tests.grassroots.conftest import PARTIES
 from xinfang.core.errors import DomainError, InvalidInput, InvalidTransition, NoPermission, NotFound, StaleVersion
+from xinfang.core.inputs import id_check_char
 from xinfang.grassroots import documents, selectors, services
 from xinfang.grassroots.models import Dispute, DisputeEvent, DisputeParty, DisputePolicy
 
@@ -211,3 +212,19 @@ def test_party_id_number_checked(net):
     with pytest.raises(InvalidInput) as exc:
         services.dispute_record(actor=net.liaison, kind="land", region=net.v1, description="x", parties=bad)
     assert "parties.0.id_number" in exc.value.fields
+
+
+def test_a_party_id_number_with_an_impossible_birth_date_is_refused(net):
+    """One GB 11643 check for every app: 110105194913310021 has a right check character but month 13. The dispute used to
+    take it (its own copy of the check had no birth date) and the petition made from it then refused it."""
+    bad = [{"side": "applicant", "name": "张三", "id_number": "110105194913310021"}]
+    with pytest.raises(InvalidInput) as exc:
+        services.dispute_record(actor=net.liaison, kind="neighbours", region=net.g1, description="排水沟纠纷", parties=bad)
+    assert "出生日期" in exc.value.message and "parties.0.id_number" in exc.value.fields
+    assert not Dispute.objects.exists()
+    valid = "11010519491231002" + id_check_char("11010519491231002")
+    typed = valid.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))  # full-width, as a Chinese IME types it
+    d = services.dispute_record(
+        actor=net.liaison, kind="neighbours", region=net.g1, description="排水沟纠纷", parties=[{**bad[0], "id_number": typed}]
+    )
+    assert d.parties.get().id_number == valid

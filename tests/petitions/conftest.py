@@ -7,9 +7,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from xinfang.core.inputs import id_check_char
 from xinfang.org.models import Role
 from xinfang.petitions.models import Category
-from xinfang.petitions.services import id_check_char, petition_register
+from xinfang.petitions.services import petition_register
 
 
 def valid_id(prefix17: str = "11010519491231002") -> str:

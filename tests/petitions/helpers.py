@@ -1,9 +1,6 @@
 """Drive a petition into any state through the real services."""
 
-from datetime import timedelta
-
-from django.utils import timezone
-
+from xinfang.petitions import action_inputs
 from xinfang.petitions.services import petition_act
 
 PATHS = {
@@ -35,34 +32,12 @@ PATHS = {
 
 
 def inputs_for(action: str, users) -> dict:
-    return {
-        "accept": {},
-        "decline": {"reason": "不属于信访受理范围，应通过诉讼解决"},
-        "forward": {"authority": "市住建局", "reason": "属其职权"},
-        "submit_for_instruction": {"note": "重要信访，请领导批示"},
-        "instruct": {"instruction": "请人社局依法处理并报结果"},
-        "set_case_leader": {"leader": users.leader.username},
-        "assign": {"handling_unit": "dept-hr", "complexity": "general", "result_required": True},
-        "acknowledge": {"committed_date": timezone.localdate() + timedelta(days=10)},
-        "progress": {"note": "已约谈企业负责人"},
-        "extend": {"days": 20, "reason": "需要补充调查"},
-        "return": {"reason": "不属于本单位职责"},
-        "report_result": {"outcome": "full", "findings": "经查属实，已督促企业发放", "reply_draft": "您反映的问题已解决"},
-        "approve_result": {},
-        "reject_result": {"reason": "事实不清，请补充调查"},
-        "reply": {"method": "letter", "text": "经调查，您反映的工资问题已督促企业全额发放。"},
-        "follow_up": {"method": "phone", "note": "电话回访，信访人表示已收到工资"},
-        "evaluate": {"satisfaction": "satisfied"},
-        "request_review": {"reason": "对处理意见不服"},
-        "request_rereview": {"reason": "对复查意见不服"},
-        "report_back": {"text": "已按期办结并答复信访人"},
-        "archive": {},
-        "pause": {"ground": "hearing", "reason": "组织听证"},
-        "resume": {},
-        "triage": {"note": "拟交县人社局办理"},
-        "record_delivery": {"delivered_at": timezone.localdate(), "method": "post"},
-        "consent_return": {"reason": "经核实确非该局职责"},
-    }[action]
+    """A valid body for the action: the examples its inputs declare (action_inputs.py), the leader being the test's."""
+    body = action_inputs.examples(action)
+    for f in action_inputs.fields(action):
+        if f.kind == action_inputs.Kind.LEADER and f.name in body:
+            body[f.name] = users.leader.username
+    return body
 
 
 def actor_for(action: str, state: str, users):

@@ -4,18 +4,13 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.tokens import api_token
+from tests.tokens import api_client
+from xinfang.petitions import action_inputs, workflow
 
 from .conftest import valid_id
 from .helpers import drive
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    c = APIClient()
-    c.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
-    return c
 
 
 def body(county, **over):
@@ -39,7 +34,7 @@ def body(county, **over):
 
 
 def test_register_returns_201_with_query_code_once(county, category, users):
-    c = client_for(users.clerk)
+    c = api_client(users.clerk)
     r = c.post("/api/v1/petitions/", body(county), format="json")
     assert r.status_code == 201, r.content
     data = r.json()
@@ -51,7 +46,7 @@ def test_register_returns_201_with_query_code_once(county, category, users):
 
 
 def test_register_bad_input_has_error_shape(county, category, users):
-    c = client_for(users.clerk)
+    c = api_client(users.clerk)
     r = c.post("/api/v1/petitions/", body(county, category="nope"), format="json")
     assert r.status_code == 400
     assert r.json()["error"]["code"] == "invalid" and "category" in r.json()["error"]["fields"]
@@ -60,20 +55,20 @@ def test_register_bad_input_has_error_shape(county, category, users):
     assert r.status_code == 400 and "不得超过5人" in r.json()["error"]["message"]
     r = c.post("/api/v1/petitions/", body(county, petitioners=[{"name": "张三", "id_number": "123"}]), format="json")
     assert r.status_code == 400 and "petitioners[0].id_number" in r.json()["error"]["fields"]
-    assert client_for(users.handler).post("/api/v1/petitions/", body(county), format="json").status_code == 403
+    assert api_client(users.handler).post("/api/v1/petitions/", body(county), format="json").status_code == 403
     assert APIClient().get("/api/v1/petitions/").status_code == 401
 
 
 def test_identity_masked_for_leader_on_confidential(county, category, users):
-    reg_no = client_for(users.clerk).post("/api/v1/petitions/", body(county), format="json").json()["reg_no"]
-    data = client_for(users.leader).get(f"/api/v1/petitions/{reg_no}/").json()
+    reg_no = api_client(users.clerk).post("/api/v1/petitions/", body(county), format="json").json()["reg_no"]
+    data = api_client(users.leader).get(f"/api/v1/petitions/{reg_no}/").json()
     person = data["petitioners"][0]
     assert person["masked"] is True and person["name"] == "张*" and valid_id() not in str(data)
 
 
 def test_actions_versions_and_409s(register, users):
     p, _ = register()
-    office = client_for(users.office)
+    office = api_client(users.office)
     url = f"/api/v1/petitions/{p.reg_no}/actions/"
     r = office.post(url + "accept/", {"version": 1}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "accepted" and r.json()["version"] == 2
@@ -82,7 +77,7 @@ def test_actions_versions_and_409s(register, users):
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "stale_version"
     wrong_state = office.post(url + "accept/", {"version": 2}, format="json")
     assert wrong_state.status_code == 409 and wrong_state.json()["error"]["code"] == "invalid_transition"
-    no_right = client_for(users.clerk).post(url + "assign/", {"version": 2, "handling_unit": "dept-hr"}, format="json")
+    no_right = api_client(users.clerk).post(url + "assign/", {"version": 2, "handling_unit": "dept-hr"}, format="json")
     assert no_right.status_code == 403
     unknown = office.post(url + "explode/", {"version": 2}, format="json")
     assert unknown.status_code == 404
@@ -99,7 +94,7 @@ def test_list_filters_and_pagination(register, users, county):
     for _ in range(3):
         register()
     drive(register, users, "accepted")
-    c = client_for(users.office)
+    c = api_client(users.office)
     r = c.get("/api/v1/petitions/?page_size=2")
     data = r.json()
     assert data["count"] == 4 and len(data["results"]) == 2 and data["next"] and data["previous"] is None
@@ -112,15 +107,31 @@ def test_list_filters_and_pagination(register, users, county):
     assert c.get(f"/api/v1/petitions/?registered_from={today}&registered_to={today}").json()["count"] == 4
     assert c.get("/api/v1/petitions/?overdue=true").json()["count"] == 0
     # A unit handler sees nothing it does not handle; a respondent-blocked or absent petition is 404.
-    assert client_for(users.handler).get("/api/v1/petitions/").json()["count"] == 0
-    assert client_for(users.handler).get("/api/v1/petitions/XFJ-1999-000001/").status_code == 404
+    assert api_client(users.handler).get("/api/v1/petitions/").json()["count"] == 0
+    assert api_client(users.handler).get("/api/v1/petitions/XFJ-1999-000001/").status_code == 404
 
 
 def test_categories_and_schema(category, users):
-    c = client_for(users.office)
+    c = api_client(users.office)
     assert c.get("/api/v1/categories/").json()[0]["code"] == "labour"
     r = c.get("/api/v1/schema/")
     assert r.status_code == 200
     text = r.content.decode()
-    for path in ("/api/v1/petitions/", "/api/v1/petitions/{reg_no}/actions/{action}/", "/api/v1/petitions/{reg_no}/events/"):
+    for path in ("/api/v1/petitions/", "/api/v1/petitions/{reg_no}/events/"):
         assert path in text
+
+
+def test_the_schema_documents_each_actions_body_from_its_declaration(users):
+    """One operation per action, its body exactly the inputs action_inputs.py declares (plus version)."""
+    schema = api_client(users.office).get("/api/v1/schema/?format=json").json()
+    assert "/api/v1/petitions/{reg_no}/actions/{action}/" not in schema["paths"]
+    for action in workflow.ACTIONS:
+        op = schema["paths"][f"/api/v1/petitions/{{reg_no}}/actions/{action}/"]["post"]
+        assert op["summary"] == f"{workflow.label(action)}（{action}）"
+        ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        body = schema["components"]["schemas"][ref]
+        assert set(body["properties"]) == {*action_inputs.names(action), "version"}, action
+        for f in action_inputs.fields(action):
+            assert body["properties"][f.name]["description"].startswith(f.label), (action, f.name)
+            assert ("必填" in body["properties"][f.name]["description"]) == f.required, (action, f.name)
+        assert {"400", "403", "404", "409"} <= set(op["responses"])

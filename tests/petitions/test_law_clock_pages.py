@@ -11,9 +11,8 @@ from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from tests.tokens import api_token
+from tests.tokens import api_client
 from xinfang.core.errors import Conflict, InvalidInput, NoPermission
 from xinfang.petitions import timelimits
 from xinfang.petitions.models import Holiday, PauseGround
@@ -28,12 +27,6 @@ PAGE = "/petitions/settings/time-limits/"
 
 def at(y, m, d, hh=10):
     return datetime(y, m, d, hh, tzinfo=SH)
-
-
-def api(user):
-    c = APIClient()
-    c.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
-    return c
 
 
 def login(user):
@@ -51,7 +44,7 @@ def action(c, p, name, **body):
 
 def test_api_pause_ground_delivery_and_the_guards_codes(register, users):
     p = drive(register, users, "in_progress")
-    office = api(users.office)
+    office = api_client(users.office)
     bad = action(office, p, "pause", ground="leader_travel", reason="领导出差")
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid" and "ground" in bad.json()["error"]["fields"]
     assert "不能暂停计时" in bad.json()["error"]["message"]
@@ -64,19 +57,19 @@ def test_api_pause_ground_delivery_and_the_guards_codes(register, users):
     # After the period in force: 409 period_expired, and nothing written.
     p.refresh_from_db()
     with time_machine.travel(p.handle_due_at + timedelta(seconds=1)):
-        leader = api(users.leader)  # tokens expire; take them on the day
+        leader = api_client(users.leader)  # tokens expire; take them on the day
         late = action(leader, p, "extend", days=10, reason="补充调查")
         assert late.status_code == 409 and late.json()["error"]["code"] == "period_expired"
         p.refresh_from_db()
         assert p.extended_days == 0
         # A return long after the 5 workdays: 409 return_window_passed.
-        ret = action(api(users.handler), p, "return", reason="非本单位职责")
+        ret = action(api_client(users.handler), p, "return", reason="非本单位职责")
         assert ret.status_code == 409 and ret.json()["error"]["code"] == "return_window_passed"
 
 
 def test_api_review_window_is_null_until_delivery(register, users):
     p = drive(register, users, "replied")
-    office = api(users.office)
+    office = api_client(users.office)
     detail = office.get(f"/api/v1/petitions/{p.reg_no}/").json()
     assert detail["delivered_at"] is None and detail["review_request_due_at"] is None and "request_review" in detail["actions"]
     r = action(office, p, "record_delivery", delivered_at="2026-06-16T09:00:00+08:00", method="post")
@@ -87,7 +80,7 @@ def test_api_review_window_is_null_until_delivery(register, users):
     bad = action(office, p, "record_delivery", delivered_at="2026-06-16T09:00:00+08:00", method="carrier pigeon")
     assert bad.status_code == 400 and "method" in bad.json()["error"]["fields"]
     with time_machine.travel(at(2026, 7, 17)):
-        refused = action(api(users.clerk), p, "request_review", reason="不服")
+        refused = action(api_client(users.clerk), p, "request_review", reason="不服")
         assert refused.status_code == 409 and refused.json()["error"]["code"] == "review_window_passed"
 
 

@@ -11,9 +11,11 @@ from django.utils import timezone
 from PIL import Image
 
 from xinfang.core.errors import InvalidInput
+from xinfang.core.inputs import id_number_valid
 from xinfang.petitions import selectors, timelimits
 from xinfang.petitions.models import Attachment, Petition, Petitioner, PetitionEvent, RegistrationCounter
-from xinfang.petitions.services import check_query_code, id_number_valid, petition_link_repeat, petition_register
+from xinfang.petitions.registration import check_query_code
+from xinfang.petitions.services import petition_link_repeat, petition_register
 
 from .conftest import valid_id
 from .helpers import act, drive

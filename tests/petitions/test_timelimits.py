@@ -391,3 +391,16 @@ def test_page_also_works_when_included_from_the_petitions_urls(client, admin_use
         assert response.status_code == 302 and response["Location"] == PAGE + "?year=2026"
     finally:
         del sys.modules["h3b_nested_urls"]
+
+
+@pytest.mark.django_db
+def test_the_seed_module_is_what_the_migrations_leave():
+    """timelimits restores missing rows from policy_seed.py (a plain module, not a migration): it must hold exactly what
+    a freshly migrated database holds."""
+    from xinfang.petitions import policy_seed
+    from xinfang.petitions.models import PauseGround, TimeLimit
+
+    rows = sorted(TimeLimit.objects.values_list("step", "label", "amount", "unit", "day_kind", "basis"))
+    assert rows == sorted(policy_seed.TIME_LIMITS)
+    grounds = sorted(PauseGround.objects.values_list("code", "label", "max_days", "roles", "legal_bound"))
+    assert grounds == sorted(policy_seed.PAUSE_GROUNDS)

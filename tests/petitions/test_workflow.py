@@ -196,16 +196,3 @@ def test_actions_for_reads_the_table():
         for s in t.from_states:
             assert s in Status.values
         assert t.to_state is None or t.to_state in Status.values
-
-
-def test_timeline_labels_for_other_apps_actions_are_chinese():
-    from xinfang.petitions.workflow import label
-    from xinfang.supervision.models import EVENT_LABELS
-
-    for code, text in EVENT_LABELS.items():
-        assert label(code) == text
-    assert label("identity_grant") == "授权查看信访人身份信息"
-    assert label("identity_grant_revoke") == "撤销身份信息授权"
-    assert label("respondent_match") == "确认被反映人账号"
-    assert label("import") == "历史导入"
-    assert label("accept") == "受理"

@@ -51,7 +51,7 @@ def test_submit_page_registers_and_shows_code_once(client, portal_county):
     receipt = client.get(reverse("portal:receipt")).content.decode()
     code = receipt.split('id="query-code">')[1].split("<")[0]
     assert p.reg_no in receipt and len(code) == 8
-    from xinfang.petitions.services import check_query_code
+    from xinfang.petitions.registration import check_query_code
 
     assert check_query_code(p, code)
     pdf = client.get(reverse("portal:receipt_pdf"))

@@ -6,20 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework.test import APIClient
 
+from tests.tokens import api_client
 from xinfang.reception import services
 from xinfang.reception.models import ReceptionDay
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
-
-
-def api(user=None):
-    c = APIClient()
-    if user is not None:
-        c.force_authenticate(user)
-    return c
 
 
 def test_index_warns_about_empty_reception_day_and_duty_gap(client, county, people):
@@ -48,7 +41,7 @@ def test_public_upcoming_days_api_has_no_names_or_phones(county, people):
     people.leader.phone = "13911112222"
     people.leader.save()
     ReceptionDay.objects.create(unit=county.office, date=timezone.localdate() + timedelta(days=3), place="接待大厅", leader=people.leader)
-    r = api().get("/api/v1/reception/days/upcoming/")
+    r = api_client().get("/api/v1/reception/days/upcoming/")
     assert r.status_code == 200
     row = r.json()["results"][0]
     assert set(row) == {"date", "place", "unit", "leader_post"} and row["leader_post"] == "副县长"
@@ -58,33 +51,37 @@ def test_public_upcoming_days_api_has_no_names_or_phones(county, people):
 def test_urgent_report_api_late_flag(county, people):
     t0 = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
     with time_machine.travel(t0, tick=False):
-        r = api(people.handler).post(
+        r = api_client(people.handler).post(
             "/api/v1/reception/urgent-reports/", {"what": "聚集", "region": county.townships[0].code, "headcount": 12}, format="json"
         )
         assert r.status_code == 201
         rid, version = r.json()["id"], r.json()["version"]
-        bad = api(people.handler).post("/api/v1/reception/urgent-reports/", {"what": "", "region": "nope", "headcount": -1}, format="json")
+        bad = api_client(people.handler).post(
+            "/api/v1/reception/urgent-reports/", {"what": "", "region": "nope", "headcount": -1}, format="json"
+        )
         assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
     with time_machine.travel(t0 + timedelta(minutes=16), tick=False):
-        r = api(people.handler).post(
+        r = api_client(people.handler).post(
             f"/api/v1/reception/urgent-reports/{rid}/send/",
             {"version": version, "to_users": [people.leader.username], "note": "电话"},
             format="json",
         )
         assert r.status_code == 200, r.content
         assert r.json()["late"] is True and r.json()["reported_to_users"] == [people.leader.username]
-        r = api(people.leader).post(f"/api/v1/reception/urgent-reports/{rid}/acknowledge/")
+        r = api_client(people.leader).post(f"/api/v1/reception/urgent-reports/{rid}/acknowledge/")
         assert r.status_code == 200 and r.json()["acknowledged_by"] == people.leader.display_name
-        assert api(people.outsider).get(f"/api/v1/reception/urgent-reports/{rid}/").status_code == 404
+        assert api_client(people.outsider).get(f"/api/v1/reception/urgent-reports/{rid}/").status_code == 404
 
 
 def test_warnings_api(county, people):
     today = timezone.localdate()
     ReceptionDay.objects.create(unit=county.office, date=today + timedelta(days=1), place="接待大厅")
-    r = api(people.office).get("/api/v1/reception/warnings/", {"start": today.isoformat(), "end": (today + timedelta(days=7)).isoformat()})
+    r = api_client(people.office).get(
+        "/api/v1/reception/warnings/", {"start": today.isoformat(), "end": (today + timedelta(days=7)).isoformat()}
+    )
     assert r.status_code == 200 and len(r.json()["empty_reception_days"]) == 1
-    assert api(people.handler).get("/api/v1/reception/warnings/").status_code == 403
-    r = api(people.office).get("/api/v1/reception/warnings/", {"start": "2026-13-01"})
+    assert api_client(people.handler).get("/api/v1/reception/warnings/").status_code == 403
+    r = api_client(people.office).get("/api/v1/reception/warnings/", {"start": "2026-13-01"})
     assert r.status_code == 400
 
 
@@ -114,21 +111,21 @@ def test_collective_response_and_arrivals_on_the_report_page(client, county, peo
 
 
 def test_days_duty_and_meetings_api(county, people):
-    r = api(people.office).post(
+    r = api_client(people.office).post(
         "/api/v1/reception/days/",
         {"unit": "xfj", "start": "2026-03-01", "end": "2026-03-15", "place": "接待大厅", "leader": people.leader.username},
         format="json",
     )
     assert r.status_code == 201 and [d["date"] for d in r.json()["results"]] == ["2026-03-04", "2026-03-11"]
-    r = api(people.office).get("/api/v1/reception/days/", {"start": "2026-03-01", "end": "2026-03-31"})
+    r = api_client(people.office).get("/api/v1/reception/days/", {"start": "2026-03-01", "end": "2026-03-31"})
     assert len(r.json()["results"]) == 2 and r.json()["results"][0]["leader"] == people.leader.username
-    r = api(people.office).post(
+    r = api_client(people.office).post(
         "/api/v1/reception/duty/",
         {"unit": "xfj", "date": "2026-10-01", "kind": "holiday", "officer": people.office.username, "phone": ""},
         format="json",
     )
     assert r.status_code == 400 and "phone" in r.json()["error"]["fields"]
-    r = api(people.office).post(
+    r = api_client(people.office).post(
         "/api/v1/reception/duty/",
         {
             "unit": "xfj",
@@ -142,12 +139,12 @@ def test_days_duty_and_meetings_api(county, people):
     )
     assert r.status_code == 200 and r.json()["leader_on_call"] == people.leader.username
     assert (
-        api(people.handler)
+        api_client(people.handler)
         .post("/api/v1/reception/duty/", {"unit": "xfj", "date": "2026-10-02", "kind": "holiday"}, format="json")
         .status_code
         == 403
     )
-    r = api(people.office).post(
+    r = api_client(people.office).post(
         "/api/v1/reception/meetings/",
         {
             "unit": "dept-hr",
@@ -161,10 +158,10 @@ def test_days_duty_and_meetings_api(county, people):
         format="json",
     )
     assert r.status_code == 400 and "petitions" in r.json()["error"]["fields"]
-    r = api(people.office).post(
+    r = api_client(people.office).post(
         "/api/v1/reception/meetings/",
         {"unit": "dept-hr", "date": "2026-01-10", "chair": "局长", "attendees": "班子", "issues": "欠薪", "decisions": "包案"},
         format="json",
     )
     assert r.status_code == 201
-    assert len(api(people.office).get("/api/v1/reception/meetings/", {"year": "2026"}).json()["results"]) == 1
+    assert len(api_client(people.office).get("/api/v1/reception/meetings/", {"year": "2026"}).json()["results"]) == 1

@@ -4,17 +4,12 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from tests.tokens import api_client
 from xinfang.petitions.models import Respondent
 
 from .fixtures import END, KPI_EXPECTED, NOW, START
 
 Q = {"start": START, "end": END}
-
-
-def api(user):
-    c = APIClient()
-    c.force_authenticate(user)
-    return c
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +20,7 @@ def frozen():
 
 @pytest.mark.django_db
 def test_kpi_endpoint_shape(kpi_world, make_user):
-    r = api(make_user("leader")).get("/api/v1/stats/kpis/", Q)
+    r = api_client(make_user("leader")).get("/api/v1/stats/kpis/", Q)
     assert r.status_code == 200
     body = r.json()
     for code, (num, den) in KPI_EXPECTED.items():
@@ -40,18 +35,18 @@ def test_kpi_endpoint_shape(kpi_world, make_user):
 
 @pytest.mark.django_db
 def test_kpi_endpoint_errors(make_user):
-    r = api(make_user("office")).get("/api/v1/stats/kpis/", {"start": "bad"})
+    r = api_client(make_user("office")).get("/api/v1/stats/kpis/", {"start": "bad"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid" and "start" in r.json()["error"]["fields"]
-    r = api(make_user("office")).get("/api/v1/stats/kpis/", {"region": "nowhere"})
+    r = api_client(make_user("office")).get("/api/v1/stats/kpis/", {"region": "nowhere"})
     assert r.status_code == 400 and "region" in r.json()["error"]["fields"]
-    r = api(make_user("unit_handler")).get("/api/v1/stats/kpis/")
+    r = api_client(make_user("unit_handler")).get("/api/v1/stats/kpis/")
     assert r.status_code == 403 and r.json()["error"]["code"] == "permission_denied"
     assert APIClient().get("/api/v1/stats/kpis/").status_code == 401
 
 
 @pytest.mark.django_db
 def test_other_endpoints(kpi_world, make_user):
-    c = api(make_user("office"))
+    c = api_client(make_user("office"))
     assert c.get("/api/v1/stats/trends/", Q).json()["previous"]["start"] == "2025-11-13"
     b = c.get("/api/v1/stats/breakdowns/", {**Q, "dimension": "nature,township"}).json()["breakdowns"]
     assert set(b) == {"nature", "township"}
@@ -64,27 +59,27 @@ def test_other_endpoints(kpi_world, make_user):
 
 @pytest.mark.django_db
 def test_drill_down_api_and_viewer_refused(kpi_world, make_user):
-    r = api(make_user("office")).get("/api/v1/stats/kpis/on_time_completion/petitions/", {**Q, "part": "miss"})
+    r = api_client(make_user("office")).get("/api/v1/stats/kpis/on_time_completion/petitions/", {**Q, "part": "miss"})
     assert r.status_code == 200
     assert {p["reg_no"] for p in r.json()["results"]} == {kpi_world["p3"].reg_no, kpi_world["p12"].reg_no}
     assert "petitioners" not in r.json()["results"][0]
     viewer = make_user("viewer")
-    assert api(viewer).get("/api/v1/stats/kpis/", Q).json()["kpis"]["on_time_completion"]["numerator"] == 3  # aggregates: yes
-    r = api(viewer).get("/api/v1/stats/kpis/on_time_completion/petitions/", Q)
+    assert api_client(viewer).get("/api/v1/stats/kpis/", Q).json()["kpis"]["on_time_completion"]["numerator"] == 3  # aggregates: yes
+    r = api_client(viewer).get("/api/v1/stats/kpis/on_time_completion/petitions/", Q)
     assert r.status_code == 403  # individual petitions: no
-    assert api(make_user("office")).get("/api/v1/stats/kpis/nope/petitions/", Q).status_code == 400
+    assert api_client(make_user("office")).get("/api/v1/stats/kpis/nope/petitions/", Q).status_code == 400
 
 
 @pytest.mark.django_db
 def test_drill_down_respects_scope(kpi_world, make_user, county):
     """A leader in the second township's government sees only that township's petitions behind a figure."""
     leader2 = make_user("leader", unit=county.township_unit2)
-    r = api(leader2).get("/api/v1/stats/kpis/total/petitions/", Q)
+    r = api_client(leader2).get("/api/v1/stats/kpis/total/petitions/", Q)
     assert [p["reg_no"] for p in r.json()["results"]] == [kpi_world["p12"].reg_no]
     # A county office user recorded as a respondent of p3 does not see it in any list.
     office = make_user("office")
     Respondent.objects.create(petition=kpi_world["p3"], name="x", user=office)
-    regs = {p["reg_no"] for p in api(office).get("/api/v1/stats/kpis/total/petitions/", Q).json()["results"]}
+    regs = {p["reg_no"] for p in api_client(office).get("/api/v1/stats/kpis/total/petitions/", Q).json()["results"]}
     assert kpi_world["p3"].reg_no not in regs and len(regs) == 9
 
 

@@ -4,20 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
+from tests.tokens import api_client
 from xinfang.supervision import services
 from xinfang.supervision.models import Notification, SupervisionOrder
 
 from .factories import make_petition
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user):
-    c = APIClient()
-    c.force_authenticate(user)
-    return c
 
 
 def test_pages_by_role(client, county, people):
@@ -83,36 +77,38 @@ def test_inbox_unread_count_and_mark_read(client, county, people):
 def test_api_order_flow_and_error_shapes(county, people):
     p = make_petition(county, due_at=timezone.now() + timedelta(days=3))
     due = (timezone.now() + timedelta(days=2)).isoformat()
-    r = api(people.office).post(
+    r = api_client(people.office).post(
         "/api/v1/supervision/orders/",
         {"reg_no": p.reg_no, "form": "joint", "requirements": "联合督办", "answer_due_at": due},
         format="json",
     )
     assert r.status_code == 201, r.content
     oid, version = r.json()["id"], r.json()["version"]
-    r = api(people.office).post(
+    r = api_client(people.office).post(
         "/api/v1/supervision/orders/", {"reg_no": p.reg_no, "form": "fax", "requirements": "", "answer_due_at": due}, format="json"
     )
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid" and {"form", "requirements"} <= set(r.json()["error"]["fields"])
-    r = api(people.outsider).post(f"/api/v1/supervision/orders/{oid}/answer/", {"version": version, "answer": "x"}, format="json")
+    r = api_client(people.outsider).post(f"/api/v1/supervision/orders/{oid}/answer/", {"version": version, "answer": "x"}, format="json")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
-    r = api(people.handler).post(f"/api/v1/supervision/orders/{oid}/answer/", {"version": version, "answer": "已办理"}, format="json")
+    r = api_client(people.handler).post(
+        f"/api/v1/supervision/orders/{oid}/answer/", {"version": version, "answer": "已办理"}, format="json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "answered"
-    r = api(people.handler).post(f"/api/v1/supervision/orders/{oid}/answer/", {"version": version, "answer": "再答"}, format="json")
+    r = api_client(people.handler).post(f"/api/v1/supervision/orders/{oid}/answer/", {"version": version, "answer": "再答"}, format="json")
     assert r.status_code == 409 and r.json()["error"]["code"] == "stale_version"
-    r = api(people.handler).get("/api/v1/supervision/orders/")
+    r = api_client(people.handler).get("/api/v1/supervision/orders/")
     assert [o["id"] for o in r.json()["results"]] == [oid]
-    r = api(people.handler).get("/api/v1/inbox/")
+    r = api_client(people.handler).get("/api/v1/inbox/")
     assert r.json()["unread"] == 1
-    r = api(people.handler).post("/api/v1/inbox/read/", {}, format="json")
+    r = api_client(people.handler).post("/api/v1/inbox/read/", {}, format="json")
     assert r.json() == {"marked": 1, "unread": 0}
-    r = api(people.handler).post(
+    r = api_client(people.handler).post(
         "/api/v1/supervision/accountability/",
         {"unit": "dept-hr", "person_name": "x", "matter": "overdue", "facts": "x", "decision": "x"},
         format="json",
     )
     assert r.status_code == 403 and r.json()["error"]["code"] == "permission_denied"
-    r = api(people.office).post(
+    r = api_client(people.office).post(
         "/api/v1/supervision/accountability/",
         {"unit": "dept-hr", "person_name": "王某", "matter": "overdue", "facts": "超期", "decision": "通报"},
         format="json",

@@ -20,12 +20,18 @@ goes through here; nothing filters petitions on its own.
 Role lookups are cached on the user instance; a list costs one policy query (subqueries).
 """
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.core.errors import NotFound
 from xinfang.org.models import NetworkPost, PostRole, Role
+from xinfang.petitions.event_types import EventType
 from xinfang.petitions.models import Nature, Petition, PetitionEvent, Respondent
+
+if TYPE_CHECKING:
+    from xinfang.access.models import IdentityGrant
 
 OFFICE_ROLES = (Role.ADMIN, Role.CLERK, Role.OFFICE)
 IDENTITY_ROLES = (Role.CLERK, Role.OFFICE)
@@ -74,7 +80,7 @@ def scope_q(actor) -> Q | None:
         q |= _region_q("", _jurisdiction_path(actor)) | Q(office_id=actor.unit_id)
         granted = True
     if actor.has_role(Role.LEADER):
-        instructed = PetitionEvent.objects.filter(petition=OuterRef("pk"), actor=actor, action="instruct")
+        instructed = PetitionEvent.objects.filter(petition=OuterRef("pk"), actor=actor, action=EventType.INSTRUCT)
         q |= _region_q("", _jurisdiction_path(actor)) | Q(case_leader=actor) | Q(Exists(instructed))
         granted = True
     if actor.has_role(Role.UNIT_HANDLER):
@@ -154,7 +160,7 @@ def respondent_unit_ids(petition: Petition) -> set[int]:
     for r in Respondent.objects.filter(petition=petition).select_related("user").prefetch_related("matches__user", "matches__clearance"):
         if r.unit_id:
             ids.add(r.unit_id)
-        if r.user_id and r.user.unit_id:
+        if r.user is not None and r.user.unit_id:  # joined by select_related: no query
             ids.add(r.user.unit_id)
         for m in r.matches.all():
             if m.user.unit_id and not hasattr(m, "clearance"):
@@ -293,7 +299,7 @@ def active_grants(actor, petition: Petition):
     )
 
 
-def visible_identity_fields(actor, petition: Petition) -> tuple[frozenset, object]:
+def visible_identity_fields(actor, petition: Petition) -> tuple[frozenset, "IdentityGrant | None"]:
     """(the identity fields this actor sees unmasked, the grant it relies on or None). Cached per (actor, petition)."""
     if not _active(actor):
         return frozenset(), None
@@ -301,7 +307,7 @@ def visible_identity_fields(actor, petition: Petition) -> tuple[frozenset, objec
     key = (petition.pk, petition.confidential, petition.nature)
     if key in cache:
         return cache[key]
-    result: tuple[frozenset, object] = (frozenset(), None)
+    result: tuple[frozenset, IdentityGrant | None] = (frozenset(), None)
     if not can_see(actor, petition):
         pass
     elif holds_identity_right(actor, petition):

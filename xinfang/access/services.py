@@ -20,6 +20,7 @@ from xinfang.access.models import (
 )
 from xinfang.core.errors import Conflict, InvalidInput, NoPermission
 from xinfang.org.models import Unit, User
+from xinfang.petitions.event_types import EventType
 from xinfang.petitions.events import record_event
 from xinfang.petitions.models import Petition, Respondent
 
@@ -78,7 +79,7 @@ def identity_grant_create(
     )
     record_event(
         petition=petition,
-        action="identity_grant",
+        action=EventType.IDENTITY_GRANT,
         actor=actor,
         from_status=petition.status,
         to_status=petition.status,
@@ -112,7 +113,7 @@ def identity_grant_revoke(*, actor: User, grant: IdentityGrant | int, reason: st
     revocation = GrantRevocation.objects.create(grant=grant, revoked_by=actor, revoked_at=timezone.now(), reason=reason)
     record_event(
         petition=petition,
-        action="identity_grant_revoke",
+        action=EventType.IDENTITY_GRANT_REVOKE,
         actor=actor,
         from_status=petition.status,
         to_status=petition.status,
@@ -145,7 +146,7 @@ def respondent_match_confirm(*, actor: User, respondent: Respondent | int, user:
     Respondent.objects.filter(pk=respondent.pk, user__isnull=True).update(user=user)
     record_event(
         petition=petition,
-        action="respondent_match",
+        action=EventType.RESPONDENT_MATCH,
         actor=actor,
         from_status=petition.status,
         to_status=petition.status,
@@ -193,7 +194,7 @@ def respondent_match_clear(*, actor: User, match: RespondentMatch | int, reason:
     clearance = RespondentMatchClearance.objects.create(match=match, cleared_by=actor, cleared_at=timezone.now(), reason=reason)
     record_event(
         petition=petition,
-        action="respondent_match_clear",
+        action=EventType.RESPONDENT_MATCH_CLEAR,
         actor=actor,
         from_status=petition.status,
         to_status=petition.status,

@@ -9,7 +9,6 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from xinfang.core.errors import NoPermission
 from xinfang.org import selectors, services
 from xinfang.org.coverage import coverage_report
 from xinfang.org.models import PostRole, Region, SupervisionGroup, Unit
@@ -75,7 +74,7 @@ class CoverageApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):
-        _require_manager(request, "只有系统管理员和信访办可以查看网络覆盖情况")
+        services.require_network_manager(request.user, "只有系统管理员和信访办可以查看网络覆盖情况")
         sections = coverage_report()
         data = {
             "generated_at": timezone.localtime(),
@@ -87,11 +86,6 @@ class CoverageApi(APIView):
             ],
         }
         return Response(self.OutputSerializer(data).data)
-
-
-def _require_manager(request, message="只有系统管理员和信访办可以维护组织网络"):
-    if not services.can_manage_network(request.user):
-        raise NoPermission(message)
 
 
 class PostOutput(serializers.Serializer):
@@ -136,7 +130,7 @@ class PostListCreateApi(APIView):
 
     @extend_schema(responses=PostOutput(many=True))
     def get(self, request):
-        _require_manager(request)
+        services.require_network_manager(request.user)
         params = request.query_params
         posts = selectors.post_list(
             role=params.get("role"), region=params.get("region"), school=params.get("school"), active=params.get("active") != "0"
@@ -145,7 +139,7 @@ class PostListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: PostOutput(many=True)})
     def post(self, request):
-        _require_manager(request)
+        services.require_network_manager(request.user)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -162,7 +156,7 @@ class PostEndApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=PostOutput)
     def post(self, request, pk):
-        _require_manager(request)
+        services.require_network_manager(request.user)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         post = services.network_post_end(actor=request.user, post=selectors.post_by_id(pk), **serializer.validated_data)

@@ -3,10 +3,12 @@
 One class per operation; the rules live in `xinfang.petitions.services` / `selectors`.
 """
 
+import json
+
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -15,9 +17,11 @@ from rest_framework.views import APIView
 
 from xinfang.access import policy
 from xinfang.api.schema import ERROR as ERROR_SCHEMA
-from xinfang.core.errors import InvalidInput
+from xinfang.core import inputs
+from xinfang.core.errors import InvalidInput, NotFound
 from xinfang.org.models import Region
-from xinfang.petitions import selectors, services
+from xinfang.petitions import action_inputs, selectors, services, workflow
+from xinfang.petitions.action_inputs import Field, Kind
 from xinfang.petitions.models import Category
 from xinfang.petitions.registration import MAX_PETITIONERS, TOO_MANY_PETITIONERS
 from xinfang.petitions.workflow import ACTIONS
@@ -219,15 +223,6 @@ class PetitionCursorPagination(BasePagination):
 LIST_FILTERS = ["status", "overdue", "channel", "category", "region", "handling_unit", "q", "registered_from", "registered_to", "bucket"]
 
 
-def _resolve(model, code, field, label):
-    if code in (None, ""):
-        raise InvalidInput(f"请选择{label}", fields={field: [f"请选择{label}"]})
-    obj = model.objects.filter(code=code).first()
-    if obj is None:
-        raise InvalidInput(f"{label}不存在：{code}", fields={field: [f"{label}不存在"]})
-    return obj
-
-
 class PetitionListCreateApi(APIView):
     """List the petitions the caller may see (filters, paginated), or register one."""
 
@@ -291,8 +286,8 @@ class PetitionListCreateApi(APIView):
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
-        d["category"] = _resolve(Category, d["category"], "category", "问题类别")
-        d["region"] = _resolve(Region, d["region"], "region", "问题发生地")
+        d["category"] = inputs.by_code(Category, d["category"], "category", "问题类别")  # active only
+        d["region"] = inputs.by_code(Region, d["region"], "region", "问题发生地")
         repeat = d.pop("repeat_of")
         d["repeat_of"] = None
         if repeat:
@@ -312,50 +307,86 @@ class PetitionDetailApi(APIView):
         return Response(PetitionDetailOutput(petition, context={"actor": request.user}).data)
 
 
+def _action_field(f: Field) -> serializers.Field:
+    """The API's field for one declared input. Never `required` here: the service checks the inputs after permission,
+    state and version (a 403/404/409 comes before a 400), with the declaration's Chinese message; the schema says
+    which are required in the description."""
+    hint = f.hint if isinstance(f.hint, str) else ""  # a hint read from the policy table is the page's (not at import)
+    help_text = "；".join(x for x in (f"{f.label}（{hint}）" if hint else f.label, f.help, "必填" if f.required else "") if x)
+    common = {"required": False, "help_text": help_text}
+    if f.kind in (Kind.LINE, Kind.TEXT, Kind.LEADER, Kind.UNIT):
+        return serializers.CharField(allow_blank=True, **common)
+    if f.kind == Kind.CHOICE:
+        if f.open_choice or f.choices_from_database:  # any short text kept, or codes of a policy table
+            return serializers.CharField(allow_blank=True, **common)
+        return serializers.ChoiceField(choices=f.choice_pairs(), allow_blank=not f.required, **common)
+    if f.kind == Kind.DATE:
+        return serializers.DateField(allow_null=True, **common)
+    if f.kind == Kind.MOMENT:
+        return serializers.DateTimeField(allow_null=True, **common)
+    if f.kind == Kind.INTEGER:
+        return serializers.IntegerField(**common)
+    return serializers.BooleanField(**common)
+
+
+def _action_serializer(action: str) -> type[serializers.Serializer]:
+    camel = "".join(part.capitalize() for part in action.split("_"))
+    attrs: dict = {f.name: _action_field(f) for f in action_inputs.fields(action)}
+    attrs["version"] = serializers.IntegerField(help_text="信访件当前版本号（详情中的 version）；已被他人修改时返回 409")
+    attrs["__doc__"] = f"{workflow.label(action)}（{action}）的请求体"
+    attrs["__module__"] = __name__
+    return type(f"PetitionAction{camel}Input", (serializers.Serializer,), attrs)
+
+
+# One request body per action, from the inputs `action_inputs.py` declares (the page's form comes from the same table).
+ACTION_SERIALIZERS: dict[str, type[serializers.Serializer]] = {a: _action_serializer(a) for a in ACTIONS}
+
+
 class PetitionActionApi(APIView):
-    """Perform a lifecycle action. Body: {version, ...inputs}. 409 on a stale version or a state that refuses it."""
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "PetitionActionInput"
-
-        version = serializers.IntegerField()
-        reason = serializers.CharField(required=False, allow_blank=True)
-        note = serializers.CharField(required=False, allow_blank=True)
-        authority = serializers.CharField(required=False, allow_blank=True)
-        instruction = serializers.CharField(required=False, allow_blank=True)
-        leader = serializers.CharField(required=False, allow_blank=True, help_text="领导的用户名")
-        handling_unit = serializers.CharField(required=False, allow_blank=True, help_text="单位代码")
-        result_required = serializers.BooleanField(required=False)
-        complexity = serializers.ChoiceField(choices=["general", "complex", "serious"], required=False)
-        due_at = serializers.DateTimeField(required=False, allow_null=True)
-        committed_date = serializers.DateField(required=False)
-        explain_to_superior = serializers.BooleanField(required=False)
-        days = serializers.IntegerField(required=False)
-        outcome = serializers.ChoiceField(choices=["full", "partial", "unsupported", "explained"], required=False)
-        findings = serializers.CharField(required=False, allow_blank=True)
-        reply_draft = serializers.CharField(required=False, allow_blank=True)
-        method = serializers.CharField(required=False, allow_blank=True)
-        text = serializers.CharField(required=False, allow_blank=True)
-        satisfaction = serializers.ChoiceField(choices=["satisfied", "basically_satisfied", "dissatisfied"], required=False)
-        comment = serializers.CharField(required=False, allow_blank=True)
-        archive_category = serializers.CharField(required=False, allow_blank=True)
-        ground = serializers.CharField(required=False, allow_blank=True, help_text="pause: hearing|appraisal（其他事由 400）")
-        delivered_at = serializers.DateTimeField(required=False, help_text="record_delivery: 信访人收到答复的时间")
+    """Perform a lifecycle action. Body: {version, ...the action's inputs}. 409 on a stale version or a state that refuses it."""
 
     @extend_schema(
         parameters=[OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=ACTIONS)],
-        request=InputSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="PetitionActionInput", serializers=list(ACTION_SERIALIZERS.values()), resource_type_field_name=None
+        ),
         responses={200: PetitionDetailOutput, 400: _error_schema(), 403: _error_schema(), 404: _error_schema(), 409: _error_schema()},
     )
     def post(self, request, reg_no: str, action: str):
-        s = self.InputSerializer(data=request.data)
+        serializer_class = ACTION_SERIALIZERS.get(action)
+        if serializer_class is None:
+            raise NotFound(f"未知的操作：{action}")
+        s = serializer_class(data=request.data)
         s.is_valid(raise_exception=True)
         inputs = dict(s.validated_data)
         version = inputs.pop("version")
         services.petition_act(actor=request.user, petition_or_reg_no=reg_no, action=action, version=version, **inputs)
         petition = selectors.petition_detail(actor=request.user, reg_no=reg_no)
         return Response(PetitionDetailOutput(petition, context={"actor": request.user}).data)
+
+
+ACTION_PATH = "/api/v1/petitions/{reg_no}/actions/{action}/"
+
+
+def split_action_operations(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the one action endpoint is published as one operation per action
+    (`/api/v1/petitions/{reg_no}/actions/accept/` …), each with its own request body, so the schema documents what every
+    action takes. The server routes them all to PetitionActionApi."""
+    operation = result.get("paths", {}).pop(ACTION_PATH, {}).get("post")
+    if operation is None:
+        return result
+    for action in ACTIONS:
+        op = json.loads(json.dumps(operation))
+        op["operationId"] = f"petitions_actions_{action}_create"
+        op["summary"] = f"{workflow.label(action)}（{action}）"
+        op["description"] = f"办理动作“{workflow.label(action)}”：请求体含 version；无权时 403，版本过期或当前状态、时限不允许时 409"
+        op["parameters"] = [p for p in op.get("parameters", []) if p.get("name") != "action"]
+        name = ACTION_SERIALIZERS[action].__name__.removesuffix("Serializer")
+        for media in op.get("requestBody", {}).get("content", {}).values():
+            media["schema"] = {"$ref": f"#/components/schemas/{name}"}
+        result["paths"][ACTION_PATH.replace("{action}", action)] = {"post": op}
+    result.get("components", {}).get("schemas", {}).pop("PetitionActionInput", None)
+    return result
 
 
 class PetitionEventsApi(APIView):

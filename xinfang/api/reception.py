@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from xinfang.access.throttles import PublicRateThrottle
 from xinfang.api.schema import results_of
+from xinfang.core import inputs
 from xinfang.core.errors import InvalidInput, NoPermission
 from xinfang.org.models import Region, Unit, User
 from xinfang.reception import selectors, services
@@ -61,7 +62,7 @@ class WarningsApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):
-        if not services._is_manager(request.user):
+        if not services.is_manager(request.user):
             raise NoPermission("无权查看接待值班提醒")
         start, end = _dates(request.query_params)
         return Response(
@@ -121,7 +122,7 @@ class UrgentReportListApi(APIView):
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        region = Region.objects.filter(code=d["region"]).first()
+        region = inputs.by_code(Region, d["region"], "region", "地点")
         report = services.urgent_report_create(
             actor=request.user, what=d["what"], region=region, headcount=d["headcount"], measures=d["measures"]
         )
@@ -183,7 +184,7 @@ class ReceptionDayListApi(APIView):
 
     @extend_schema(responses=results_of(OutputSerializer, "ReceptionDayList"))
     def get(self, request):
-        if not services._is_manager(request.user):
+        if not services.is_manager(request.user):
             raise NoPermission("无权查看接待日安排")
         start, end = _dates(request.query_params)
         return Response({"results": self.OutputSerializer(selectors.reception_days(start=start, end=end), many=True).data})
@@ -193,10 +194,8 @@ class ReceptionDayListApi(APIView):
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        unit = Unit.objects.filter(code=d["unit"]).first()
-        leader = User.objects.filter(username=d.get("leader")).first() if d.get("leader") else None
-        if d.get("leader") and leader is None:
-            raise InvalidInput("未找到该领导", fields={"leader": ["未找到该领导"]})
+        unit = inputs.unit(d["unit"], "unit", "单位")
+        leader = inputs.user(d["leader"], "leader", "接访领导") if d.get("leader") else None
         made = services.reception_days_generate(
             actor=request.user, unit=unit, start=d["start"], end=d["end"], place=d["place"], leader=leader
         )
@@ -227,7 +226,7 @@ class DutyShiftApi(APIView):
 
     @extend_schema(responses=results_of(OutputSerializer, "DutyShiftList"))
     def get(self, request):
-        if not services._is_manager(request.user):
+        if not services.is_manager(request.user):
             raise NoPermission("无权查看值班安排")
         start, end = _dates(request.query_params)
         return Response({"results": self.OutputSerializer(selectors.duty_roster(start=start, end=end), many=True).data})
@@ -238,22 +237,17 @@ class DutyShiftApi(APIView):
         s.is_valid(raise_exception=True)
         d = s.validated_data
 
-        def user(field):
-            if not d.get(field):
-                return None
-            found = User.objects.filter(username=d[field], is_active=True).first()
-            if found is None:
-                raise InvalidInput("未找到该人员", fields={field: ["未找到该人员"]})
-            return found
+        def user(field, label):
+            return inputs.user(d[field], field, label) if d.get(field) else None
 
         shift = services.duty_shift_save(
             actor=request.user,
-            unit=Unit.objects.filter(code=d["unit"]).first(),
+            unit=inputs.unit(d["unit"], "unit", "单位"),
             date_=d["date"],
             kind=d["kind"],
-            officer=user("officer"),
+            officer=user("officer", "值班人员"),
             phone=d["phone"],
-            leader_on_call=user("leader_on_call"),
+            leader_on_call=user("leader_on_call", "带班领导"),
             leader_phone=d["leader_phone"],
         )
         return Response(self.OutputSerializer(shift).data)
@@ -288,7 +282,7 @@ class MeetingApi(APIView):
 
     @extend_schema(responses=results_of(OutputSerializer, "MeetingList"))
     def get(self, request):
-        if not services._is_manager(request.user):
+        if not services.is_manager(request.user):
             raise NoPermission("无权查看信访工作会议")
         raw = request.query_params.get("year") or ""
         year = int(raw) if raw.isdigit() else timezone.localdate().year
@@ -301,7 +295,7 @@ class MeetingApi(APIView):
         d = s.validated_data
         meeting = services.meeting_record(
             actor=request.user,
-            unit=Unit.objects.filter(code=d["unit"]).first(),
+            unit=inputs.unit(d["unit"], "unit", "单位"),
             date_=d["date"],
             chair=d["chair"],
             attendees=d["attendees"],

@@ -286,13 +286,11 @@ def export_pdf(cp: Checkpoint) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    from xinfang.core.pdf import cjk_font
+
+    font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=20, leading=30, alignment=1, spaceAfter=8 * mm)
     text = ParagraphStyle("b", fontName=font, fontSize=12, leading=22, wordWrap="CJK")
     mono = ParagraphStyle("m", fontName="Courier", fontSize=11, leading=18, leftIndent=8 * mm)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from xinfang.core import inputs
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound, StaleVersion
 from xinfang.grassroots import selectors
 from xinfang.grassroots.models import (
@@ -70,21 +71,6 @@ def _region_in_scope(actor, region) -> Region:
     return region
 
 
-def _text(value, field: str, label: str, *, max_len: int | None = None, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{label}", fields={field: [f"请填写{label}"]})
-    if max_len and len(value) > max_len:
-        raise InvalidInput(f"{label}不能超过{max_len}字", fields={field: [f"不能超过{max_len}字"]})
-    return value
-
-
-def _choice(value, choices, field: str, label: str) -> str:
-    if value not in choices.values:
-        raise InvalidInput(f"{label}无效", fields={field: [f"请选择{label}"]})
-    return value
-
-
 def _not_future(d: date, field: str, label: str) -> date:
     if d is None:
         raise InvalidInput(f"请填写{label}", fields={field: [f"请填写{label}"]})
@@ -142,25 +128,15 @@ def screening_record(
         region=region,
         township=_township_of(region),
         held_on=_not_future(held_on, "held_on", "排查日期"),
-        conducted_by=_text(conducted_by, "conducted_by", "排查人员", max_len=200),
-        places=_text(places, "places", "排查范围", max_len=300),
+        conducted_by=inputs.text(conducted_by, "conducted_by", "排查人员", max_len=200),
+        places=inputs.text(places, "places", "排查范围", max_len=300),
         none_found=bool(none_found),
-        note=_text(note, "note", "备注", max_len=300, required=False),
+        note=inputs.text(note, "note", "备注", max_len=300, required=False),
         recorded_by=actor,
     )
 
 
 # ---- disputes --------------------------------------------------------------------------
-
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_number_valid(value: str) -> bool:
-    """An 18-character resident ID with a correct check character (the same rule as petitions)."""
-    if len(value) != 18 or not value[:17].isdigit():
-        return False
-    return "10X98765432"[sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS, strict=True)) % 11] == value[17]
 
 
 def _clean_parties(parties) -> list[dict]:
@@ -172,12 +148,8 @@ def _clean_parties(parties) -> list[dict]:
         side = p.get("side") or DisputeParty.Side.APPLICANT
         if side not in DisputeParty.Side.values:
             raise InvalidInput("当事方无效", fields={f"parties.{i}.side": ["请选择当事方"]})
-        phone = (p.get("phone") or "").strip()
-        if phone and (not phone.replace("-", "").isdigit() or len(phone) > 20):
-            raise InvalidInput("电话号码格式不正确", fields={f"parties.{i}.phone": ["请填写数字"]})
-        id_number = (p.get("id_number") or "").strip().upper()
-        if id_number and not id_number_valid(id_number):
-            raise InvalidInput("身份证号码不正确（应为18位，末位校验码需正确）", fields={f"parties.{i}.id_number": ["身份证号码不正确"]})
+        phone = inputs.phone(p.get("phone"), f"parties.{i}.phone")
+        id_number = inputs.id_number(p.get("id_number"), f"parties.{i}.id_number")  # GB 11643, the birth date too
         cleaned.append(
             {
                 "side": side,
@@ -212,7 +184,7 @@ def dispute_record(
         raise NoPermission("只有乡镇、驻村承办员、联络员和信访办可以登记矛盾纠纷")
     region = _region_in_scope(actor, region)
     village, township = _place(region)
-    level = _choice(level, DisputeLevel, "level", "受理层级")
+    level = inputs.choice(level, DisputeLevel, "level", "受理层级")
     if level == DisputeLevel.COUNTY and not selectors.is_office(actor):
         raise NoPermission("县级受理的纠纷由信访办登记")
     if level == DisputeLevel.TOWNSHIP and not (selectors.is_office(actor) or selectors.is_township_handler(actor)):
@@ -224,13 +196,13 @@ def dispute_record(
     cleaned = _clean_parties(parties)
     dispute = Dispute.objects.create(
         number=f"tmp-{hashlib.sha256(f'{now.isoformat()}-{actor.pk}-{id(cleaned)}'.encode()).hexdigest()[:20]}",
-        kind=_choice(kind, DisputeKind, "kind", "纠纷类型"),
+        kind=inputs.choice(kind, DisputeKind, "kind", "纠纷类型"),
         region=region,
         village=village,
         township=township,
-        description=_text(description, "description", "纠纷简要情况", max_len=4000),
-        risk=_choice(risk, RiskLevel, "risk", "风险等级"),
-        mediator=_text(mediator, "mediator", "调解人", max_len=64, required=False),
+        description=inputs.text(description, "description", "纠纷简要情况", max_len=4000),
+        risk=inputs.choice(risk, RiskLevel, "risk", "风险等级"),
+        mediator=inputs.text(mediator, "mediator", "调解人", max_len=64, required=False),
         level=level,
         level_started_at=now,
         due_at=_due(level, now),
@@ -268,15 +240,15 @@ def dispute_add_session(
         raise InvalidTransition("该纠纷已办结，不能再登记调解")
     if not selectors.can_act_on_dispute(actor, dispute):
         raise NoPermission("该纠纷当前由上一级调处，您不能登记调解")
-    terms = _text(agreement_terms, "agreement_terms", "协议内容", max_len=4000, required=bool(agreement_reached))
+    terms = inputs.text(agreement_terms, "agreement_terms", "协议内容", max_len=4000, required=bool(agreement_reached))
     session = MediationSession.objects.create(
         dispute=dispute,
         level=dispute.level,
         held_on=_not_future(held_on, "held_on", "调解日期"),
-        place=_text(place, "place", "地点", max_len=100, required=False),
-        mediator=_text(mediator, "mediator", "调解人", max_len=64),
-        participants=_text(participants, "participants", "参加人员", max_len=300),
-        summary=_text(summary, "summary", "调解情况", max_len=4000),
+        place=inputs.text(place, "place", "地点", max_len=100, required=False),
+        mediator=inputs.text(mediator, "mediator", "调解人", max_len=64),
+        participants=inputs.text(participants, "participants", "参加人员", max_len=300),
+        summary=inputs.text(summary, "summary", "调解情况", max_len=4000),
         agreement_reached=bool(agreement_reached),
         agreement_terms=terms if agreement_reached else "",
         recorded_by=actor,
@@ -313,7 +285,7 @@ def dispute_resolve(*, actor, dispute_id: int, version: int | None, note: str) -
         raise InvalidTransition("该纠纷已办结")
     if not selectors.can_act_on_dispute(actor, dispute):
         raise NoPermission("该纠纷当前由上一级调处，您不能办结")
-    _resolve(dispute, actor=actor, note=_text(note, "note", "化解情况", max_len=1000), fields=[])
+    _resolve(dispute, actor=actor, note=inputs.text(note, "note", "化解情况", max_len=1000), fields=[])
     return dispute
 
 
@@ -327,7 +299,7 @@ def dispute_escalate(*, actor, dispute_id: int, version: int | None, reason: str
         raise InvalidTransition("县级是最高调处层级，不能再上报；如当事人信访，请转为信访件")
     if not selectors.can_act_on_dispute(actor, dispute):
         raise NoPermission("您不能上报该纠纷")
-    reason = _text(reason, "reason", "上报理由", max_len=1000)
+    reason = inputs.text(reason, "reason", "上报理由", max_len=1000)
     old, new = dispute.level, LEVEL_NEXT[dispute.level]
     now = timezone.now()
     dispute.level = new
@@ -337,14 +309,6 @@ def dispute_escalate(*, actor, dispute_id: int, version: int | None, reason: str
     _bump(dispute, ["level", "level_started_at", "due_at", "escalations"])
     _event(dispute, action="escalate", actor=actor, note=reason, from_level=old, to_level=new, at=now)
     return dispute
-
-
-def _petition_register():
-    try:
-        from xinfang.petitions.services import petition_register
-    except ImportError as exc:  # the lifecycle engineer's module is not in yet
-        raise InvalidTransition("信访登记功能尚未启用，请到信访办登记后再关联") from exc
-    return petition_register
 
 
 @transaction.atomic
@@ -373,7 +337,8 @@ def dispute_to_petition(
         parties = [p for p in parties if p.pk in set(map(int, party_ids))]
     if not parties:
         raise InvalidInput("请选择信访的当事人", fields={"party_ids": ["请选择当事人"]})
-    register = _petition_register()
+    from xinfang.petitions.services import petition_register as register  # petitions read disputes: imported here
+
     petition, query_code = register(
         actor=actor,
         channel=channel,
@@ -425,7 +390,7 @@ def report_file(*, actor, region, text: str, kind: str = ReportKind.CONCERN, urg
     if not selectors.can_file_report(actor):
         raise NoPermission("您没有报送信息的权限")
     region = _region_in_scope(actor, region)
-    text = _text(text, "text", "信息内容", max_len=2000)
+    text = inputs.text(text, "text", "信息内容", max_len=2000)
     try:
         headcount = int(headcount or 0)
     except (TypeError, ValueError):
@@ -436,9 +401,9 @@ def report_file(*, actor, region, text: str, kind: str = ReportKind.CONCERN, urg
         reporter=actor,
         region=region,
         township=_township_of(region),
-        kind=_choice(kind, ReportKind, "kind", "信息类型"),
+        kind=inputs.choice(kind, ReportKind, "kind", "信息类型"),
         text=text,
-        urgency=_choice(urgency, Urgency, "urgency", "紧急程度"),
+        urgency=inputs.choice(urgency, Urgency, "urgency", "紧急程度"),
         headcount=headcount,
     )
     if photo:
@@ -503,7 +468,7 @@ def report_acknowledge(*, actor, report_id: int, version: int | None) -> InfoRep
 @transaction.atomic
 def report_follow_up(*, actor, report_id: int, version: int | None, text: str) -> InfoReport:
     report = _lock_report(actor, report_id, version)
-    text = _text(text, "text", "跟进情况", max_len=2000)
+    text = inputs.text(text, "text", "跟进情况", max_len=2000)
     now = timezone.now()
     fields = ["version"]
     if report.status in (ReportStatus.NEW, ReportStatus.ACKNOWLEDGED):
@@ -559,7 +524,8 @@ def report_to_petition(
         raise InvalidTransition("该信息已转为纠纷或信访件")
     if not selectors.can_register_petition(actor):
         raise NoPermission("转为信访件由信访办登记员或信访办登记")
-    register = _petition_register()
+    from xinfang.petitions.services import petition_register as register  # petitions read disputes: imported here
+
     petition, query_code = register(
         actor=actor,
         channel=channel,
@@ -598,9 +564,9 @@ def publicity_record(*, actor, village, held_on: date, form: str, audience: int,
         held_on=_not_future(held_on, "held_on", "宣传日期"),
         village=village_region,
         township=township,
-        place=_text(place, "place", "地点", max_len=100, required=False),
-        form=_choice(form, PublicityForm, "form", "宣传形式"),
+        place=inputs.text(place, "place", "地点", max_len=100, required=False),
+        form=inputs.choice(form, PublicityForm, "form", "宣传形式"),
         audience=audience,
-        materials=_text(materials, "materials", "资料/内容", max_len=300, required=False),
+        materials=inputs.text(materials, "materials", "资料/内容", max_len=300, required=False),
         recorded_by=actor,
     )

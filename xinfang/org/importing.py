@@ -97,7 +97,7 @@ def _by_label(choices, value: str, what: str) -> str:
     raise InvalidInput(f"{what}“{value}”不正确，可填：{allowed}")
 
 
-def _text(value) -> str:
+def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -114,11 +114,11 @@ def _date(value, what: str, required: bool = False) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value).replace("/", "-").replace(".", "-")
+    text = _cell(value).replace("/", "-").replace(".", "-")
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise InvalidInput(f"{what}“{_text(value)}”不是日期，请写成 2026-01-31") from None
+        raise InvalidInput(f"{what}“{_cell(value)}”不是日期，请写成 2026-01-31") from None
 
 
 def _region(code: str, what: str = "区域") -> Region:
@@ -229,7 +229,7 @@ def _read_rows(ws, sheet: str, result: ImportResult):
     header = next(rows, None)
     if header is None:
         return
-    names = [_text(h) for h in header]
+    names = [_cell(h) for h in header]
     missing = [h for h in SHEETS[sheet] if h not in names]
     if missing:
         result.errors.append(RowError(sheet, 1, f"表头缺少列：{'、'.join(missing)}"))
@@ -244,7 +244,7 @@ def _read_rows(ws, sheet: str, result: ImportResult):
         row = {}
         for h, i in index.items():
             value = values[i] if i < len(values) else None
-            row[h] = value if h in DATE_COLUMNS and isinstance(value, (date, datetime)) else _text(value)
+            row[h] = value if h in DATE_COLUMNS and isinstance(value, (date, datetime)) else _cell(value)
         yield number, row
 
 
@@ -259,7 +259,7 @@ def import_network(fileobj, *, actor, commit: bool) -> ImportResult:
     known = [name for name in SHEETS if name in wb.sheetnames]
     if not known:
         raise InvalidInput(f"工作簿中没有可识别的工作表，应为：{'、'.join(SHEETS)}")
-    services._require_manager(actor)
+    services.require_network_manager(actor)
     with transaction.atomic():
         for sheet in known:
             result.created[sheet] = result.unchanged[sheet] = 0

@@ -36,9 +36,9 @@ def can_manage_network(actor) -> bool:
     return bool(actor.is_authenticated and (actor.is_superuser or actor.has_role(*MANAGERS)))
 
 
-def _require_manager(actor) -> None:
+def require_network_manager(actor, message: str = "只有系统管理员和信访办可以维护组织网络") -> None:
     if not can_manage_network(actor):
-        raise NoPermission("只有系统管理员和信访办可以维护组织网络")
+        raise NoPermission(message)
 
 
 def add_months(day: date, months: int) -> date:
@@ -115,7 +115,7 @@ def supervisor_post(
     note: str = "",
 ) -> NetworkPost:
     """Post a supervisor to a supervision group: trained first, young enough at selection, a term."""
-    _require_manager(actor)
+    require_network_manager(actor)
     policy = NetworkPolicy.current()
     name, phone = _clean_name(name), _clean_phone(phone)
     if supervision_group is None:
@@ -162,7 +162,7 @@ def supervisor_post(
 
 @transaction.atomic
 def supervisor_record_training(*, actor, post: NetworkPost, trained_on: date) -> NetworkPost:
-    _require_manager(actor)
+    require_network_manager(actor)
     if post.role != PostRole.SUPERVISOR:
         raise InvalidInput("只有督查员需要登记岗前培训")
     if trained_on is None:
@@ -192,7 +192,7 @@ def handler_post(
     note: str = "",
 ) -> list[NetworkPost]:
     """Assign a township cadre to one or more villages of that township: one row per village."""
-    _require_manager(actor)
+    require_network_manager(actor)
     name, phone = _clean_name(name), _clean_phone(phone)
     if home_unit is None or home_unit.kind != UnitKind.TOWNSHIP:
         raise InvalidInput("驻村承办员须为乡镇（街道）干部，请选择所在乡镇政府", fields={"home_unit": ["请选择乡镇政府"]})
@@ -239,7 +239,7 @@ def liaison_post(
     note: str = "",
 ) -> NetworkPost:
     """One active liaison per administrative village."""
-    _require_manager(actor)
+    require_network_manager(actor)
     name, phone = _clean_name(name), _clean_phone(phone)
     village = _require_level(village, RegionLevel.VILLAGE, "region", "行政村/社区")
     Region.objects.select_for_update().filter(pk=village.pk).first()
@@ -265,7 +265,7 @@ def info_officer_post(
     note: str = "",
 ) -> NetworkPost:
     """One active information officer per villager group."""
-    _require_manager(actor)
+    require_network_manager(actor)
     name, phone = _clean_name(name), _clean_phone(phone)
     group = _require_level(group, RegionLevel.GROUP, "region", "村民小组")
     Region.objects.select_for_update().filter(pk=group.pk).first()
@@ -292,7 +292,7 @@ def safety_officer_post(
     note: str = "",
 ) -> NetworkPost:
     """1 to `safety_officers_max` (3) active officers per school; the school row is locked while counting."""
-    _require_manager(actor)
+    require_network_manager(actor)
     policy = NetworkPolicy.current()
     name, phone = _clean_name(name), _clean_phone(phone)
     if school is None:
@@ -359,7 +359,7 @@ def network_post_create(*, actor, role: str, **data) -> list[NetworkPost]:
 @transaction.atomic
 def network_post_end(*, actor, post: NetworkPost, ended_on: date | None = None, reason: str = "") -> NetworkPost:
     """Leave a post: sets `ended_on` (the row is kept). A second, concurrent end is a conflict."""
-    _require_manager(actor)
+    require_network_manager(actor)
     ended_on = ended_on or date.today()
     if ended_on < post.start_on:
         raise InvalidInput("离岗日期不能早于上岗日期", fields={"ended_on": ["离岗日期不能早于上岗日期"]})
@@ -377,7 +377,7 @@ def network_post_end(*, actor, post: NetworkPost, ended_on: date | None = None, 
 
 @transaction.atomic
 def supervision_group_add_township(*, actor, group: SupervisionGroup, township: Region | None) -> SupervisionGroup:
-    _require_manager(actor)
+    require_network_manager(actor)
     township = _require_level(township, RegionLevel.TOWNSHIP, "township", "乡镇/街道")
     other = township.supervision_groups.exclude(pk=group.pk).first()
     if other is not None:
@@ -388,7 +388,7 @@ def supervision_group_add_township(*, actor, group: SupervisionGroup, township: 
 
 @transaction.atomic
 def supervision_group_create(*, actor, code: str, name: str, townships: list[Region] = ()) -> SupervisionGroup:
-    _require_manager(actor)
+    require_network_manager(actor)
     code, name = (code or "").strip(), (name or "").strip()
     if not code or not name:
         raise InvalidInput("请填写督查组代码和名称", fields={"code": ["必填"], "name": ["必填"]})
@@ -406,7 +406,7 @@ def leading_group_member_add(
 ) -> LeadingGroupMember:
     """信访工作领导小组: one head (组长) per unit. A linked account (`user`) lets the member act for
     the unit where other apps allow it (e.g. a school's head manages its safety officers)."""
-    _require_manager(actor)
+    require_network_manager(actor)
     name = _clean_name(name)
     if username and username.strip():
         user = _user_by_username(username.strip())

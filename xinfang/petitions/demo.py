@@ -12,9 +12,10 @@ import time_machine
 from django.utils import timezone
 
 from xinfang.access import policy
+from xinfang.core.inputs import id_check_char
 from xinfang.org.models import Region, RegionLevel, Role, Unit, User
 from xinfang.petitions.models import Category, Petition
-from xinfang.petitions.services import id_check_char, petition_act, petition_register
+from xinfang.petitions.services import petition_act, petition_register
 
 CATEGORIES = [
     ("labour", "劳动社保", "dept-hr", "工资,欠薪,拖欠,社保,养老保险,工伤,劳动合同,农民工"),

@@ -294,13 +294,11 @@ def _delivery_receipt(doc, petition, actor, path):
 def receipt_pdf(petition: Petition, *, query_code: str = "") -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    from xinfang.core.pdf import cjk_font
+
+    font = cjk_font()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
     c.setTitle(f"信访事项登记回执 {petition.reg_no}")

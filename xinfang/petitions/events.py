@@ -9,6 +9,7 @@ event, its seal and the new head together (`xinfang.audit.chain.append_event`).
 from django.utils import timezone
 
 from xinfang.audit.chain import append_event
+from xinfang.petitions.event_types import EventType
 from xinfang.petitions.models import Petition, PetitionEvent
 
 
@@ -25,6 +26,8 @@ def record_event(
     at=None,
     imported: bool = False,
 ) -> PetitionEvent:
+    if action not in EventType.values:  # every entry on the timeline has its Chinese name (event_types.py)
+        raise ValueError(f"unknown event type {action!r}: add it to xinfang/petitions/event_types.py")
     label = actor_label or (actor.display_name if actor is not None else "")
     return append_event(
         petition=petition,

@@ -5,9 +5,8 @@ from django.utils import timezone
 
 from xinfang.access import policy
 from xinfang.org.models import Region, Role, Unit, User
-from xinfang.petitions import timelimits
-from xinfang.petitions.models import Category, Channel, Complexity, DeliveryMethod, Nature, Outcome, ReplyMethod, Satisfaction, Status
-from xinfang.petitions.services import ARCHIVE_CATEGORIES
+from xinfang.petitions.action_inputs import INPUTS, Kind
+from xinfang.petitions.models import Category, Channel, Nature, Status
 
 MAX_REPS = 5
 RESPONDENT_ROWS = 2
@@ -167,78 +166,40 @@ def _units(petition):
     return [("", "请选择")] + [(u.code, u.name) for u in units[:500]]
 
 
+# The page's widget for each kind of input (action_inputs.Kind).
+WIDGETS = {
+    Kind.LINE: "text",
+    Kind.TEXT: "textarea",
+    Kind.CHOICE: "select",
+    Kind.DATE: "date",
+    Kind.MOMENT: "date",
+    Kind.INTEGER: "number",
+    Kind.FLAG: "checkbox",
+    Kind.LEADER: "select",
+    Kind.UNIT: "select",
+}
+
+
 def action_fields(action: str, petition) -> list[dict]:
-    """[{name, label, type, choices, required}] for the action's inputs."""
-    text = lambda name, label, required=True: {"name": name, "label": label, "type": "textarea", "required": required}  # noqa: E731
-    line = lambda name, label, required=True: {"name": name, "label": label, "type": "text", "required": required}  # noqa: E731
-
-    def choice(name, label, choices, required=True):
-        return {"name": name, "label": label, "type": "select", "choices": list(choices), "required": required}
-
-    spec = {
-        "accept": [text("note", "受理说明", False)],
-        "decline": [text("reason", "不予受理理由（将写入告知书）")],
-        "forward": [line("authority", "转送机关"), text("reason", "转送理由", False)],
-        "submit_for_instruction": [choice("leader", "呈批领导", _leaders(petition), False), text("note", "拟办意见", False)],
-        "instruct": [text("instruction", "批示意见")],
-        "set_case_leader": [choice("leader", "包案领导", _leaders(petition)), line("reason", "说明", False)],
-        "assign": [
-            choice("handling_unit", "承办单位", _units(petition)),
-            choice("complexity", "复杂程度", Complexity.choices),
-            {"name": "due_at", "label": "要求办结日期（不超过法定期限）", "type": "date", "required": False},
-            {"name": "result_required", "label": "需报送办理结果", "type": "checkbox", "required": False, "checked": True},
-            text("note", "交办意见", False),
-        ],
-        "acknowledge": [{"name": "committed_date", "label": "承诺办结日期", "type": "date", "required": True}, line("note", "备注", False)],
-        "progress": [text("note", "办理进度")]
-        + (
-            [{"name": "explain_to_superior", "label": "作为向上级的说明情况报送", "type": "checkbox", "required": False}]
-            if petition.channel == "from_superior"
-            else []
-        ),
-        "extend": [
-            {"name": "days", "label": f"延期天数（≤{timelimits.limit_for('extend_max').amount}）", "type": "number", "required": True},
-            text("reason", "延期理由（写入延期告知书）"),
-        ],
-        "return": [text("reason", "退回理由（非本单位职责等）")],
-        "consent_return": [text("reason", "同意退回的理由（核实情况）")],
-        "triage": [text("note", "阅办意见（拟办）")],
-        "record_delivery": [
-            {"name": "delivered_at", "label": "送达日期（信访人收到之日）", "type": "date", "required": True},
-            choice("method", "送达方式", DeliveryMethod.choices),
-            line("note", "备注（如挂号信单号）", False),
-        ],
-        "report_result": [
-            choice("outcome", "处理结果", Outcome.choices),
-            text("findings", "调查核实情况"),
-            text("reply_draft", "答复意见草稿", False),
-        ],
-        "approve_result": [line("note", "审核意见", False)],
-        "reject_result": [text("reason", "退回重办理由")],
-        "reply": [choice("method", "答复方式", ReplyMethod.choices), text("text", "处理意见书（信访人可见）")],
-        "follow_up": [choice("method", "回访方式", ReplyMethod.choices, False), text("note", "回访情况")],
-        "evaluate": [choice("satisfaction", "满意度", Satisfaction.choices), line("comment", "意见", False)],
-        "request_review": [text("reason", "申请复查理由")],
-        "request_rereview": [text("reason", "申请复核理由")],
-        "report_back": [text("text", "向上级报结内容")],
-        "archive": [
-            choice("archive_category", "归档类别", [("", "自动")] + list(ARCHIVE_CATEGORIES.items()), False),
-            line("note", "备注", False),
-        ],
-        "pause": [
-            choice(
-                "ground",
-                "暂停事由（仅限法定事由）",
-                [(g.code, f"{g.label}（最长 {g.max_days} 日）") for g in timelimits.pause_grounds().values()],
-            ),
-            text("reason", "暂停说明（听证、鉴定的安排）"),
-        ],
-        "resume": [line("note", "备注", False)],
-    }
-    fields = spec.get(action, [])
+    """[{name, label, type, choices, required, ...}] for the action's inputs, from their declaration
+    (`action_inputs.INPUTS`). Only the asked action's choices are read from the database."""
+    out = []
+    for f in INPUTS.get(action, ()):
+        if f.only_if is not None and not f.only_if(petition):
+            continue
+        spec: dict = {"name": f.name, "label": f.page_label(petition), "type": WIDGETS[f.kind], "required": f.required}
+        if f.kind == Kind.CHOICE:
+            spec["choices"] = ([("", f.blank_label)] if f.blank_label else []) + f.choice_pairs()
+        elif f.kind == Kind.LEADER:
+            spec["choices"] = _leaders(petition)
+        elif f.kind == Kind.UNIT:
+            spec["choices"] = _units(petition)
+        if f.kind == Kind.FLAG and f.default:
+            spec["checked"] = True
+        out.append(spec)
     if action == "reply" and petition.reply_draft and not petition.reply_text:
-        fields[1]["initial"] = petition.reply_draft
-    return fields
+        out[1]["initial"] = petition.reply_draft
+    return out
 
 
 def action_inputs(action: str, petition, post) -> dict:

@@ -4,6 +4,8 @@ year, the query code (stored hashed), attachments (type sniffed, SHA-256, never 
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import filetype
@@ -13,19 +15,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from xinfang.access import services as access_services
+from xinfang.core import inputs
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission
 from xinfang.org.models import Role, Unit, UnitKind, User
-from xinfang.petitions import timelimits, workflow
+from xinfang.petitions import timelimits
+from xinfang.petitions.event_types import EventType
 from xinfang.petitions.events import record_event
-from xinfang.petitions.inputs import (
-    _as_date,
-    _as_datetime,
-    _choice,
-    _clean_person,
-    _text,
-    _user_input,
-)
+from xinfang.petitions.inputs import clean_person
 from xinfang.petitions.models import (
     Attachment,
     Category,
@@ -83,11 +80,6 @@ ALLOWED_MIME = {
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 
 
-def due_for(step: str, start: datetime, *, paused_seconds: int = 0) -> datetime:
-    """The time-limit engineer's policy-table maths (calendar days or workdays per limit)."""
-    return timelimits.due_for(step, start, paused_seconds=paused_seconds)
-
-
 def _hash_query_code(code: str, salt: str) -> str:
     digest = hmac.new(settings.XINFANG_HASH_KEY.encode(), f"{salt}:{code.strip().upper()}".encode(), hashlib.sha256).hexdigest()
     return f"qc1${salt}${digest}"
@@ -138,6 +130,7 @@ def next_registration_number(office: Unit, year: int) -> tuple[int, str]:
         except IntegrityError:
             pass
         seq = _bump_counter(office.pk, year)
+    assert seq is not None  # the row exists now (ours or the racing creator's)
     return seq, registration_number(office, year, seq)
 
 
@@ -145,10 +138,10 @@ def registration_number(office: Unit, year: int, seq: int) -> str:
     return f"{office.code.upper()}-{year}-{seq:06d}"
 
 
-def _bump_counter(office_id: int, year: int) -> int | None:
+def _bump_counter(office_id: int, year: int, n: int = 1) -> int | None:
     table = RegistrationCounter._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE office_id = %s AND year = %s RETURNING last", [office_id, year])
+        cursor.execute(f"UPDATE {table} SET last = last + %s WHERE office_id = %s AND year = %s RETURNING last", [n, office_id, year])
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -253,7 +246,7 @@ def petition_attach(*, actor, petition_or_reg_no, files: list, kind: str = "") -
     stored = [_store_attachment(petition=petition, item=None, actor=actor, checked=c) for c in checked]
     record_event(
         petition=petition,
-        action="attach",
+        action=EventType.ATTACH,
         actor=actor,
         from_status=petition.status,
         to_status=petition.status,
@@ -276,8 +269,29 @@ def _registration_checks(*, actor, imported: bool):
         raise NoPermission("只有登记员或信访办可以登记信访件")
 
 
-@transaction.atomic
-def petition_register(
+@dataclass
+class Registration:
+    """A checked registration not yet written (`prepare_registration`): the petition without its number, its
+    petitioners and respondents, the attachments read, and the register event's data."""
+
+    petition: Petition
+    code: str
+    people_rows: list
+    respondent_rows: list
+    checked: list
+    event_data: dict
+    actor: User | None
+    actor_label: str
+    imported: bool
+    now: datetime
+    registered_at: datetime | None = None
+    extra_events: list = field(default_factory=list)  # history written after the register event (imports)
+
+    def register_data(self, *, attachments: list) -> dict:
+        return {**self.event_data, "reg_no": self.petition.reg_no, "attachments": attachments}
+
+
+def prepare_registration(
     *,
     actor,
     channel: str,
@@ -290,9 +304,9 @@ def petition_register(
     requests: str = "",
     anonymous: bool = False,
     confidential: bool | None = None,
-    respondents: list[dict] = (),
+    respondents: Sequence[dict] = (),
     headcount: int = 1,
-    representatives: list[dict] = (),
+    representatives: Sequence[dict] = (),
     cross_level: bool = False,
     repeat_of=None,
     public_consent: bool = False,
@@ -304,20 +318,19 @@ def petition_register(
     external_id: str = "",
     office=None,
     actor_label: str = "",
-    attachments: list = (),
+    attachments: Sequence = (),
     imported: bool = False,
     legacy_reg_no: str = "",
-) -> tuple[Petition, str]:
-    """Register a petition. Returns (petition, query_code); the code is shown once and stored hashed.
-
-    actor may be None for the portal/Open311 (then actor_label says who, and `office` is the
-    county petition bureau). Nothing refuses registration for who the petitioner is: repeats
-    and ended matters are registered and flagged.
-    """
+    registered_at=None,
+) -> "Registration":
+    """Every check and default of registration, and the unsaved petition with its rows: the one path of the window,
+    the portal, Open311, the API and the legacy import (`petition_register`, `petition_register_batch`). Nothing is
+    written. `registered_at` (imports only) is the register's own registration date: a historical record is dated,
+    numbered and counted in its own year."""
     _registration_checks(actor=actor, imported=imported)
-    channel = _choice(channel, Channel, "channel", "渠道")
-    nature = _choice(nature, Nature, "nature", "性质")
-    received_at = _as_datetime(received_at, "received_at", "收到时间")
+    channel = inputs.choice(channel, Channel, "channel", "渠道")
+    nature = inputs.choice(nature, Nature, "nature", "性质")
+    received_at = inputs.moment(received_at, "received_at", "收到时间")
     now = timezone.now()
     if received_at > now + timedelta(minutes=10):
         raise InvalidInput("收到时间不能晚于现在", fields={"received_at": ["收到时间不能晚于现在"]})
@@ -325,8 +338,8 @@ def petition_register(
         raise InvalidInput("请选择问题类别", fields={"category": ["请选择问题类别"]})
     if region is None or not hasattr(region, "path"):
         raise InvalidInput("请选择问题发生地", fields={"region": ["请选择问题发生地"]})
-    content = _text(content, "content", "主要问题")
-    requests = _text(requests, "requests", "诉求", required=False)
+    content = inputs.text(content, "content", "主要问题")
+    requests = inputs.text(requests, "requests", "诉求", required=False)
     try:
         headcount = int(headcount or 1)
     except (TypeError, ValueError):
@@ -336,31 +349,31 @@ def petition_register(
 
     if len(petitioners or ()) > MAX_PETITIONERS:
         raise InvalidInput(TOO_MANY_PETITIONERS, fields={"petitioners": [TOO_MANY_PETITIONERS]})
-    people = [_clean_person(p, i, "petitioners", need_name=not anonymous) for i, p in enumerate(petitioners or [])]
+    people = [clean_person(p, i, "petitioners", need_name=not anonymous) for i, p in enumerate(petitioners or [])]
     people = [p for p in people if any(p.values())]
     if not anonymous and not people:
         raise InvalidInput("署名信访请至少填写一名信访人", fields={"petitioners": ["请填写信访人姓名"]})
-    reps = [_clean_person(p, i, "representatives", need_name=True) for i, p in enumerate(representatives or []) if any((p or {}).values())]
+    reps = [clean_person(p, i, "representatives", need_name=True) for i, p in enumerate(representatives or []) if any((p or {}).values())]
     if len(reps) > MAX_REPRESENTATIVES:
         msg = f"集体访推选的代表不得超过{MAX_REPRESENTATIVES}人（现有{len(reps)}人）"
         raise InvalidInput(msg, fields={"representatives": [msg]})
     collective = headcount >= COLLECTIVE_HEADCOUNT
 
-    postmark = _as_date(postmark_date, "postmark_date", "邮戳日期")
+    postmark = inputs.day(postmark_date, "postmark_date", "邮戳日期")
     superior_due = None
     if channel == Channel.FROM_SUPERIOR:
-        superior_doc_no = _text(superior_doc_no, "superior_doc_no", "上级交办文号", max_len=64)
-        superior_due = _as_datetime(superior_due_at, "superior_due_at", "上级要求报结时间")
+        superior_doc_no = inputs.text(superior_doc_no, "superior_doc_no", "上级交办文号", max_len=64)
+        superior_due = inputs.moment(superior_due_at, "superior_due_at", "上级要求报结时间")
     else:
         superior_doc_no = (superior_doc_no or "").strip()
-        superior_due = _as_datetime(superior_due_at, "superior_due_at", "上级要求报结时间", required=False)
+        superior_due = inputs.moment(superior_due_at, "superior_due_at", "上级要求报结时间", required=False)
 
     if reception_leader in (None, ""):
         reception_leader = None
     else:  # 领导接访日: the leader who received the visit (the reception-day page links here)
         if channel != Channel.VISIT:
             raise InvalidInput("接访领导只适用于来访登记", fields={"reception_leader": ["接访领导只适用于来访登记"]})
-        reception_leader = _user_input(reception_leader, "reception_leader", "接访领导")
+        reception_leader = inputs.user(reception_leader, "reception_leader", "接访领导")
         if not reception_leader.has_role(Role.LEADER):
             raise InvalidInput("接访领导须为领导角色", fields={"reception_leader": ["接访领导须为领导角色"]})
 
@@ -387,11 +400,17 @@ def petition_register(
         )
 
     office = registering_office(actor, office)
-    local_now = timezone.localtime(now)
+    dated = registered_at is not None
+    if dated and not imported:
+        raise InvalidInput("只有历史台账导入可以指定登记时间", fields={"registered_at": ["只有导入可以指定"]})
+    registered_at = inputs.moment(registered_at, "registered_at", "登记时间", required=False) or now
+    if registered_at > now + timedelta(minutes=10):
+        raise InvalidInput("登记时间不能晚于现在", fields={"registered_at": ["登记时间不能晚于现在"]})
+    local_now = timezone.localtime(registered_at)
     code, code_hash = new_query_code()
-    dispatch_due = due_for("dispatch", received_at)
-    accept_due = due_for("accept", received_at)
-    triage_due = None if imported else due_for("triage", received_at)  # 当日阅办 (a legacy record was read long ago)
+    dispatch_due = timelimits.due_for("dispatch", received_at)
+    accept_due = timelimits.due_for("accept", received_at)
+    triage_due = None if imported else timelimits.due_for("triage", received_at)  # 当日阅办 (a legacy record was read long ago)
     petition = Petition(
         office=office,
         year=local_now.year,
@@ -436,7 +455,72 @@ def petition_register(
             unit = user.unit
         respondent_rows.append(Respondent(name=r["name"], unit_name=r["unit"], post=r["post"], unit=unit, user=user))
     checked = [_read_attachment(a) for a in attachments or ()]
+    data = {
+        "channel": channel,
+        "collective": collective,
+        "repeat_of": repeat_of.reg_no if repeat_of else "",
+        "reception_leader": reception_leader.username if reception_leader else "",
+        "reception_leader_name": reception_leader.display_name if reception_leader else "",
+        "matter_ended": petition.matter_ended,
+        "dispatch_due_at": dispatch_due.isoformat(),
+        "accept_due_at": accept_due.isoformat(),
+    }
+    return Registration(
+        petition=petition,
+        code=code,
+        people_rows=people_rows,
+        respondent_rows=respondent_rows,
+        checked=checked,
+        event_data=data,
+        actor=actor,
+        actor_label=actor_label,
+        imported=imported,
+        now=now,
+        registered_at=registered_at if dated else None,
+    )
 
+
+@transaction.atomic
+def petition_register(
+    *,
+    actor,
+    channel: str,
+    received_at,
+    petitioners: list[dict],
+    nature: str,
+    category,
+    content: str,
+    region,
+    requests: str = "",
+    anonymous: bool = False,
+    confidential: bool | None = None,
+    respondents: Sequence[dict] = (),
+    headcount: int = 1,
+    representatives: Sequence[dict] = (),
+    cross_level: bool = False,
+    repeat_of=None,
+    public_consent: bool = False,
+    postmark_date=None,
+    superior_doc_no: str = "",
+    superior_due_at=None,
+    reception_leader=None,
+    external_channel: str = "",
+    external_id: str = "",
+    office=None,
+    actor_label: str = "",
+    attachments: Sequence = (),
+    imported: bool = False,
+    legacy_reg_no: str = "",
+) -> tuple[Petition, str]:
+    """Register a petition. Returns (petition, query_code); the code is shown once and stored hashed. The checks
+    and defaults are `prepare_registration`'s.
+
+    actor may be None for the portal/Open311 (then actor_label says who, and `office` is the
+    county petition bureau). Nothing refuses registration for who the petitioner is: repeats
+    and ended matters are registered and flagged.
+    """
+    reg = prepare_registration(**locals())
+    petition, people_rows, respondent_rows, checked = reg.petition, reg.people_rows, reg.respondent_rows, reg.checked
     # The counter row is locked from the number to the commit, so the number is taken after every write that does not
     # carry it: on PostgreSQL the petition's id comes from its sequence and its petitioners, respondents and
     # attachments are written first; then the number, the petition row and the register event (which seals the
@@ -444,7 +528,8 @@ def petition_register(
     petition.pk = _reserve_petition_id()
     if petition.pk is None:
         _insert_numbered(petition)
-    for row in [*people_rows, *respondent_rows]:
+    rows: list[Petitioner | Respondent] = [*people_rows, *respondent_rows]
+    for row in rows:
         row.petition = petition
     Petitioner.objects.bulk_create(people_rows)
     Respondent.objects.bulk_create(respondent_rows)
@@ -455,33 +540,129 @@ def petition_register(
         _insert_numbered(petition)
     record_event(
         petition=petition,
-        action=workflow.REGISTER,
+        action=EventType.REGISTER,
         actor=actor,
         actor_label=actor_label,
         to_status=Status.REGISTERED,
-        data={
-            "channel": channel,
-            "reg_no": petition.reg_no,
-            "collective": collective,
-            "repeat_of": repeat_of.reg_no if repeat_of else "",
-            "reception_leader": reception_leader.username if reception_leader else "",
-            "reception_leader_name": reception_leader.display_name if reception_leader else "",
-            "matter_ended": petition.matter_ended,
-            "attachments": [a.sha256 for a in stored],
-            "dispatch_due_at": dispatch_due.isoformat(),
-            "accept_due_at": accept_due.isoformat(),
-        },
+        data=reg.register_data(attachments=[a.sha256 for a in stored]),
         public=True,
-        at=now,
+        at=reg.now,
         imported=imported,
     )
     # The response is built from what was just written (no read-back, nothing decrypted): the related rows are
     # handed over as if prefetched, in the order a read gives them.
-    petition._prefetched_objects_cache = {
+    petition._prefetched_objects_cache = {  # type: ignore[attr-defined]  # Django's own prefetch cache
         name: _prefetched(getattr(petition, name), rows)
         for name, rows in (("petitioners", people_rows), ("respondents", respondent_rows), ("attachments", stored))
     }
-    return petition, code
+    if reg.registered_at is not None:  # auto_now_add wrote now
+        Petition.objects.filter(pk=petition.pk).update(registered_at=reg.registered_at)
+        petition.registered_at = reg.registered_at
+    return petition, reg.code
+
+
+@transaction.atomic
+def petition_register_batch(*, registrations: list[Registration]) -> list[Petition]:
+    """Write many prepared registrations at once (the legacy import): the same rows petition_register writes, in
+    bulk. The numbers are taken last, after the petitioners and respondents (PostgreSQL: the ids come from the
+    sequence first; SQLite serialises writers, so there the petitions come first), one `UPDATE … RETURNING` per office
+    and year for the whole batch, so they are consecutive and a rollback leaves no gap. Then the petitions (their
+    final state: the caller has applied any history), the register events followed by each registration's
+    `extra_events`, all chained and sealed by the audit app (`seal_new_petitions`). Attachments are not taken here."""
+    from django.db.models import Case, Value, When
+
+    from xinfang.audit.chain import seal_new_petitions
+
+    if not registrations:
+        return []
+    if any(r.checked for r in registrations):
+        raise InvalidInput("批量登记不接收附件", fields={"attachments": ["批量登记不接收附件"]})
+    petitions = [r.petition for r in registrations]
+    ids = _reserve_petition_ids(len(petitions))
+    if ids is None:
+        _number_all(petitions)
+        Petition.objects.bulk_create(petitions)
+    else:
+        for p, pk in zip(petitions, ids, strict=True):
+            p.pk = pk
+    people = [row for r in registrations for row in r.people_rows]
+    respondents = [row for r in registrations for row in r.respondent_rows]
+    for r in registrations:
+        for row in [*r.people_rows, *r.respondent_rows]:
+            row.petition = r.petition
+    Petitioner.objects.bulk_create(people, batch_size=500)
+    Respondent.objects.bulk_create(respondents, batch_size=500)
+    access_services.presume_respondent_matches(respondents)
+    if ids is not None:
+        _number_all(petitions)
+        Petition.objects.bulk_create(petitions, batch_size=500)
+    dated = [(r.petition.pk, r.registered_at) for r in registrations if r.registered_at is not None]
+    for i in range(0, len(dated), 500):  # auto_now_add wrote now: the register's own dates, one statement per 500
+        chunk = dated[i : i + 500]
+        Petition.objects.filter(pk__in=[pk for pk, _ in chunk]).update(
+            registered_at=Case(*[When(pk=pk, then=Value(at)) for pk, at in chunk])
+        )
+    for r in registrations:
+        if r.registered_at is not None:
+            r.petition.registered_at = r.registered_at
+    from xinfang.petitions.models import PetitionEvent
+
+    chains = []
+    for r in registrations:
+        label = r.actor_label or (getattr(r.actor, "display_name", "") if r.actor is not None else "")
+        register = {
+            "action": EventType.REGISTER,
+            "from_status": "",
+            "to_status": Status.REGISTERED,
+            "data": r.register_data(attachments=[]),
+            "public": True,
+            "at": r.now,
+        }
+        events = [
+            PetitionEvent(
+                action=e["action"],
+                actor=r.actor,
+                actor_label=label,
+                at=e["at"],
+                from_status=e["from_status"],
+                to_status=e["to_status"],
+                data=e["data"],
+                public=e["public"],
+                imported=r.imported,
+            )
+            for e in [register, *r.extra_events]
+        ]
+        chains.append((r.petition, events))
+    seal_new_petitions(chains)
+    return petitions
+
+
+def _number_all(petitions: list[Petition]) -> None:
+    """Consecutive numbers for petitions of the same office and year, in list order: one counter update per group."""
+    groups: dict[tuple[int, int], list[Petition]] = {}
+    for p in petitions:
+        groups.setdefault((p.office_id, p.year), []).append(p)
+    for (office_id, year), group in groups.items():
+        last = _bump_counter(office_id, year, len(group))
+        if last is None:  # the office's first number that year
+            try:
+                with transaction.atomic():
+                    RegistrationCounter.objects.create(office_id=office_id, year=year, last=0)
+            except IntegrityError:
+                pass
+            last = _bump_counter(office_id, year, len(group))
+        assert last is not None  # the counter row exists now
+        first = last - len(group) + 1
+        for seq, p in enumerate(group, start=first):
+            p.seq, p.reg_no = seq, registration_number(p.office, year, seq)
+
+
+def _reserve_petition_ids(n: int) -> list[int] | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [Petition._meta.db_table, n])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _prefetched(manager, rows):
@@ -530,7 +711,7 @@ def petition_link_repeat(*, actor, petition_or_reg_no, repeat_of, version: int) 
     petition.save(update_fields=["repeat_of", "first_time", "matter_ended", "version"])
     record_event(
         petition=petition,
-        action="link_repeat",
+        action=EventType.LINK_REPEAT,
         actor=actor,
         from_status=petition.status,
         to_status=petition.status,

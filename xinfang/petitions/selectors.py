@@ -454,25 +454,9 @@ def repeat_chain(*, actor, petition: Petition) -> list[Petition]:
 
 
 def available_actions(*, actor, petition: Petition) -> list[str]:
-    """The actions this actor may take now: the table, then the guards of the law (workflow.refusal, the same rules the
-    services raise)."""
-    actions = workflow.actions_for(petition.status, actor.role_codes)
-    now = timezone.now()
-    out = []
-    for a in actions:
-        if workflow.refusal(a, petition, actor, now) is not None:
-            continue
-        if a == "report_back" and (petition.channel != "from_superior" or petition.reported_back_at is not None):
-            continue
-        if a == "progress" and petition.status == Status.REGISTERED and not actor.has_role(Role.OFFICE):
-            continue
-        if a == "report_result":
-            if petition.status == Status.ACCEPTED and not actor.has_role(Role.OFFICE):
-                continue
-            if petition.status == Status.IN_PROGRESS and not actor.has_role(Role.UNIT_HANDLER):
-                continue
-        out.append(a)
-    return out
+    """The actions this actor may take now: the workflow table, then each action's guard (workflow.offered: the same
+    rules the services raise)."""
+    return workflow.offered(petition, actor, timezone.now())
 
 
 def refused_actions(*, actor, petition: Petition) -> dict[str, str]:
@@ -533,7 +517,7 @@ def pauses(petition: Petition) -> list[dict]:
 
 
 def due_state(due_at, now=None) -> str:
-    """overdue / due_today / due_soon / ok / '' (the deadline engineer's pure function)."""
+    """overdue / due_today / due_soon / ok / '' (deadlines.due_state: pure, so the page and the sweep agree)."""
     return deadlines.due_state(due_at, now or timezone.now(), soon_days=DUE_SOON_DAYS)
 
 

@@ -1,76 +1,62 @@
-"""Writes on petitions: every lifecycle action of `workflow.py`, one function each.
+"""Writes on petitions: every lifecycle action of `workflow.py`, one function each, and `petition_act`, which dispatches.
 
-Each action is one function: permission (the role table in `workflow.py` + the access
-policy's scope), state, inputs, version check, one conditional update under a row lock, one
-event, one transaction. The same function serves pages, the API, the portal and tests.
-Registration lives in `registration.py`, input checks in `inputs.py`, the shared machinery in
-`steps.py`; their public names are re-exported here so callers import services only.
+Each action is one function: permission (the role table in `workflow.py` + the access policy's scope), state, version,
+the action's guard (`steps._begin`), the inputs as `action_inputs.py` declares them, one conditional update under a row
+lock, one event, one transaction. The same function serves pages, the API, the portal and tests.
+
+`__all__` is the app's public services: these and registration's three (`registration.py`). Helpers are imported from
+where they live: the shared machinery from `steps.py`, query codes and attachments from `registration.py`, the checks
+of a value from `xinfang.core.inputs`.
 """
+
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
 from xinfang.access import policy
-from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound
+from xinfang.core.errors import InvalidInput, NoPermission, NotFound
 from xinfang.org.models import Role, User
 from xinfang.petitions import deadlines, timelimits, workflow
-from xinfang.petitions.inputs import (  # noqa: F401  (re-exported: callers import them from services)
-    _ID_CHECK,
-    _ID_WEIGHTS,
-    _as_date,
-    _as_datetime,
-    _choice,
-    _clean_person,
-    _jsonable,
-    _phone_valid,
-    _text,
-    _unit_input,
-    _user_input,
-    id_check_char,
-    id_number_valid,
-)
-from xinfang.petitions.models import (
-    Channel,
-    Complexity,
-    DeliveryMethod,
-    Nature,
-    Outcome,
-    Petition,
-    ReplyMethod,
-    Satisfaction,
-    Status,
-)
-from xinfang.petitions.registration import (  # noqa: F401  (re-exported: callers import them from services)
-    ALLOWED_MIME,
-    COLLECTIVE_HEADCOUNT,
-    MAX_ATTACHMENT_BYTES,
-    MAX_REPRESENTATIVES,
-    QUERY_CODE_ALPHABET,
-    _chain_ended,
-    _hash_query_code,
-    _read_attachment,
-    _registration_checks,
-    _store_attachment,
-    check_query_code,
-    due_for,
-    may_attach,
-    new_query_code,
-    next_registration_number,
-    petition_attach,
-    petition_link_repeat,
-    petition_register,
-    registering_office,
-)
-from xinfang.petitions.steps import (  # noqa: F401  (re-exported: callers import them from services)
-    _begin,
-    _check_version,
-    _finish,
-    _lock,
-    _min,
-    current_due,
-    workflow_closed,
-)
+from xinfang.petitions.action_inputs import TAKES_ACTOR_LABEL, clean, names
+from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Satisfaction, Status
+from xinfang.petitions.registration import petition_attach, petition_link_repeat, petition_register
+from xinfang.petitions.steps import _begin, _finish, _min
+from xinfang.petitions.timelimits import due_for
 from xinfang.petitions.workflow import Action
+
+__all__ = [
+    "petition_accept",
+    "petition_act",
+    "petition_acknowledge",
+    "petition_approve_result",
+    "petition_archive",
+    "petition_assign",
+    "petition_attach",
+    "petition_consent_return",
+    "petition_decline",
+    "petition_evaluate",
+    "petition_extend",
+    "petition_follow_up",
+    "petition_forward",
+    "petition_instruct",
+    "petition_link_repeat",
+    "petition_pause",
+    "petition_progress",
+    "petition_record_delivery",
+    "petition_register",
+    "petition_reject_result",
+    "petition_reply",
+    "petition_report_back",
+    "petition_report_result",
+    "petition_request_review",
+    "petition_request_rereview",
+    "petition_resume",
+    "petition_return",
+    "petition_set_case_leader",
+    "petition_submit_for_instruction",
+    "petition_triage",
+]
 
 
 def _not_respondent(petition: Petition, user: User, field: str, role_label: str) -> None:
@@ -90,7 +76,7 @@ def petition_accept(*, actor, petition_or_reg_no, version: int, note: str = "") 
         actor=actor,
         action=Action.ACCEPT,
         fields=["accepted_at", "handle_due_at"],
-        data={"note": _text(note, "note", "说明", required=False), "handle_due_at": p.handle_due_at},
+        data={**clean(Action.ACCEPT, note=note), "handle_due_at": p.handle_due_at},
         public=True,
     )
 
@@ -98,29 +84,27 @@ def petition_accept(*, actor, petition_or_reg_no, version: int, note: str = "") 
 @transaction.atomic
 def petition_decline(*, actor, petition_or_reg_no, version: int, reason: str = "") -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.DECLINE, version)
-    reason = _text(reason, "reason", "不予受理理由")
+    data = clean(Action.DECLINE, reason=reason)
     p.dispatched_at = timezone.now()
-    return _finish(p, actor=actor, action=Action.DECLINE, fields=["dispatched_at"], data={"reason": reason}, public=True)
+    return _finish(p, actor=actor, action=Action.DECLINE, fields=["dispatched_at"], data=data, public=True)
 
 
 @transaction.atomic
 def petition_forward(*, actor, petition_or_reg_no, version: int, authority: str = "", reason: str = "") -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.FORWARD, version)
-    authority = _text(authority, "authority", "转送机关", max_len=100)
-    policy.assert_not_accused_unit(p, authority=authority)  # 检举控告 never to the accused's unit (409 respondent_unit)
-    reason = _text(reason, "reason", "转送理由", required=False)
+    data = clean(Action.FORWARD, authority=authority, reason=reason)
+    policy.assert_not_accused_unit(p, authority=data["authority"])  # 检举控告 never to the accused's unit (409 respondent_unit)
     p.dispatched_at = timezone.now()
-    return _finish(
-        p, actor=actor, action=Action.FORWARD, fields=["dispatched_at"], data={"authority": authority, "reason": reason}, public=True
-    )
+    return _finish(p, actor=actor, action=Action.FORWARD, fields=["dispatched_at"], data=data, public=True)
 
 
 @transaction.atomic
 def petition_submit_for_instruction(*, actor, petition_or_reg_no, version: int, note: str = "", leader=None) -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.SUBMIT_FOR_INSTRUCTION, version)
-    data = {"note": _text(note, "note", "呈批意见", required=False)}
-    if leader not in (None, ""):
-        leader = _user_input(leader, "leader", "呈批领导")
+    v = clean(Action.SUBMIT_FOR_INSTRUCTION, note=note, leader=leader)
+    data = {"note": v["note"]}
+    leader = v["leader"]
+    if leader is not None:
         if not leader.has_role(Role.LEADER):
             raise InvalidInput("所选人员不是领导", fields={"leader": ["所选人员不是领导"]})
         _not_respondent(p, leader, "leader", "批示领导")
@@ -133,26 +117,27 @@ def petition_submit_for_instruction(*, actor, petition_or_reg_no, version: int, 
 @transaction.atomic
 def petition_instruct(*, actor, petition_or_reg_no, version: int, instruction: str = "") -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.INSTRUCT, version)
-    instruction = _text(instruction, "instruction", "批示意见")
+    data = clean(Action.INSTRUCT, instruction=instruction)
     p.instruction_due_at = None
-    return _finish(p, actor=actor, action=Action.INSTRUCT, fields=["instruction_due_at"], data={"instruction": instruction})
+    return _finish(p, actor=actor, action=Action.INSTRUCT, fields=["instruction_due_at"], data=data)
 
 
 @transaction.atomic
 def petition_set_case_leader(*, actor, petition_or_reg_no, version: int, leader=None, reason: str = "") -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.SET_CASE_LEADER, version)
-    leader = _user_input(leader, "leader", "包案领导")
+    v = clean(Action.SET_CASE_LEADER, leader=leader, reason=reason)
+    leader = v["leader"]
     if not leader.has_role(Role.LEADER):
         raise InvalidInput("包案领导须为领导角色", fields={"leader": ["包案领导须为领导角色"]})
     _not_respondent(p, leader, "leader", "包案领导")
-    previous = p.case_leader.username if p.case_leader_id else ""
+    previous = p.case_leader.username if p.case_leader else ""
     p.case_leader = leader
     return _finish(
         p,
         actor=actor,
         action=Action.SET_CASE_LEADER,
         fields=["case_leader"],
-        data={"leader": leader.username, "leader_name": leader.display_name, "previous": previous, "reason": reason or ""},
+        data={"leader": leader.username, "leader_name": leader.display_name, "previous": previous, "reason": v["reason"]},
     )
 
 
@@ -169,14 +154,14 @@ def petition_assign(
     note: str = "",
 ) -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.ASSIGN, version)
-    unit = _unit_input(handling_unit, "handling_unit", "承办单位")
-    complexity = _choice(complexity or Complexity.GENERAL, Complexity, "complexity", "复杂程度")
+    v = clean(Action.ASSIGN, handling_unit=handling_unit, complexity=complexity, due_at=due_at, note=note)
+    unit, complexity = v["handling_unit"], v["complexity"]
     policy.assert_not_accused_unit(p, unit=unit)  # 检举控告 never to the accused's unit, no override (409 respondent_unit)
     now = timezone.now()
     if p.handle_due_at is None:
         p.handle_due_at = due_for("handle", p.accepted_at or now)
     internal = due_for(f"internal_{complexity}", now)
-    requested = _as_datetime(due_at, "due_at", "办理期限", required=False)
+    requested = v["due_at"]
     if requested is not None:
         if requested > p.handle_due_at:
             local = timezone.localtime(p.handle_due_at).strftime("%Y-%m-%d")
@@ -203,7 +188,7 @@ def petition_assign(
             "result_required": bool(result_required),
             "complexity": complexity,
             "internal_due_at": p.internal_due_at,
-            "note": note or "",
+            "note": v["note"],
         },
     )
 
@@ -211,7 +196,8 @@ def petition_assign(
 @transaction.atomic
 def petition_acknowledge(*, actor, petition_or_reg_no, version: int, committed_date=None, note: str = "") -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.ACKNOWLEDGE, version)
-    committed = _as_date(committed_date, "committed_date", "承诺办结日期", required=True)
+    v = clean(Action.ACKNOWLEDGE, committed_date=committed_date, note=note)
+    committed = v["committed_date"]
     today = timezone.localdate()
     if committed < today:
         raise InvalidInput("承诺办结日期不能早于今天", fields={"committed_date": ["承诺办结日期不能早于今天"]})
@@ -220,7 +206,7 @@ def petition_acknowledge(*, actor, petition_or_reg_no, version: int, committed_d
         raise InvalidInput(msg, fields={"committed_date": [msg]})
     p.committed_date = committed
     return _finish(
-        p, actor=actor, action=Action.ACKNOWLEDGE, fields=["committed_date"], data={"committed_date": committed, "note": note or ""}
+        p, actor=actor, action=Action.ACKNOWLEDGE, fields=["committed_date"], data={"committed_date": committed, "note": v["note"]}
     )
 
 
@@ -228,8 +214,8 @@ def petition_acknowledge(*, actor, petition_or_reg_no, version: int, committed_d
 def petition_progress(*, actor, petition_or_reg_no, version: int, note: str = "", explain_to_superior: bool = False) -> Petition:
     """A progress note (办理进度). For a superior's petition, `explain_to_superior` records the 说明情况 sent upward."""
     p = _begin(actor, petition_or_reg_no, Action.PROGRESS, version)
-    note = _text(note, "note", "进度说明")
-    explain = bool(explain_to_superior)
+    v = clean(Action.PROGRESS, note=note, explain_to_superior=explain_to_superior)
+    note, explain = v["note"], v["explain_to_superior"]
     if explain and p.channel != Channel.FROM_SUPERIOR:
         raise InvalidInput("只有上级交办件需要向上级说明情况", fields={"explain_to_superior": ["只有上级交办件可用"]})
     return _finish(
@@ -241,14 +227,11 @@ def petition_progress(*, actor, petition_or_reg_no, version: int, note: str = ""
 def petition_extend(*, actor, petition_or_reg_no, version: int, days=None, reason: str = "") -> Petition:
     # Once, and before the period in force expires: workflow.extend_refusal, checked by _begin.
     p = _begin(actor, petition_or_reg_no, Action.EXTEND, version)
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        raise InvalidInput("请填写延期天数", fields={"days": ["请填写延期天数"]}) from None
+    v = clean(Action.EXTEND, days=days, reason=reason)
+    days, reason = v["days"], v["reason"]
     max_days = timelimits.limit_for("extend_max").amount
     if days < 1 or days > max_days:
         raise InvalidInput(f"延期天数应为1至{max_days}天", fields={"days": [f"延期天数应为1至{max_days}天"]})
-    reason = _text(reason, "reason", "延期理由")
     start = p.accepted_at or p.registered_at
     old = p.handle_due_at or due_for("handle", start)
     # 延期: the due in force plus the days granted, then the rest-day rule (days of an earlier pause are already in it
@@ -273,11 +256,11 @@ def petition_return(*, actor, petition_or_reg_no, version: int, reason: str = ""
     (workflow.return_refusal, checked by _begin). The legal handling clock keeps running from acceptance; the office's
     re-routing step gets its own dispatch due time; both recorded in the event."""
     p = _begin(actor, petition_or_reg_no, Action.RETURN, version)
-    reason = _text(reason, "reason", "退回理由")
+    reason = clean(Action.RETURN, reason=reason)["reason"]
     now = timezone.now()
     window_ends = workflow.return_due(p)
     consented = p.return_consented_at is not None
-    old = {"handling_unit": p.handling_unit.code if p.handling_unit_id else "", "dispatch_due_at": p.dispatch_due_at}
+    old = {"handling_unit": p.handling_unit.code if p.handling_unit else "", "dispatch_due_at": p.dispatch_due_at}
     p.dispatch_due_at = _min(due_for("dispatch", now), p.handle_due_at)
     p.dispatched_at = None
     p.handling_unit = None
@@ -315,7 +298,7 @@ def petition_consent_return(*, actor, petition_or_reg_no, version: int, reason: 
     """The office consents to a return asked after the unit's 5-workday objection period (its own event); the unit may
     then return the case (workflow.consent_return_refusal)."""
     p = _begin(actor, petition_or_reg_no, Action.CONSENT_RETURN, version)
-    reason = _text(reason, "reason", "同意退回的理由（核实情况）")
+    reason = clean(Action.CONSENT_RETURN, reason=reason)["reason"]
     p.return_consented_at = timezone.now()
     return _finish(
         p,
@@ -324,7 +307,7 @@ def petition_consent_return(*, actor, petition_or_reg_no, version: int, reason: 
         fields=["return_consented_at"],
         data={
             "reason": reason,
-            "handling_unit": p.handling_unit.code if p.handling_unit_id else "",
+            "handling_unit": p.handling_unit.code if p.handling_unit else "",
             "return_due_at": workflow.return_due(p),
         },
     )
@@ -335,7 +318,7 @@ def petition_triage(*, actor, petition_or_reg_no, version: int, note: str = "") 
     """阅办: the office has read the petition on the day it arrived and written its proposal (拟办意见); the decision
     (accept / decline / forward) may follow within its own 15 days. Deciding also counts as triaging (workflow.TRIAGES)."""
     p = _begin(actor, petition_or_reg_no, Action.TRIAGE, version)
-    note = _text(note, "note", "阅办意见（拟办）")
+    note = clean(Action.TRIAGE, note=note)["note"]
     on_time = deadlines.on_time(timezone.now(), p.triage_due_at)
     return _finish(p, actor=actor, action=Action.TRIAGE, fields=[], data={"note": note, "on_time": on_time})
 
@@ -345,11 +328,8 @@ def petition_record_delivery(*, actor, petition_or_reg_no, version: int, deliver
     """送达: when the petitioner received the latest answer, and how. The 复查/复核 window runs 30 days from it (then the
     rest-day rule). Recording it again is a correction: a new event naming the previous delivery."""
     p = _begin(actor, petition_or_reg_no, Action.RECORD_DELIVERY, version)
-    method = _choice(method, DeliveryMethod, "method", "送达方式")
-    try:
-        when = _as_datetime(delivered_at, "delivered_at", "送达时间", required=True)
-    except ValueError:  # a well-formed but impossible date (2026-02-30)
-        raise InvalidInput("送达时间不是有效的日期", fields={"delivered_at": ["送达时间不是有效的日期"]}) from None
+    v = clean(Action.RECORD_DELIVERY, delivered_at=delivered_at, method=method, note=note)
+    when, method = v["delivered_at"], v["method"]
     # Compared by local day: the window counts whole days from the day after delivery, and a receipt gives the day.
     day, today, replied = (timezone.localtime(x).date() for x in (when, timezone.now(), p.replied_at))
     if day > today:
@@ -371,7 +351,7 @@ def petition_record_delivery(*, actor, petition_or_reg_no, version: int, deliver
             "stage": _answer_stage(p),
             "review_request_due_at": p.review_request_due_at,
             "previous_delivered_at": previous,
-            "note": _text(note, "note", "备注", required=False),
+            "note": v["note"],
         },
         public=True,
     )
@@ -390,7 +370,7 @@ def _window_from(p: Petition, delivered):
 
 
 # Answers that reach the petitioner as they are given: delivered when sent (online, SMS) or handed over (in person).
-DELIVERED_WHEN_SENT = {
+DELIVERED_WHEN_SENT: dict[str, str] = {
     ReplyMethod.ONLINE: DeliveryMethod.ONLINE,
     ReplyMethod.SMS: DeliveryMethod.SMS,
     ReplyMethod.VISIT: DeliveryMethod.DIRECT,
@@ -401,14 +381,10 @@ DELIVERED_WHEN_SENT = {
 def petition_report_result(
     *, actor, petition_or_reg_no, version: int, outcome: str = "", findings: str = "", reply_draft: str = ""
 ) -> Petition:
+    # Who reports in which state: workflow.report_result_refusal, checked by _begin.
     p = _begin(actor, petition_or_reg_no, Action.REPORT_RESULT, version)
-    if p.status == Status.ACCEPTED and not actor.has_role(Role.OFFICE):
-        raise NoPermission("尚未交办的信访件只能由信访办直接办结")
-    if p.status == Status.IN_PROGRESS and not actor.has_role(Role.UNIT_HANDLER):
-        raise NoPermission("办理中的信访件由承办单位报结")
-    p.outcome = _choice(outcome, Outcome, "outcome", "处理结果")
-    p.findings = _text(findings, "findings", "调查核实情况")
-    p.reply_draft = _text(reply_draft, "reply_draft", "答复意见草稿", required=False)
+    v = clean(Action.REPORT_RESULT, outcome=outcome, findings=findings, reply_draft=reply_draft)
+    p.outcome, p.findings, p.reply_draft = v["outcome"], v["findings"], v["reply_draft"]
     return _finish(
         p,
         actor=actor,
@@ -421,15 +397,15 @@ def petition_report_result(
 @transaction.atomic
 def petition_approve_result(*, actor, petition_or_reg_no, version: int, note: str = "") -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.APPROVE_RESULT, version)
-    return _finish(p, actor=actor, action=Action.APPROVE_RESULT, fields=[], data={"note": note or ""})
+    return _finish(p, actor=actor, action=Action.APPROVE_RESULT, fields=[], data=clean(Action.APPROVE_RESULT, note=note))
 
 
 @transaction.atomic
 def petition_reject_result(*, actor, petition_or_reg_no, version: int, reason: str = "") -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.REJECT_RESULT, version)
-    reason = _text(reason, "reason", "退回理由")
+    data = clean(Action.REJECT_RESULT, reason=reason)
     to = Status.IN_PROGRESS if p.handling_unit_id else Status.ACCEPTED
-    return _finish(p, actor=actor, action=Action.REJECT_RESULT, fields=[], data={"reason": reason}, to_status=to)
+    return _finish(p, actor=actor, action=Action.REJECT_RESULT, fields=[], data=data, to_status=to)
 
 
 @transaction.atomic
@@ -438,10 +414,11 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
     online, SMS or in-person answer is delivered as it is given; a letter's or a phone answer's delivery is recorded
     afterwards (record_delivery), and until then the window stays open."""
     p = _begin(actor, petition_or_reg_no, Action.REPLY, version)
-    method = _choice(method, ReplyMethod, "method", "答复方式")
-    text = _text(text, "text", "答复内容（处理意见书）")
+    v = clean(Action.REPLY, method=method, text=text)
+    method, text = v["method"], v["text"]
     now = timezone.now()
-    stage = {Status.AWAITING_REPLY: "reply", Status.UNDER_REVIEW: "review", Status.UNDER_REREVIEW: "rereview"}[p.status]
+    stages: dict[str, str] = {Status.AWAITING_REPLY: "reply", Status.UNDER_REVIEW: "review", Status.UNDER_REREVIEW: "rereview"}
+    stage = stages[p.status]
     p.reply_method = method
     p.reply_text = text
     p.replied_at = now
@@ -487,21 +464,21 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
 @transaction.atomic
 def petition_follow_up(*, actor, petition_or_reg_no, version: int, method: str = "", note: str = "") -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.FOLLOW_UP, version)
-    note = _text(note, "note", "回访情况")
-    return _finish(p, actor=actor, action=Action.FOLLOW_UP, fields=[], data={"method": method or "", "note": note})
+    return _finish(p, actor=actor, action=Action.FOLLOW_UP, fields=[], data=clean(Action.FOLLOW_UP, method=method, note=note))
 
 
 @transaction.atomic
 def petition_evaluate(*, actor, petition_or_reg_no, version: int, satisfaction: str = "", comment: str = "", actor_label="") -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.EVALUATE, version)
-    p.satisfaction = _choice(satisfaction, Satisfaction, "satisfaction", "满意度")
+    v = clean(Action.EVALUATE, satisfaction=satisfaction, comment=comment)
+    p.satisfaction = v["satisfaction"]
     p.evaluated_at = timezone.now()
     return _finish(
         p,
         actor=actor,
         action=Action.EVALUATE,
         fields=["satisfaction", "evaluated_at"],
-        data={"satisfaction": p.satisfaction, "comment": comment or ""},
+        data=v,
         public=True,
         actor_label=actor_label or ("" if actor else "信访人"),
     )
@@ -511,7 +488,7 @@ def _review_request(actor, petition_or_reg_no, version, reason, action, step, ac
     # Level and window: workflow.review_refusal, checked by _begin (open until the answer's delivery is recorded).
     p = _begin(actor, petition_or_reg_no, action, version)
     now = timezone.now()
-    reason = _text(reason, "reason", "申请理由")
+    reason = clean(action, reason=reason)["reason"]
     p.review_due_at = due_for(step, now)
     return _finish(
         p,
@@ -537,12 +514,9 @@ def petition_request_rereview(*, actor, petition_or_reg_no, version: int, reason
 @transaction.atomic
 def petition_report_back(*, actor, petition_or_reg_no, version: int, text: str = "") -> Petition:
     """上报: report the result back to the superior that assigned the petition."""
+    # A superior's case, once: workflow.report_back_refusal, checked by _begin.
     p = _begin(actor, petition_or_reg_no, Action.REPORT_BACK, version)
-    if p.channel != Channel.FROM_SUPERIOR:
-        raise InvalidTransition("只有上级交办件需要向上级报结")
-    if p.reported_back_at is not None:
-        raise InvalidTransition("已向上级报结")
-    text = _text(text, "text", "报结内容")
+    text = clean(Action.REPORT_BACK, text=text)["text"]
     p.reported_back_at = timezone.now()
     on_time = p.superior_due_at is None or p.reported_back_at <= p.superior_due_at
     return _finish(
@@ -554,9 +528,6 @@ def petition_report_back(*, actor, petition_or_reg_no, version: int, text: str =
     )
 
 
-ARCHIVE_CATEGORIES = {"general": "一般信访", "case": "信访案件", "review": "复查复核"}
-
-
 @transaction.atomic
 def petition_archive(*, actor, petition_or_reg_no, version: int, archive_category: str = "", note: str = "") -> Petition:
     # Satisfied, the delivered answer's window passed, or after 复核; a superior's case reports back first
@@ -564,9 +535,8 @@ def petition_archive(*, actor, petition_or_reg_no, version: int, archive_categor
     p = _begin(actor, petition_or_reg_no, Action.ARCHIVE, version)
     now = timezone.now()
     satisfied = p.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
-    category = archive_category or ("review" if p.review_level else ("case" if p.nature == Nature.REPORT else "general"))
-    if category not in ARCHIVE_CATEGORIES:
-        raise InvalidInput("归档类别无效", fields={"archive_category": ["归档类别无效"]})
+    v = clean(Action.ARCHIVE, archive_category=archive_category, note=note)
+    category = v["archive_category"] or ("review" if p.review_level else ("case" if p.nature == Nature.REPORT else "general"))
     p.archive_category = category
     p.archived_at = now
     dossier = list(p.events.values_list("action", flat=True))
@@ -580,7 +550,7 @@ def petition_archive(*, actor, petition_or_reg_no, version: int, archive_categor
             "basis": "satisfied" if satisfied else ("ended" if p.review_level >= 2 else "window_passed"),
             "steps": len(dossier) + 1,
             "attachments": p.attachments.count(),
-            "note": note or "",
+            "note": v["note"],
         },
         public=True,
     )
@@ -598,7 +568,7 @@ def petition_pause(*, actor, petition_or_reg_no, version: int, ground: str = "",
         raise InvalidInput(msg, fields={"ground": [msg]})
     if not set(chosen.roles) & set(actor.role_codes):
         raise NoPermission(f"按暂停计时规定，您的角色不能以“{chosen.label}”为由暂停计时")
-    reason = _text(reason, "reason", "暂停说明（听证、鉴定的安排）")
+    reason = clean(Action.PAUSE, reason=reason)["reason"]
     p.paused_at = timezone.now()
     p.pause_ground = chosen.code
     return _finish(
@@ -619,8 +589,10 @@ def petition_resume(*, actor, petition_or_reg_no, version: int, note: str = "") 
     """恢复计时: every stored due time moves by the whole days paused (at most the ground's cap), then the rest-day rule."""
     p = _begin(actor, petition_or_reg_no, Action.RESUME, version)
     now = timezone.now()
-    seconds = int((now - p.paused_at).total_seconds())
-    days = deadlines.paused_days(p.paused_at, now)
+    since = p.paused_at
+    assert since is not None  # workflow.resume_refusal: only a running pause resumes
+    seconds = int((now - since).total_seconds())
+    days = deadlines.paused_days(since, now)
     ground = timelimits.pause_ground(p.pause_ground)
     cap = ground.max_days if ground is not None else None
     counted = min(days, cap) if cap is not None else days
@@ -630,12 +602,12 @@ def petition_resume(*, actor, petition_or_reg_no, version: int, note: str = "") 
         value = getattr(p, name)
         if value is not None:
             if ground is None:  # a pause from before grounds existed: exact time, as it was taken
-                setattr(p, name, value + (now - p.paused_at))
+                setattr(p, name, value + (now - since))
             else:
                 setattr(p, name, deadlines.shifted_due(value, counted, calendar))
             moved[name] = getattr(p, name)
     p.paused_seconds += seconds
-    since, ground_code = p.paused_at, p.pause_ground
+    ground_code = p.pause_ground
     p.paused_at = None
     p.pause_ground = ""
     return _finish(
@@ -652,13 +624,13 @@ def petition_resume(*, actor, petition_or_reg_no, version: int, note: str = "") 
             "paused_seconds": seconds,
             "total_paused_seconds": p.paused_seconds,
             "handle_due_at": moved.get("handle_due_at"),
-            "note": note or "",
+            **clean(Action.RESUME, note=note),
         },
         public=True,
     )
 
 
-ACTION_SERVICES = {
+ACTION_SERVICES: dict[str, Callable[..., Petition]] = {
     Action.ACCEPT: petition_accept,
     Action.DECLINE: petition_decline,
     Action.FORWARD: petition_forward,
@@ -688,43 +660,12 @@ ACTION_SERVICES = {
 }
 
 
-ACTION_INPUTS = {
-    Action.ACCEPT: ["note"],
-    Action.DECLINE: ["reason"],
-    Action.FORWARD: ["authority", "reason"],
-    Action.SUBMIT_FOR_INSTRUCTION: ["note", "leader"],
-    Action.INSTRUCT: ["instruction"],
-    Action.SET_CASE_LEADER: ["leader", "reason"],
-    Action.ASSIGN: ["handling_unit", "result_required", "complexity", "due_at", "note"],
-    Action.ACKNOWLEDGE: ["committed_date", "note"],
-    Action.PROGRESS: ["note", "explain_to_superior"],
-    Action.EXTEND: ["days", "reason"],
-    Action.RETURN: ["reason"],
-    Action.REPORT_RESULT: ["outcome", "findings", "reply_draft"],
-    Action.APPROVE_RESULT: ["note"],
-    Action.REJECT_RESULT: ["reason"],
-    Action.REPLY: ["method", "text"],
-    Action.FOLLOW_UP: ["method", "note"],
-    Action.EVALUATE: ["satisfaction", "comment"],
-    Action.REQUEST_REVIEW: ["reason"],
-    Action.REQUEST_REREVIEW: ["reason"],
-    Action.REPORT_BACK: ["text"],
-    Action.ARCHIVE: ["archive_category", "note"],
-    Action.PAUSE: ["ground", "reason"],
-    Action.RESUME: ["note"],
-    Action.TRIAGE: ["note"],
-    Action.RECORD_DELIVERY: ["delivered_at", "method", "note"],
-    Action.CONSENT_RETURN: ["reason"],
-}
-
-
 def petition_act(*, actor, petition_or_reg_no, action: str, version: int, **inputs) -> Petition:
-    """Dispatch to the per-action service; unknown inputs are ignored, unknown actions refused."""
+    """Dispatch to the per-action service with the inputs `action_inputs.py` declares for it (others are ignored);
+    unknown actions are refused."""
     service = ACTION_SERVICES.get(action)
     if service is None:
         raise NotFound(f"未知的操作：{action}")
-    allowed = set(ACTION_INPUTS[action]) | {"actor_label"}
+    allowed = set(names(action)) | ({"actor_label"} if action in TAKES_ACTOR_LABEL else set())
     kwargs = {k: v for k, v in inputs.items() if k in allowed}
-    if "actor_label" in kwargs and action not in (Action.EVALUATE, Action.REQUEST_REVIEW, Action.REQUEST_REREVIEW):
-        kwargs.pop("actor_label")
     return service(actor=actor, petition_or_reg_no=petition_or_reg_no, version=version, **kwargs)

@@ -7,9 +7,7 @@ from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound, StaleVersion
 from xinfang.petitions import workflow
 from xinfang.petitions.events import record_event
-from xinfang.petitions.inputs import (
-    _jsonable,
-)
+from xinfang.petitions.inputs import jsonable
 from xinfang.petitions.models import (
     Channel,
     Petition,
@@ -60,8 +58,8 @@ def workflow_closed():
 
 
 def _min(*values):
-    values = [v for v in values if v is not None]
-    return min(values) if values else None
+    given = [v for v in values if v is not None]
+    return min(given) if given else None
 
 
 def _lock(actor, petition_or_reg_no) -> Petition:
@@ -127,7 +125,8 @@ def _finish(
     fk_update = {}
     for name, value in update.items():
         field = Petition._meta.get_field(name)
-        fk_update[field.attname if field.is_relation else name] = value.pk if field.is_relation and value is not None else value
+        column = getattr(field, "attname", name)  # handling_unit → handling_unit_id
+        fk_update[column if field.is_relation else name] = value.pk if field.is_relation and value is not None else value
     changed = Petition.objects.filter(pk=petition.pk, version=old_version).update(**fk_update)
     if changed != 1:
         raise StaleVersion("该信访件已被他人修改，请刷新后重试")
@@ -138,7 +137,7 @@ def _finish(
         actor_label=actor_label,
         from_status=from_status,
         to_status=petition.status,
-        data=_jsonable(data),
+        data=jsonable(data),
         public=public,
     )
     return petition

@@ -13,7 +13,6 @@ other years only weekends are days off and `calendar_notice(year)` gives the war
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from collections.abc import Iterable
@@ -22,31 +21,15 @@ from datetime import date, datetime
 
 from django.db.models.signals import post_delete, post_save
 
-from . import deadlines
+from . import deadlines, policy_seed
 from .deadlines import Limit, WorkCalendar
 from .models import Holiday, PauseGround, TimeLimit
 
 CACHE_SECONDS = 60
 
 
-def _current_seed() -> list[tuple]:
-    """The policy rows as the migrations leave a fresh database: 0002's defaults with 0006's changes (当日阅办 0 days,
-    the checked legal bases, the 5-workday objection step). Used only when a row is missing (a flushed test database)."""
-    rows = importlib.import_module("xinfang.petitions.migrations.0002_time_limits").LIMITS
-    changes = importlib.import_module("xinfang.petitions.migrations.0006_law_clock_policy")
-    out = []
-    for step, label, amount, unit, day_kind, basis in rows:
-        if step == "triage" and (amount, unit, day_kind) == (changes.TRIAGE_OLD, "days", "calendar"):
-            amount = changes.TRIAGE_NEW
-        old_new = changes.BASIS.get(step)
-        if old_new and basis == old_new[0]:
-            basis = old_new[1]
-        out.append((step, label, amount, unit, day_kind, basis))
-    return out + list(changes.NEW_LIMITS)
-
-
-_SEED = _current_seed()
-_PAUSE_SEED = importlib.import_module("xinfang.petitions.migrations.0006_law_clock_policy").PAUSE_GROUNDS
+_SEED = policy_seed.TIME_LIMITS
+_PAUSE_SEED = policy_seed.PAUSE_GROUNDS
 DEFAULT_LIMITS: dict[str, Limit] = {step: Limit(amount, unit, day_kind) for step, _l, amount, unit, day_kind, _b in _SEED}
 STEP_LABELS: dict[str, str] = {step: label for step, label, *_ in _SEED}
 
@@ -451,7 +434,7 @@ def time_limits_seed() -> int:
         )
         created += new
     for code, label, max_days, roles, legal_bound in _PAUSE_SEED:
-        _row, new = PauseGround.objects.get_or_create(
+        _ground, new = PauseGround.objects.get_or_create(
             code=code, defaults={"label": label, "max_days": max_days, "roles": roles, "legal_bound": legal_bound}
         )
         created += new

@@ -10,10 +10,14 @@ from django.views.decorators.http import require_POST
 
 from xinfang.access import policy
 from xinfang.access import views as access_views
+from xinfang.core import inputs
 from xinfang.core.errors import DomainError, NotFound
+from xinfang.core.forms import apply_errors
 from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
-from xinfang.petitions import documents, selectors, services, timelimits, workflow
+from xinfang.petitions import documents, registration, selectors, services, timelimits, workflow
+from xinfang.petitions.action_inputs import ARCHIVE_CATEGORIES
+from xinfang.petitions.event_types import DATA_LABELS
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
 from xinfang.petitions.models import Attachment, Category, DeliveryMethod, Outcome, ReplyMethod, Satisfaction
 
@@ -29,21 +33,15 @@ def _petition_or_404(user, reg_no):
         raise Http404("未找到该信访件") from None
 
 
-def _apply_errors(form, exc: DomainError):
+def _register_field(name: str) -> str | None:
+    """The registration form's field for a service's field name (petitioners[0].name → name, representatives[1].phone →
+    rep2_phone)."""
     mapping = {"petitioners[0].name": "name", "petitioners[0].id_number": "id_number", "petitioners[0].phone": "phone"}
-    placed = False
-    for field, errs in (exc.fields or {}).items():
-        target = mapping.get(field, field)
-        if target.startswith("representatives["):
-            idx = target[len("representatives[") : target.index("]")]
-            target = f"rep{int(idx) + 1}_{target.rsplit('.', 1)[-1]}" if "." in target else None
-        if target not in form.fields:
-            target = None
-        for err in errs if isinstance(errs, list) else [errs]:
-            form.add_error(target, str(err))
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
+    target = mapping.get(name, name)
+    if target.startswith("representatives["):
+        idx = target[len("representatives[") : target.index("]")]
+        return f"rep{int(idx) + 1}_{target.rsplit('.', 1)[-1]}" if "." in target else None
+    return target
 
 
 @login_required
@@ -95,8 +93,8 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         try:
-            kwargs["category"] = Category.objects.get(code=form.cleaned_data["category"])
-            kwargs["region"] = Region.objects.get(code=form.cleaned_data["region"])
+            kwargs["category"] = inputs.by_code(Category, form.cleaned_data["category"], "category", "问题类别")
+            kwargs["region"] = inputs.by_code(Region, form.cleaned_data["region"], "region", "问题发生地")
             repeat = (form.cleaned_data.get("repeat_of") or "").strip()
             kwargs["repeat_of"] = policy.get_visible_petition(user, repeat) if repeat else None
             kwargs["attachments"] = request.FILES.getlist("attachments")
@@ -104,7 +102,7 @@ def register(request):
         except NotFound:
             form.add_error("repeat_of", "未找到该登记编号")
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc, rename=_register_field, message_if_none=True)
         else:
             request.session[RECEIPT_SESSION_KEY] = {petition.reg_no: code}
             messages.success(request, f"已登记，登记编号 {petition.reg_no}")
@@ -152,34 +150,35 @@ def receipt_pdf(request, reg_no):
     return attach(response, f"登记回执-{reg_no}.pdf", inline=True, fallback=f"receipt-{reg_no}.pdf")
 
 
-EVENT_FIELDS = [
-    ("handling_unit_name", "承办单位"),
-    ("leader_name", "包案领导"),
-    ("authority", "转送机关"),
-    ("instruction", "批示"),
-    ("reason", "理由"),
-    ("own_unit_reason", "交被反映人所在单位办理的理由"),
-    ("committed_date", "承诺办结"),
-    ("days", "延期天数"),
-    ("new_due_at", "新的办理期限"),
-    ("ground_label", "暂停事由"),
-    ("paused_days", "暂停天数"),
-    ("counted_days", "期限顺延天数"),
-    ("delivered_at", "送达时间"),
-    ("method", "方式"),
-    ("review_request_due_at", "可申请复查/复核至"),
-    ("return_due_at", "异议期至"),
-    ("outcome", "处理结果"),
-    ("findings", "调查核实"),
-    ("text", "内容"),
-    ("satisfaction", "满意度"),
-    ("comment", "意见"),
-    ("note", "说明"),
-    ("names", "附件"),
-    ("answer", "督办答复"),
-    ("matter", "追责事项"),
-    ("decision", "处理决定"),
-]
+# The details the timeline shows of each entry, in order (their names: event_types.DATA_LABELS).
+TIMELINE_FIELDS = (
+    "handling_unit_name",
+    "leader_name",
+    "authority",
+    "instruction",
+    "reason",
+    "own_unit_reason",
+    "committed_date",
+    "days",
+    "new_due_at",
+    "ground_label",
+    "paused_days",
+    "counted_days",
+    "delivered_at",
+    "method",
+    "review_request_due_at",
+    "return_due_at",
+    "outcome",
+    "findings",
+    "text",
+    "satisfaction",
+    "comment",
+    "note",
+    "names",
+    "answer",
+    "matter",
+    "decision",
+)
 CHOICE_LABELS = {
     "outcome": dict(Outcome.choices),
     "satisfaction": dict(Satisfaction.choices),
@@ -189,7 +188,8 @@ CHOICE_LABELS = {
 
 def _event_details(event) -> list[str]:
     out = []
-    for key, label in EVENT_FIELDS:
+    for key in TIMELINE_FIELDS:
+        label = DATA_LABELS[key]
         value = event.data.get(key)
         if value in (None, "", False):
             continue
@@ -264,7 +264,7 @@ def detail(request, reg_no):
             "chain": selectors.repeat_chain(actor=user, petition=petition),
             "due_state": selectors.due_state(petition.due_at, now),
             "take_case": take_case,
-            "may_attach": services.may_attach(user, petition),
+            "may_attach": registration.may_attach(user, petition),
             "attachment_kinds": Attachment.Kind.choices,
             "disputes": list(disputes_for_petition(petition, actor=user)),
             # The access app's identity-grant page answers only the registering office's roles.
@@ -279,7 +279,7 @@ def detail(request, reg_no):
             "window_open": workflow.window_open(petition, now),
             "refused": selectors.refused_actions(actor=user, petition=petition),
             "docs": documents.available(petition),
-            "archive_label": services.ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
+            "archive_label": ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
             "now": now,
             "routing": routing,
         },

@@ -1,12 +1,14 @@
-"""The petition lifecycle as data: (state, action) → (new state, roles allowed).
+"""The petition lifecycle as data: (state, action) → (new state, roles allowed, guard).
 
 Services enforce this table; pages and the API read it to show which actions are possible.
 `None` as the new state means the action keeps the state (notes, pause/resume, case leader,
-follow-up, extension, report-back). The rules of the law the table cannot express are the guards
-at the end of this module (`refusal`): each is written once, with the rule beside it, and is used
-by the service (which raises it) and by the page and API (which offer only what passes).
+follow-up, extension, report-back). The rules the table's columns cannot express are the guards
+(`*_refusal`), one per action, written once with the rule beside it and named in the action's row:
+the service raises what the guard says (`steps._begin`), and the page and API offer only what the
+table and the guard allow (`offered`). Nothing else decides whether an action may be taken.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,161 +16,46 @@ from django.db import models
 
 from xinfang.core.errors import ErrorCode
 from xinfang.org.models import Role
-from xinfang.petitions.models import Satisfaction, Status
+from xinfang.petitions.event_types import EventType
+from xinfang.petitions.event_types import label as label
+from xinfang.petitions.models import Channel, Petition, Satisfaction, Status
 
 
 class Action(models.TextChoices):
-    ACCEPT = "accept", "受理"
-    DECLINE = "decline", "不予受理"
-    FORWARD = "forward", "转送"
-    SUBMIT_FOR_INSTRUCTION = "submit_for_instruction", "呈批"
-    INSTRUCT = "instruct", "批示"
-    SET_CASE_LEADER = "set_case_leader", "确定包案领导"
-    ASSIGN = "assign", "交办"
-    ACKNOWLEDGE = "acknowledge", "签收"
-    PROGRESS = "progress", "办理进度"
-    EXTEND = "extend", "延期"
-    RETURN = "return", "退回"
-    REPORT_RESULT = "report_result", "报结"
-    APPROVE_RESULT = "approve_result", "审核通过"
-    REJECT_RESULT = "reject_result", "审核退回"
-    REPLY = "reply", "答复"
-    FOLLOW_UP = "follow_up", "回访"
-    EVALUATE = "evaluate", "满意度评价"
-    REQUEST_REVIEW = "request_review", "申请复查"
-    REQUEST_REREVIEW = "request_rereview", "申请复核"
-    REPORT_BACK = "report_back", "向上级报结"
-    ARCHIVE = "archive", "归档"
-    PAUSE = "pause", "暂停计时"
-    RESUME = "resume", "恢复计时"
-    TRIAGE = "triage", "阅办"
-    RECORD_DELIVERY = "record_delivery", "送达"
-    CONSENT_RETURN = "consent_return", "同意退回"
+    """The actions a user chooses (the table's rows); their names are the event types' (event_types.py)."""
 
-
-# Event-only actions (written by services but not chosen by a user from the table).
-REGISTER = "register"
-
-S = Status
-OPEN = [s for s in Status if s not in (S.DECLINED, S.FORWARDED, S.ARCHIVED)]
-AFTER_REPLY = [S.REPLIED, S.EVALUATED]
-HANDLING = [S.ASSIGNED, S.IN_PROGRESS]
-# A hearing or an appraisal happens while a matter is being handled or reviewed, never while it waits to be
-# accepted or dispatched (a pause there only delayed the office's own step).
-PAUSABLE = [S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW, S.UNDER_REREVIEW]
-
-OFFICE = (Role.OFFICE,)
-LEADER = (Role.LEADER,)
-UNIT = (Role.UNIT_HANDLER,)
-# The clerk records what the petitioner says at the window (evaluation, review requests).
-PETITIONER_INPUT = (Role.OFFICE, Role.CLERK)
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    from_states: tuple[str, ...]
-    to_state: str | None
-    roles: tuple[str, ...]
-    # Portal / Open311 may call these with actor=None (the petitioner's own request).
-    petitioner_may: bool = False
-
-
-def _t(action, from_states, to_state, roles, petitioner_may=False):
-    return Transition(str(action), tuple(str(s) for s in from_states), str(to_state) if to_state else None, tuple(roles), petitioner_may)
-
-
-TRANSITIONS: list[Transition] = [
-    _t(Action.ACCEPT, [S.REGISTERED], S.ACCEPTED, OFFICE),
-    _t(Action.DECLINE, [S.REGISTERED], S.DECLINED, OFFICE),
-    _t(Action.FORWARD, [S.REGISTERED], S.FORWARDED, OFFICE),
-    _t(Action.SUBMIT_FOR_INSTRUCTION, [S.ACCEPTED], S.AWAITING_INSTRUCTION, OFFICE),
-    _t(Action.INSTRUCT, [S.AWAITING_INSTRUCTION], S.ACCEPTED, LEADER),
-    _t(Action.SET_CASE_LEADER, OPEN, None, OFFICE + LEADER),
-    _t(Action.ASSIGN, [S.ACCEPTED], S.ASSIGNED, OFFICE),
-    _t(Action.ACKNOWLEDGE, [S.ASSIGNED], S.IN_PROGRESS, UNIT),
-    _t(Action.PROGRESS, OPEN, None, OFFICE + LEADER + UNIT),
-    _t(Action.EXTEND, [S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS], None, LEADER),
-    _t(Action.RETURN, HANDLING, S.ACCEPTED, UNIT),
-    # The office may also handle a petition itself (accepted → result_reported).
-    _t(Action.REPORT_RESULT, [S.IN_PROGRESS, S.ACCEPTED], S.RESULT_REPORTED, OFFICE + UNIT),
-    _t(Action.APPROVE_RESULT, [S.RESULT_REPORTED], S.AWAITING_REPLY, OFFICE),
-    # Back to the handling unit (in_progress), or to accepted when the office handled it itself.
-    _t(Action.REJECT_RESULT, [S.RESULT_REPORTED], S.IN_PROGRESS, OFFICE),
-    _t(Action.REPLY, [S.AWAITING_REPLY, S.UNDER_REVIEW, S.UNDER_REREVIEW], S.REPLIED, OFFICE),
-    _t(Action.FOLLOW_UP, AFTER_REPLY, None, OFFICE),
-    _t(Action.EVALUATE, [S.REPLIED], S.EVALUATED, PETITIONER_INPUT, petitioner_may=True),
-    _t(Action.REQUEST_REVIEW, AFTER_REPLY, S.UNDER_REVIEW, PETITIONER_INPUT, petitioner_may=True),
-    _t(Action.REQUEST_REREVIEW, AFTER_REPLY, S.UNDER_REREVIEW, PETITIONER_INPUT, petitioner_may=True),
-    _t(Action.REPORT_BACK, [S.RESULT_REPORTED, S.AWAITING_REPLY, S.REPLIED, S.EVALUATED], None, OFFICE),
-    _t(Action.ARCHIVE, AFTER_REPLY, S.ARCHIVED, OFFICE),
-    # Who may pause on which ground is the policy table's (PauseGround.roles); these roles are the most it can allow.
-    _t(Action.PAUSE, PAUSABLE, None, OFFICE + LEADER + UNIT),
-    _t(Action.RESUME, OPEN, None, OFFICE + LEADER + UNIT),
-    _t(Action.TRIAGE, [S.REGISTERED], None, OFFICE),
-    _t(Action.RECORD_DELIVERY, AFTER_REPLY, None, OFFICE),
-    _t(Action.CONSENT_RETURN, HANDLING, None, OFFICE),
-]
-
-BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
-# 当日阅办: a petition is triaged by an explicit 阅办 or by the decision itself (accept, decline, forward).
-TRIAGES = {str(Action.TRIAGE), str(Action.ACCEPT), str(Action.DECLINE), str(Action.FORWARD)}
-ACTIONS: list[str] = [t.action for t in TRANSITIONS]
-
-
-def transition(action: str) -> Transition | None:
-    return BY_ACTION.get(action)
-
-
-def allowed_in_state(action: str, state: str) -> bool:
-    t = BY_ACTION.get(action)
-    return t is not None and state in t.from_states
-
-
-def next_state(action: str, state: str) -> str:
-    t = BY_ACTION[action]
-    return t.to_state or state
-
-
-def role_may(action: str, role_codes) -> bool:
-    t = BY_ACTION.get(action)
-    return t is not None and bool(set(t.roles) & set(role_codes))
-
-
-def actions_for(state: str, role_codes) -> list[str]:
-    """Actions the table allows in this state for a user holding these roles (guards not applied)."""
-    roles = set(role_codes)
-    return [t.action for t in TRANSITIONS if state in t.from_states and roles & set(t.roles)]
-
-
-# Timeline actions written by other apps on a petition's history (access, import).
-OTHER_LABELS = {
-    "register": "登记",
-    "import": "历史导入",
-    "attach": "添加附件",
-    "identity_grant": "授权查看信访人身份信息",
-    "identity_grant_revoke": "撤销身份信息授权",
-    "respondent_match": "确认被反映人账号",
-    "respondent_match_clear": "排除被反映人推定匹配",
-    "identity_rehash": "重算身份检索哈希",
-    "query_code_reissue": "重新发放查询码",
-}
-
-
-def label(action: str) -> str:
-    """The Chinese name of a timeline action: the lifecycle's own, the supervision app's, or the others above."""
-    try:
-        return Action(action).label
-    except ValueError:
-        pass
-    from xinfang.supervision.models import EVENT_LABELS  # the supervision app writes 督办/催办/... on the timeline
-
-    return EVENT_LABELS.get(action) or OTHER_LABELS.get(action, action)
+    ACCEPT = EventType.ACCEPT.value, EventType.ACCEPT.label
+    DECLINE = EventType.DECLINE.value, EventType.DECLINE.label
+    FORWARD = EventType.FORWARD.value, EventType.FORWARD.label
+    SUBMIT_FOR_INSTRUCTION = EventType.SUBMIT_FOR_INSTRUCTION.value, EventType.SUBMIT_FOR_INSTRUCTION.label
+    INSTRUCT = EventType.INSTRUCT.value, EventType.INSTRUCT.label
+    SET_CASE_LEADER = EventType.SET_CASE_LEADER.value, EventType.SET_CASE_LEADER.label
+    ASSIGN = EventType.ASSIGN.value, EventType.ASSIGN.label
+    ACKNOWLEDGE = EventType.ACKNOWLEDGE.value, EventType.ACKNOWLEDGE.label
+    PROGRESS = EventType.PROGRESS.value, EventType.PROGRESS.label
+    EXTEND = EventType.EXTEND.value, EventType.EXTEND.label
+    RETURN = EventType.RETURN.value, EventType.RETURN.label
+    REPORT_RESULT = EventType.REPORT_RESULT.value, EventType.REPORT_RESULT.label
+    APPROVE_RESULT = EventType.APPROVE_RESULT.value, EventType.APPROVE_RESULT.label
+    REJECT_RESULT = EventType.REJECT_RESULT.value, EventType.REJECT_RESULT.label
+    REPLY = EventType.REPLY.value, EventType.REPLY.label
+    FOLLOW_UP = EventType.FOLLOW_UP.value, EventType.FOLLOW_UP.label
+    EVALUATE = EventType.EVALUATE.value, EventType.EVALUATE.label
+    REQUEST_REVIEW = EventType.REQUEST_REVIEW.value, EventType.REQUEST_REVIEW.label
+    REQUEST_REREVIEW = EventType.REQUEST_REREVIEW.value, EventType.REQUEST_REREVIEW.label
+    REPORT_BACK = EventType.REPORT_BACK.value, EventType.REPORT_BACK.label
+    ARCHIVE = EventType.ARCHIVE.value, EventType.ARCHIVE.label
+    PAUSE = EventType.PAUSE.value, EventType.PAUSE.label
+    RESUME = EventType.RESUME.value, EventType.RESUME.label
+    TRIAGE = EventType.TRIAGE.value, EventType.TRIAGE.label
+    RECORD_DELIVERY = EventType.RECORD_DELIVERY.value, EventType.RECORD_DELIVERY.label
+    CONSENT_RETURN = EventType.CONSENT_RETURN.value, EventType.CONSENT_RETURN.label
 
 
 # ---------------------------------------------------------------------------
-# Guards: the rules of the law the table cannot say. One function per rule; `refusal` is what the
-# service raises and what the page and API consult before offering an action.
+# Guards: the rules the table's columns cannot say, one function per action (named in its row below).
+# Each takes (petition, actor, now) and returns None (allowed) or the Refusal the service raises.
+# actor is None for the petitioner's own request (portal, Open311).
 # ---------------------------------------------------------------------------
 
 
@@ -326,21 +213,140 @@ def delivery_refusal(p, actor, now: datetime) -> Refusal | None:
     return None
 
 
-GUARDS = {
-    Action.EXTEND: extend_refusal,
-    Action.RETURN: return_refusal,
-    Action.CONSENT_RETURN: consent_return_refusal,
-    Action.PAUSE: pause_refusal,
-    Action.RESUME: resume_refusal,
-    Action.TRIAGE: triage_refusal,
-    Action.REQUEST_REVIEW: review_refusal(0),
-    Action.REQUEST_REREVIEW: review_refusal(1),
-    Action.ARCHIVE: archive_refusal,
-    Action.RECORD_DELIVERY: delivery_refusal,
-}
+def progress_refusal(p, actor, now: datetime) -> Refusal | None:
+    """办理进度: nothing is being handled before the office decides (受理/交办), so on a petition still registered only the
+    office writes a note (its proposal is 阅办, its own action)."""
+    if p.status == Status.REGISTERED and actor is not None and not actor.has_role(Role.OFFICE):
+        return Refusal(str(ErrorCode.PERMISSION_DENIED), "尚未受理的信访件只能由信访办记录办理情况")
+    return None
+
+
+def report_result_refusal(p, actor, now: datetime) -> Refusal | None:
+    """报结: the unit that handles a case reports its result; the office reports only on a case it handles itself (accepted,
+    never assigned)."""
+    if actor is None:
+        return None
+    if p.status == Status.ACCEPTED and not actor.has_role(Role.OFFICE):
+        return Refusal(str(ErrorCode.PERMISSION_DENIED), "尚未交办的信访件只能由信访办直接办结")
+    if p.status == Status.IN_PROGRESS and not actor.has_role(Role.UNIT_HANDLER):
+        return Refusal(str(ErrorCode.PERMISSION_DENIED), "办理中的信访件由承办单位报结")
+    return None
+
+
+def report_back_refusal(p, actor, now: datetime) -> Refusal | None:
+    """向上级报结: only a case a superior assigned (上级交办件) reports back, and once."""
+    if p.channel != Channel.FROM_SUPERIOR:
+        return _no("只有上级交办件需要向上级报结")
+    if p.reported_back_at is not None:
+        return _no("已向上级报结")
+    return None
+
+
+S = Status
+OPEN = [s for s in Status if s not in (S.DECLINED, S.FORWARDED, S.ARCHIVED)]
+AFTER_REPLY = [S.REPLIED, S.EVALUATED]
+HANDLING = [S.ASSIGNED, S.IN_PROGRESS]
+# A hearing or an appraisal happens while a matter is being handled or reviewed, never while it waits to be
+# accepted or dispatched (a pause there only delayed the office's own step).
+PAUSABLE = [S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW, S.UNDER_REREVIEW]
+
+OFFICE = (Role.OFFICE,)
+LEADER = (Role.LEADER,)
+UNIT = (Role.UNIT_HANDLER,)
+# The clerk records what the petitioner says at the window (evaluation, review requests).
+PETITIONER_INPUT = (Role.OFFICE, Role.CLERK)
+
+
+Guard = Callable[[Petition, object, datetime], "Refusal | None"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    from_states: tuple[str, ...]
+    to_state: str | None
+    roles: tuple[str, ...]
+    # Portal / Open311 may call these with actor=None (the petitioner's own request).
+    petitioner_may: bool = False
+    guard: Guard | None = None
+
+
+def _t(action, from_states, to_state, roles, guard: Guard | None = None, petitioner_may: bool = False) -> Transition:
+    return Transition(
+        str(action), tuple(str(s) for s in from_states), str(to_state) if to_state else None, tuple(roles), petitioner_may, guard
+    )
+
+
+TRANSITIONS: list[Transition] = [
+    _t(Action.ACCEPT, [S.REGISTERED], S.ACCEPTED, OFFICE),
+    _t(Action.DECLINE, [S.REGISTERED], S.DECLINED, OFFICE),
+    _t(Action.FORWARD, [S.REGISTERED], S.FORWARDED, OFFICE),
+    _t(Action.SUBMIT_FOR_INSTRUCTION, [S.ACCEPTED], S.AWAITING_INSTRUCTION, OFFICE),
+    _t(Action.INSTRUCT, [S.AWAITING_INSTRUCTION], S.ACCEPTED, LEADER),
+    _t(Action.SET_CASE_LEADER, OPEN, None, OFFICE + LEADER),
+    _t(Action.ASSIGN, [S.ACCEPTED], S.ASSIGNED, OFFICE),
+    _t(Action.ACKNOWLEDGE, [S.ASSIGNED], S.IN_PROGRESS, UNIT),
+    _t(Action.PROGRESS, OPEN, None, OFFICE + LEADER + UNIT, progress_refusal),
+    _t(Action.EXTEND, [S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS], None, LEADER, extend_refusal),
+    _t(Action.RETURN, HANDLING, S.ACCEPTED, UNIT, return_refusal),
+    # The office may also handle a petition itself (accepted → result_reported).
+    _t(Action.REPORT_RESULT, [S.IN_PROGRESS, S.ACCEPTED], S.RESULT_REPORTED, OFFICE + UNIT, report_result_refusal),
+    _t(Action.APPROVE_RESULT, [S.RESULT_REPORTED], S.AWAITING_REPLY, OFFICE),
+    # Back to the handling unit (in_progress), or to accepted when the office handled it itself.
+    _t(Action.REJECT_RESULT, [S.RESULT_REPORTED], S.IN_PROGRESS, OFFICE),
+    _t(Action.REPLY, [S.AWAITING_REPLY, S.UNDER_REVIEW, S.UNDER_REREVIEW], S.REPLIED, OFFICE),
+    _t(Action.FOLLOW_UP, AFTER_REPLY, None, OFFICE),
+    _t(Action.EVALUATE, [S.REPLIED], S.EVALUATED, PETITIONER_INPUT, petitioner_may=True),
+    _t(Action.REQUEST_REVIEW, AFTER_REPLY, S.UNDER_REVIEW, PETITIONER_INPUT, review_refusal(0), petitioner_may=True),
+    _t(Action.REQUEST_REREVIEW, AFTER_REPLY, S.UNDER_REREVIEW, PETITIONER_INPUT, review_refusal(1), petitioner_may=True),
+    _t(Action.REPORT_BACK, [S.RESULT_REPORTED, S.AWAITING_REPLY, S.REPLIED, S.EVALUATED], None, OFFICE, report_back_refusal),
+    _t(Action.ARCHIVE, AFTER_REPLY, S.ARCHIVED, OFFICE, archive_refusal),
+    # Who may pause on which ground is the policy table's (PauseGround.roles); these roles are the most it can allow.
+    _t(Action.PAUSE, PAUSABLE, None, OFFICE + LEADER + UNIT, pause_refusal),
+    _t(Action.RESUME, OPEN, None, OFFICE + LEADER + UNIT, resume_refusal),
+    _t(Action.TRIAGE, [S.REGISTERED], None, OFFICE, triage_refusal),
+    _t(Action.RECORD_DELIVERY, AFTER_REPLY, None, OFFICE, delivery_refusal),
+    _t(Action.CONSENT_RETURN, HANDLING, None, OFFICE, consent_return_refusal),
+]
+
+BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+# 当日阅办: a petition is triaged by an explicit 阅办 or by the decision itself (accept, decline, forward).
+TRIAGES = {str(Action.TRIAGE), str(Action.ACCEPT), str(Action.DECLINE), str(Action.FORWARD)}
+ACTIONS: list[str] = [t.action for t in TRANSITIONS]
+
+
+def transition(action: str) -> Transition | None:
+    return BY_ACTION.get(action)
+
+
+def allowed_in_state(action: str, state: str) -> bool:
+    t = BY_ACTION.get(action)
+    return t is not None and state in t.from_states
+
+
+def next_state(action: str, state: str) -> str:
+    t = BY_ACTION[action]
+    return t.to_state or state
+
+
+def role_may(action: str, role_codes) -> bool:
+    t = BY_ACTION.get(action)
+    return t is not None and bool(set(t.roles) & set(role_codes))
+
+
+def actions_for(state: str, role_codes) -> list[str]:
+    """Actions the table allows in this state for a user holding these roles (guards not applied)."""
+    roles = set(role_codes)
+    return [t.action for t in TRANSITIONS if state in t.from_states and roles & set(t.roles)]
 
 
 def refusal(action: str, petition, actor, now: datetime) -> Refusal | None:
-    """Why the law refuses `action` on `petition` now (None when nothing does). The table's state and role come first."""
-    guard = GUARDS.get(action)
-    return guard(petition, actor, now) if guard else None
+    """Why the action's guard refuses it on `petition` now (None when nothing does). The table's state and role come first."""
+    t = BY_ACTION.get(action)
+    return t.guard(petition, actor, now) if t is not None and t.guard is not None else None
+
+
+def offered(petition, actor, now: datetime) -> list[str]:
+    """The actions this actor may take on the petition now: the table's state and roles, then each action's guard (the same
+    check the service makes before it writes)."""
+    return [a for a in actions_for(petition.status, actor.role_codes) if refusal(a, petition, actor, now) is None]

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from xinfang.petitions import timelimits, workflow
+from xinfang.petitions.event_types import PETITIONER_LABELS, EventType
 from xinfang.petitions.models import Petition, PetitionEvent, Satisfaction, Status, TimeLimit
 from xinfang.portal.models import PublishedSummary, QueryLockout
 
@@ -35,21 +36,24 @@ PLAIN_STATUS = {
 
 # Public events: the petitioner's label for each, the fields of `data` they may see, and the
 # document (告知书/意见书) the event stands for.
+# Public events: the fields of `data` the petitioner may see, and the document (告知书/意见书) the event stands for. Their
+# names on the portal are event_types.PETITIONER_LABELS.
+E = EventType
 STEP = {
-    "register": ("已登记", (), "登记回执"),
-    "accept": ("已受理", ("handle_due_at",), "受理告知书"),
-    "decline": ("不予受理", ("reason",), "不予受理告知书"),
-    "forward": ("已转送", ("authority", "reason"), "转送告知书"),
-    "extend": ("办理期限延长", ("days", "reason", "new_due_at"), "延期办理告知书"),
+    E.REGISTER: ((), "登记回执"),
+    E.ACCEPT: (("handle_due_at",), "受理告知书"),
+    E.DECLINE: (("reason",), "不予受理告知书"),
+    E.FORWARD: (("authority", "reason"), "转送告知书"),
+    E.EXTEND: (("days", "reason", "new_due_at"), "延期办理告知书"),
     # Older reply events carry the window as review_window_ends_at; newer ones as review_request_due_at (null until delivery).
-    "reply": ("书面答复", ("text", "stage", "review_window_ends_at", "review_request_due_at"), "处理意见书"),
-    "record_delivery": ("答复已送达", ("delivered_at", "review_request_due_at"), ""),
-    "pause": ("暂停计时", ("ground_label",), ""),
-    "resume": ("恢复计时", ("counted_days", "handle_due_at"), ""),
-    "query_code_reissue": ("查询码已重新发放（原查询码失效）", (), ""),
-    "evaluate": ("您的评价", ("satisfaction", "comment"), ""),
-    "request_review": ("您申请复查", ("reason", "review_due_at"), ""),
-    "request_rereview": ("您申请复核", ("reason", "review_due_at"), ""),
+    E.REPLY: (("text", "stage", "review_window_ends_at", "review_request_due_at"), "处理意见书"),
+    E.RECORD_DELIVERY: (("delivered_at", "review_request_due_at"), ""),
+    E.PAUSE: (("ground_label",), ""),
+    E.RESUME: (("counted_days", "handle_due_at"), ""),
+    E.QUERY_CODE_REISSUE: ((), ""),
+    E.EVALUATE: (("satisfaction", "comment"), ""),
+    E.REQUEST_REVIEW: (("reason", "review_due_at"), ""),
+    E.REQUEST_REREVIEW: (("reason", "review_due_at"), ""),
 }
 REPLY_TITLES = {"reply": "处理意见书", "review": "复查意见书", "rereview": "复核意见书"}
 FIELD_LABELS = {
@@ -133,9 +137,10 @@ def public_steps(petition: Petition) -> list[PublicStep]:
     events = PetitionEvent.objects.filter(petition=petition, public=True, action__in=list(STEP)).only("seq", "at", "action", "data")
     steps = []
     for e in events.order_by("seq"):
-        label, keys, document = STEP[e.action]
+        keys, document = STEP[e.action]
+        label = PETITIONER_LABELS[e.action]
         data = e.data or {}
-        if e.action == "reply":
+        if e.action == EventType.REPLY:
             document = label = REPLY_TITLES.get(data.get("stage"), "处理意见书")
         details = [(FIELD_LABELS[k], v) for k in keys if (v := _fmt(k, data.get(k))) is not None]
         steps.append(PublicStep(seq=e.seq, at=e.at, label=label, details=details, document=document))

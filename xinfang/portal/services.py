@@ -16,7 +16,9 @@ from django.utils import timezone
 from xinfang.core import inputs
 from xinfang.core.errors import Conflict, DomainError, ErrorCode, InvalidInput, NoPermission, NotFound
 from xinfang.org.models import Region, Role, Unit, UnitKind
+from xinfang.petitions import registration
 from xinfang.petitions import services as petition_services
+from xinfang.petitions.event_types import EventType
 from xinfang.petitions.models import Category, Channel, Nature, Petition, Status
 from xinfang.portal import limits
 from xinfang.portal.limits import hit
@@ -142,7 +144,7 @@ def portal_lookup(*, reg_no: str, query_code: str, client_address: str = "") -> 
         wait = max(1, int((lock.locked_until - now).total_seconds() + 0.999))
         raise Locked(f"该登记编号的查询码输错次数较多，请 {wait} 秒后再试。{RECOVERY_HINT}")
     petition = Petition.objects.filter(reg_no=reg_no).select_related("category", "office").first()
-    if petition is None or not petition_services.check_query_code(petition, code):
+    if petition is None or not registration.check_query_code(petition, code):
         _count_failure(reg_no, now, client_address)
         raise NotFound(NOT_FOUND_MESSAGE)
     if lock is not None and (lock.failures or lock.locked_until):
@@ -306,7 +308,7 @@ def query_code_reissue(*, actor, reg_no: str, via: str = "office", client_addres
     petition.query_code_hash = code_hash
     record_event(
         petition=petition,
-        action="query_code_reissue",
+        action=EventType.QUERY_CODE_REISSUE,
         actor=actor,
         actor_label="" if actor else "信访人（短信验证）",
         from_status=petition.status,

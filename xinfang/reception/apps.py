@@ -19,7 +19,7 @@ def reception_panel(user) -> list[dict]:
     from xinfang.reception import selectors, services
 
     items = [("紧急报告（15分钟内上报）", "录入", "/reception/urgent/new/")]
-    if services._is_manager(user):
+    if services.is_manager(user):
         today = timezone.localdate()
         empty = len(selectors.reception_day_warnings(start=today, end=today + timedelta(weeks=8)))
         gaps = len(selectors.duty_gaps(start=today, end=today + timedelta(days=30)))

@@ -123,10 +123,10 @@ def meeting_warnings(*, year: int, today: date | None = None) -> list[dict]:
 
 
 def urgent_reports_for(actor):
-    from xinfang.reception.services import _is_manager
+    from xinfang.reception.services import is_manager
 
     qs = UrgentReport.objects.select_related("raised_by", "unit", "region", "acknowledged_by")
-    if _is_manager(actor):
+    if is_manager(actor):
         return qs.order_by("-raised_at")
     return (
         qs.filter(Q(raised_by=actor) | Q(unit_id=actor.unit_id) | Q(reported_to_users=actor) | Q(reported_to_units=actor.unit_id))

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from xinfang.access.policy import OFFICE_ROLES, visible_petitions
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound, StaleVersion
+from xinfang.core.permissions import holds_role, require_role
 from xinfang.org.models import Region, Role, Unit, User
 from xinfang.petitions.models import Petition
 from xinfang.reception.models import (
@@ -28,13 +29,13 @@ WEDNESDAY = 2
 MAX_RANGE_DAYS = 400
 
 
-def _is_manager(actor) -> bool:
-    return actor.is_superuser or actor.has_role(*OFFICE_ROLES, Role.LEADER)
+def is_manager(actor) -> bool:
+    """The office, a leader or the administrator keeps the reception and duty arrangements."""
+    return holds_role(actor, *OFFICE_ROLES, Role.LEADER)
 
 
 def _require_manager(actor):
-    if not _is_manager(actor):
-        raise NoPermission("只有信访办、领导或管理员可以维护接待值班安排")
+    require_role(actor, *OFFICE_ROLES, Role.LEADER, message="只有信访办、领导或管理员可以维护接待值班安排")
 
 
 def _required(errors: dict, field: str, label: str, value) -> str:
@@ -155,7 +156,7 @@ def duty_log_add(*, actor, shift_id: int, kind: str, text: str) -> DutyLogEntry:
     shift = DutyShift.objects.filter(pk=shift_id).first()
     if shift is None:
         raise NotFound("未找到该值班班次")
-    if not (_is_manager(actor) or shift.officer_id == actor.pk or shift.leader_on_call_id == actor.pk):
+    if not (is_manager(actor) or shift.officer_id == actor.pk or shift.leader_on_call_id == actor.pk):
         raise NoPermission("只有当班人员或信访办可以记录值班日志")
     errors: dict = {}
     if kind not in DutyLogEntry.Kind.values:
@@ -181,7 +182,7 @@ def meeting_record(
     follow_up_owners: str = "",
     reg_nos: list[str] | None = None,
 ) -> WorkMeeting:
-    if not (_is_manager(actor) or (actor.unit_id == getattr(unit, "pk", None) and actor.has_role(Role.UNIT_HANDLER))):
+    if not (is_manager(actor) or (actor.unit_id == getattr(unit, "pk", None) and actor.has_role(Role.UNIT_HANDLER))):
         raise NoPermission("无权为该单位登记信访工作会议")
     errors: dict = {}
     if unit is None:
@@ -270,7 +271,7 @@ def _lock_report(pk: int, version: int | None = None) -> UrgentReport:
 
 
 def can_view_report(actor, report: UrgentReport) -> bool:
-    if _is_manager(actor) or report.raised_by_id == actor.pk:
+    if is_manager(actor) or report.raised_by_id == actor.pk:
         return True
     if report.unit_id and report.unit_id == actor.unit_id:
         return True
@@ -345,7 +346,7 @@ def urgent_report_mobilise(
 ) -> Mobilisation:
     """Mobilise members and resources of an emergency group for the report (recorded)."""
     report = _lock_report(pk)
-    if not (_is_manager(actor) or (report.unit_id and report.unit_id == actor.unit_id)):
+    if not (is_manager(actor) or (report.unit_id and report.unit_id == actor.unit_id)):
         raise NoPermission("无权调度应急处置工作组")
     if group is None:
         raise InvalidInput("请选择应急处置工作组", fields={"group": ["请选择应急处置工作组"]})
@@ -413,7 +414,7 @@ def urgent_report_sweep(*, now: datetime | None = None) -> int:
 def collective_response_record(
     *, actor, unit: Unit, plan: ResponsePlan | None = None, report: UrgentReport | None = None, representatives: str = "", outcome: str = ""
 ) -> CollectiveVisitResponse:
-    if not (_is_manager(actor) or actor.unit_id == getattr(unit, "pk", None)):
+    if not (is_manager(actor) or actor.unit_id == getattr(unit, "pk", None)):
         raise NoPermission("无权登记该单位的集体访处置")
     if unit is None:
         raise InvalidInput("请选择责任单位", fields={"unit": ["请选择责任单位"]})
@@ -435,7 +436,7 @@ def arrival_record(*, actor, response_id: int, name: str, is_unit_leader: bool, 
     response = CollectiveVisitResponse.objects.select_for_update().filter(pk=response_id).first()
     if response is None:
         raise NotFound("未找到该处置记录")
-    if not (_is_manager(actor) or actor.unit_id == response.unit_id):
+    if not (is_manager(actor) or actor.unit_id == response.unit_id):
         raise NoPermission("无权登记到场人员")
     if not (name or "").strip():
         raise InvalidInput("请填写姓名", fields={"name": ["请填写姓名"]})

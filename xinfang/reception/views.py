@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from xinfang.core.errors import DomainError, NotFound
+from xinfang.core.forms import apply_errors
 from xinfang.reception import selectors, services
 from xinfang.reception.forms import (
     ArrivalForm,
@@ -27,20 +28,14 @@ from xinfang.reception.models import DutyShift, EmergencyGroup, ReceptionDay
 
 
 def _manager(request):
-    if not services._is_manager(request.user):
+    if not services.is_manager(request.user):
         raise PermissionDenied
-
-
-def _apply_errors(form, exc: DomainError):
-    for field, errs in (exc.fields or {}).items():
-        for err in errs if isinstance(errs, list) else [errs]:
-            form.add_error(field if field in form.fields else None, str(err))
 
 
 @login_required
 def index(request):
     today = timezone.localdate()
-    manager = services._is_manager(request.user)
+    manager = services.is_manager(request.user)
     ctx = {"today": today, "manager": manager}
     if manager:
         ctx["days"] = list(selectors.reception_days(start=today, end=today + timedelta(weeks=8)))
@@ -67,7 +62,7 @@ def days(request):
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"已生成 {len(made)} 个接待日（每周三）")
             return redirect("reception:days")
@@ -87,7 +82,7 @@ def day_edit(request, pk: int):
             services.reception_day_update(actor=request.user, pk=day.pk, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已保存接待日安排")
             return redirect("reception:days")
@@ -114,7 +109,7 @@ def duty(request):
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已保存值班安排")
             return redirect("reception:duty")
@@ -136,7 +131,7 @@ def duty_log(request, pk: int):
     shift = DutyShift.objects.select_related("unit", "officer", "leader_on_call").filter(pk=pk).first()
     if shift is None:
         raise Http404
-    if not (services._is_manager(request.user) or request.user.pk in (shift.officer_id, shift.leader_on_call_id)):
+    if not (services.is_manager(request.user) or request.user.pk in (shift.officer_id, shift.leader_on_call_id)):
         raise PermissionDenied
     form = LogForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -144,7 +139,7 @@ def duty_log(request, pk: int):
             services.duty_log_add(actor=request.user, shift_id=shift.pk, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已记录")
             return redirect("reception:duty_log", pk=shift.pk)
@@ -174,7 +169,7 @@ def meetings(request):
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已登记信访工作会议")
             return redirect("reception:meetings")
@@ -193,7 +188,7 @@ def urgent_new(request):
             report = services.urgent_report_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.warning(request, "紧急报告已录入：请在15分钟内向上级报告，并在本页记录报告对象。")
             return redirect("reception:urgent", pk=report.pk)
@@ -269,7 +264,7 @@ def urgent_detail(request, pk: int):
             messages.error(request, exc.message)
             target = {"send": send_form, "mobilise": mob_form, "response": response_form, "arrival": arrival_form}.get(op)
             if target is not None:
-                _apply_errors(target, exc)
+                apply_errors(target, exc)
     is_receiver = report.reported_to_users.filter(pk=user.pk).exists() or (
         user.unit_id is not None and report.reported_to_units.filter(pk=user.unit_id).exists() and user.has_role("leader", "office")
     )

@@ -6,6 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from xinfang.core import inputs
 from xinfang.core.errors import Conflict, InvalidInput, InvalidTransition, NoPermission, NotFound, StaleVersion
 from xinfang.org.models import NetworkPost, PostRole, Unit
 from xinfang.safety import selectors
@@ -17,15 +18,6 @@ MAX_ADVANCED_PER_SCHOOL = 2
 def _choice(value, choices, field, label):
     if value not in choices.values:
         raise InvalidInput(f"请选择{label}", fields={field: [f"请选择{label}"]})
-    return value
-
-
-def _text(value, field, label, max_len):
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(f"请填写{label}", fields={field: [f"请填写{label}"]})
-    if len(value) > max_len:
-        raise InvalidInput(f"{label}不能超过{max_len}字", fields={field: [f"不能超过{max_len}字"]})
     return value
 
 
@@ -48,7 +40,7 @@ def safety_report_file(
         reporter=actor,
         category=_choice(category, SafetyCategory, "category", "信息类别"),
         channel=_choice(channel, SafetyChannel, "channel", "传递方式"),
-        content=_text(content, "content", "信息内容", 2000),
+        content=inputs.text(content, "content", "信息内容", max_len=2000),
         importance=_choice(importance, Importance, "importance", "重要程度"),
         reported_at=now,
         month=selectors.month_of(now),
@@ -109,7 +101,7 @@ def safety_report_attend(*, actor, report_id: int, version: int | None, note: st
         raise InvalidTransition("该信息已处理")
     report.attended_by = actor
     report.attended_at = timezone.now()
-    report.attention_note = _text(note, "note", "处理情况", 300)
+    report.attention_note = inputs.text(note, "note", "处理情况", max_len=300)
     report.version += 1
     report.save(update_fields=["attended_by", "attended_at", "attention_note", "version"])
     return report
@@ -130,7 +122,7 @@ def recognition_award(*, actor, school: Unit, post_id: int, kind: str, year: int
     year), or a reward / major reward for a report that prevented an accident."""
     post = _school_post(actor, school, post_id)
     kind = _choice(kind, Recognition.Kind, "kind", "表彰类型")
-    reason = _text(reason, "reason", "事由", 300)
+    reason = inputs.text(reason, "reason", "事由", max_len=300)
     report = None
     if kind == Recognition.Kind.ADVANCED:
         # Lock the school row so two simultaneous awards cannot both pass the limit.
@@ -174,7 +166,7 @@ def reporting_failure_record(
     failure = ReportingFailure.objects.create(
         school=school,
         post=post,
-        hazard=_text(hazard, "hazard", "未报告的情况", 2000),
+        hazard=inputs.text(hazard, "hazard", "未报告的情况", max_len=2000),
         known_on=known_on,
         decision=decision,
         decision_text=(decision_text or "").strip()[:300],

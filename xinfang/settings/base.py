@@ -209,6 +209,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The one action endpoint is published as one operation per action, each with its own body (xinfang/api/petitions.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "xinfang.api.petitions.split_action_operations"],
 }
 
 # Content security policy: only our own assets (django-csp 4 format).

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db.models import Count, F, Q, QuerySet
 
 from xinfang.org.models import NetworkPolicy, NetworkPost, PostRole, Unit
+from xinfang.petitions.event_types import EventType
 from xinfang.petitions.models import CLOSED_STATUSES, Petition, PetitionEvent, Satisfaction
 
 from .kpis import day_bounds, period_queryset
@@ -47,7 +48,7 @@ def unit_counts(metric: str, petitions: QuerySet[Petition], lo: datetime, hi: da
     if metric in filters:
         return _grouped(handled.filter(filters[metric]), "handling_unit_id"), ""
     if metric == Metric.UNIT_RETURNED:
-        qs = PetitionEvent.objects.filter(action="return", petition__in=petitions.order_by().values("pk"))
+        qs = PetitionEvent.objects.filter(action=EventType.RETURN, petition__in=petitions.order_by().values("pk"))
         return _grouped(qs, "actor__unit_id"), ""
     in_scope = Q() if scope_path == "/" else Q(unit__region__path__startswith=scope_path)
     if metric == Metric.UNIT_SUPERVISION_ORDERS:

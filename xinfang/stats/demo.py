@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from xinfang.org.models import Region, RegionLevel, Role, Unit, UnitKind, User
+from xinfang.petitions.event_types import EventType
 from xinfang.petitions.events import record_event
 from xinfang.petitions.models import Category, Channel, Nature, Petition, Satisfaction, Status
 
@@ -49,7 +50,7 @@ def load(**options) -> str:
     now = timezone.now()
     codes = [c for c in TEXTS if c in categories] or list(categories)
     weights = [6 if c in ("labour", "land", "housing") else 2 for c in codes]
-    from xinfang.petitions.services import next_registration_number
+    from xinfang.petitions.registration import next_registration_number
 
     for i in range(n):
         received = now - timedelta(days=rng.uniform(3, 730), hours=rng.uniform(0, 9))
@@ -108,7 +109,7 @@ def load(**options) -> str:
         Petition.objects.filter(pk=p.pk).update(registered_at=received + timedelta(minutes=rng.uniform(5, 240)))
         record_event(
             petition=p,
-            action="import",
+            action=EventType.IMPORT,
             actor_label="历史导入",
             to_status=p.status,
             data={"legacy_reg_no": p.legacy_reg_no},

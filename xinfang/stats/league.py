@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.org.models import Unit
+from xinfang.petitions.event_types import EventType
 from xinfang.petitions.models import CLOSED_STATUSES, Petition, PetitionEvent, Satisfaction
 
 from .kpis import _replied_on_time, rate
@@ -55,7 +56,7 @@ def league_table(qs: QuerySet[Petition], *, lo: datetime, hi: datetime, now: dat
     )
     by_unit = {r.pop("handling_unit_id"): r for r in rows}
     returned = dict(
-        PetitionEvent.objects.filter(action="return", petition__in=qs.order_by().values("pk"))
+        PetitionEvent.objects.filter(action=EventType.RETURN, petition__in=qs.order_by().values("pk"))
         .order_by()
         .values("actor__unit_id")
         .annotate(n=Count("pk"))

@@ -14,6 +14,7 @@ from datetime import date
 from django.utils import timezone
 
 from xinfang.core.errors import InvalidInput
+from xinfang.core.pdf import FONT, cjk_font
 
 from . import charts, selectors
 from .kpis import COUNT_LABELS
@@ -263,16 +264,6 @@ def render_docx(data: dict) -> bytes:
 
 # ---- .pdf -----------------------------------------------------------------------------
 
-_FONT = "STSong-Light"
-
-
-def _register_font():
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if _FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
-
 
 def render_pdf(data: dict) -> bytes:
     from reportlab.lib import colors
@@ -281,8 +272,8 @@ def render_pdf(data: dict) -> bytes:
     from reportlab.lib.units import cm
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_font()
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=11, leading=18, wordWrap="CJK")
+    cjk_font()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK")
     head = ParagraphStyle("head", parent=body, fontSize=14, leading=22, spaceBefore=10, spaceAfter=4)
     title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1)
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)

@@ -8,7 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.core.errors import InvalidInput, NoPermission, StaleVersion
+from xinfang.core.errors import InvalidInput, StaleVersion
+from xinfang.core.permissions import require_role
 from xinfang.org.models import PostRole, Role
 
 from .assessment import score_lines
@@ -19,8 +20,7 @@ MANAGE_ROLES = (Role.ADMIN, Role.OFFICE)
 
 
 def _require_manager(actor):
-    if not (actor.is_superuser or actor.has_role(*MANAGE_ROLES)):
-        raise NoPermission("仅信访办或系统管理员可以管理考核")
+    require_role(actor, *MANAGE_ROLES, message="仅信访办或系统管理员可以管理考核")
 
 
 def _decimal(value, field: str, errors: dict) -> Decimal | None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from xinfang.core.errors import DomainError, InvalidInput, NoPermission
+from xinfang.core.permissions import holds_role
 from xinfang.org.models import Region, RegionLevel
 from xinfang.petitions.models import Channel, Status
 
@@ -229,7 +230,7 @@ def assessment(request):
 
     if not selectors.can_view_stats(request.user):
         return _deny(request, NoPermission("无权查看统计数据"))
-    can_manage = request.user.is_superuser or request.user.has_role(*services.MANAGE_ROLES)
+    can_manage = holds_role(request.user, *services.MANAGE_ROLES)
     if request.method == "POST":
         try:
             scheme = AssessmentScheme.objects.filter(pk=request.POST.get("scheme") or 0).first()

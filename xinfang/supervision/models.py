@@ -182,13 +182,3 @@ class ReminderMark(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "提醒记录"
         constraints = [models.UniqueConstraint(fields=["petition", "step", "threshold", "due_at"], name="reminder_once_per_step_threshold")]
-
-
-# Labels of the timeline notes this app writes onto petitions (for the petition's history page).
-EVENT_LABELS = {
-    "supervise": "督办",
-    "urge": "催办",
-    "supervision_answer": "督办答复",
-    "supervision_close": "督办办结",
-    "accountability": "责任追究",
-}

@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.access.policy import get_visible_petition, supervised_township_paths
+from xinfang.core import inputs
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, StaleVersion
 from xinfang.org.models import Region, RegionLevel, Role, Unit, User
+from xinfang.petitions.event_types import EventType
 from xinfang.petitions.events import record_event
 from xinfang.petitions.models import CLOSED_STATUSES, Petition
 from xinfang.supervision import selectors
@@ -38,15 +40,6 @@ def _can_supervise(actor, petition: Petition) -> bool:
     if actor.has_role(Role.SUPERVISOR):
         return any(petition.region.path.startswith(p) for p in supervised_township_paths(actor))
     return False
-
-
-def _text(value, field: str, label: str, *, max_len: int = 5000) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(f"请填写{label}", fields={field: [f"请填写{label}"]})
-    if len(value) > max_len:
-        raise InvalidInput(f"{label}过长（最多{max_len}字）", fields={field: [f"最多{max_len}字"]})
-    return value
 
 
 def _order_url(order: SupervisionOrder) -> str:
@@ -87,7 +80,7 @@ def order_issue(*, actor, reg_no: str, form: str, requirements: str, answer_due_
     )
     record_event(
         petition=petition,
-        action="supervise",
+        action=EventType.SUPERVISE,
         actor=actor,
         from_status=petition.status,
         to_status=petition.status,
@@ -127,7 +120,7 @@ def order_answer(*, actor, pk: int, answer: str, version: int | None = None) -> 
         raise NoPermission("只有被督办单位可以答复")
     if order.status != OrderStatus.OPEN:
         raise InvalidTransition("该督办单已答复或已办结")
-    answer = _text(answer, "answer", "答复内容")
+    answer = inputs.text(answer, "answer", "答复内容", max_len=5000)
     now = timezone.now()
     updated = SupervisionOrder.objects.filter(pk=order.pk, version=order.version, status=OrderStatus.OPEN).update(
         answer=answer, answered_by=actor, answered_at=now, status=OrderStatus.ANSWERED, version=order.version + 1
@@ -137,7 +130,7 @@ def order_answer(*, actor, pk: int, answer: str, version: int | None = None) -> 
     order.refresh_from_db()
     record_event(
         petition=petition,
-        action="supervision_answer",
+        action=EventType.SUPERVISION_ANSWER,
         actor=actor,
         from_status=petition.status,
         to_status=petition.status,
@@ -169,7 +162,7 @@ def order_close(*, actor, pk: int, note: str = "", version: int | None = None) -
     order.refresh_from_db()
     record_event(
         petition=petition,
-        action="supervision_close",
+        action=EventType.SUPERVISION_CLOSE,
         actor=actor,
         from_status=petition.status,
         to_status=petition.status,
@@ -184,7 +177,7 @@ def petition_urge(*, actor, reg_no: str, note: str, order_id: int | None = None)
     petition = _locked_petition(actor, reg_no)
     if not _can_supervise(actor, petition):
         raise NoPermission("无权催办该信访件")
-    note = _text(note, "note", "催办内容", max_len=2000)
+    note = inputs.text(note, "note", "催办内容", max_len=2000)
     order = None
     if order_id:
         order = SupervisionOrder.objects.filter(pk=order_id, petition=petition).first()
@@ -196,7 +189,7 @@ def petition_urge(*, actor, reg_no: str, note: str, order_id: int | None = None)
     urging = Urging.objects.create(petition=petition, unit=unit, order=order, by=actor, at=timezone.now(), note=note)
     record_event(
         petition=petition,
-        action="urge",
+        action=EventType.URGE,
         actor=actor,
         from_status=petition.status,
         to_status=petition.status,
@@ -256,7 +249,7 @@ def accountability_record(
     if petition is not None:
         record_event(
             petition=petition,
-            action="accountability",
+            action=EventType.ACCOUNTABILITY,
             actor=actor,
             from_status=petition.status,
             to_status=petition.status,
@@ -274,7 +267,7 @@ def inspection_record(*, actor, township: Region, date_: date, findings: str, fo
         raise InvalidInput("只能登记本督查组包联乡镇的督查记录", fields={"township": ["请选择包联乡镇"]})
     if date_ is None or date_ > timezone.localdate():
         raise InvalidInput("督查日期不能晚于今天", fields={"date": ["督查日期不能晚于今天"]})
-    findings = _text(findings, "findings", "发现问题")
+    findings = inputs.text(findings, "findings", "发现问题", max_len=5000)
     return InspectionRecord.objects.create(
         supervisor=actor, township=township, date=date_, findings=findings, follow_up=(follow_up or "").strip()
     )

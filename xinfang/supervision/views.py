@@ -10,17 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import DomainError, NotFound
+from xinfang.core.forms import apply_errors
 from xinfang.org.models import Role
 from xinfang.supervision import notifications, selectors, services
 from xinfang.supervision.forms import AccountabilityForm, AnswerForm, CloseForm, InspectionForm, OrderIssueForm, UrgeForm
 from xinfang.supervision.models import OrderStatus
-
-
-def _apply_errors(form, exc: DomainError):
-    for field, errs in (exc.fields or {}).items():
-        target = field if field in form.fields else None
-        for err in errs if isinstance(errs, list) else [errs]:
-            form.add_error(target, str(err))
 
 
 @login_required
@@ -62,7 +56,7 @@ def order_new(request):
             form.add_error("reg_no", exc.message)
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"已向{order.unit.name}发出督办单")
             return redirect("supervision:order", pk=order.pk)
@@ -98,7 +92,7 @@ def order_detail(request, pk: int):
                     return redirect("supervision:order", pk=order.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(answer_form if op == "answer" else close_form, exc)
+            apply_errors(answer_form if op == "answer" else close_form, exc)
     return render(
         request,
         "supervision/order_detail.html",
@@ -156,7 +150,7 @@ def accountability(request):
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已登记责任追究记录")
             return redirect("supervision:accountability")
@@ -192,7 +186,7 @@ def inspection_new(request):
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已登记督查记录")
             return redirect("supervision:index")

@@ -16,12 +16,13 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 
 from xinfang.access import policy
+from xinfang.core.pdf import cjk_font
 from xinfang.org.models import Unit
 from xinfang.petitions import selectors
+from xinfang.petitions.event_types import DATA_LABELS, EventType
+from xinfang.petitions.event_types import label as event_label
 from xinfang.petitions.models import Attachment, Complexity, DeliveryMethod, Outcome, ReplyMethod, Satisfaction, Status
 from xinfang.petitions.workflow import Action
-
-FONT = "STSong-Light"
 
 SECTIONS = [
     ("register", "一、登记表与来信原件"),
@@ -34,8 +35,8 @@ SECTIONS = [
     ("archive", "八、归档与附件清单"),
 ]
 SECTION_OF_ACTION = {
-    "register": "register",
-    "link_repeat": "register",
+    EventType.REGISTER: "register",
+    EventType.LINK_REPEAT: "register",
     Action.SUBMIT_FOR_INSTRUCTION: "instruction",
     Action.INSTRUCT: "instruction",
     Action.SET_CASE_LEADER: "instruction",
@@ -55,36 +56,35 @@ SECTION_OF_ACTION = {
     Action.CONSENT_RETURN: "assignment",
     Action.RECORD_DELIVERY: "reply",
 }
-ACTION_LABELS = dict(Action.choices) | {"register": "登记", "link_repeat": "关联重复件"}
-DATA_LABELS = {
-    "reason": "理由",
-    "note": "说明",
-    "instruction": "批示",
-    "leader": "领导",
-    "authority": "转送机关",
-    "handling_unit": "承办单位",
-    "complexity": "复杂程度",
-    "committed_date": "承诺办结日期",
-    "days": "延期天数",
-    "outcome": "处理结果",
-    "findings": "调查核实情况",
-    "reply_draft": "答复意见草稿",
-    "method": "方式",
-    "text": "内容",
-    "satisfaction": "满意度",
-    "comment": "评价意见",
-    "archive_category": "归档类别",
-    "repeat_of": "重复件原件",
-    "source": "导入来源",
-    # The law's clock: pauses (听证, 鉴定), delivery and the windows that run from it.
-    "ground_label": "暂停事由",
-    "paused_days": "暂停天数",
-    "counted_days": "期限顺延天数",
-    "new_due_at": "延长后的办理期限",
-    "delivered_at": "送达时间",
-    "review_request_due_at": "可申请复查/复核至",
-    "return_due_at": "异议期至",
-}
+# The details the dossier prints of each entry, in order (their names: event_types.DATA_LABELS).
+DOSSIER_FIELDS = (
+    "reason",
+    "note",
+    "instruction",
+    "leader",
+    "authority",
+    "handling_unit",
+    "complexity",
+    "committed_date",
+    "days",
+    "outcome",
+    "findings",
+    "reply_draft",
+    "method",
+    "text",
+    "satisfaction",
+    "comment",
+    "archive_category",
+    "repeat_of",
+    "source",
+    "ground_label",
+    "paused_days",
+    "counted_days",
+    "new_due_at",
+    "delivered_at",
+    "review_request_due_at",
+    "return_due_at",
+)
 VALUE_LABELS = {
     "outcome": dict(Outcome.choices),
     "satisfaction": dict(Satisfaction.choices),
@@ -133,8 +133,6 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
     from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
     from reportlab.platypus.frames import Frame
@@ -147,9 +145,7 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
     unit_codes = {str(e.data.get("handling_unit")) for e in events if isinstance(e.data, dict) and e.data.get("handling_unit")}
     unit_names = dict(Unit.objects.filter(code__in=unit_codes).values_list("code", "name")) if unit_codes else {}
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    base = ParagraphStyle("base", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK")
+    base = ParagraphStyle("base", fontName=cjk_font(), fontSize=10.5, leading=16, wordWrap="CJK")
     small = ParagraphStyle("small", parent=base, fontSize=9, leading=13)
     h1 = ParagraphStyle("h1", parent=base, fontSize=15, leading=22, spaceBefore=6, spaceAfter=8)
     h2 = ParagraphStyle("h2", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
@@ -171,7 +167,7 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
 
     def on_page(canv, doc):
         canv.saveState()
-        canv.setFont(FONT, 8.5)
+        canv.setFont(cjk_font(), 8.5)
         canv.setFillColor(colors.HexColor("#666666"))
         canv.drawString(18 * mm, 10 * mm, f"案卷 {p.reg_no}")
         canv.drawRightString(A4[0] - 18 * mm, 10 * mm, f"第 {doc.page} 页")
@@ -223,14 +219,10 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
         if e.to_status and e.to_status != e.from_status:
             change = f"　{STATUS_LABELS.get(e.from_status, e.from_status) or '—'} → {STATUS_LABELS.get(e.to_status, e.to_status)}"
         mark = "（历史导入）" if e.imported else ""
-        out = [
-            Paragraph(
-                f"{escape(_fmt(e.at))}　<b>{escape(ACTION_LABELS.get(e.action, e.action))}</b>{mark}　{escape(who)}{escape(change)}", h2
-            )
-        ]
+        out = [Paragraph(f"{escape(_fmt(e.at))}　<b>{escape(event_label(e.action))}</b>{mark}　{escape(who)}{escape(change)}", h2)]
         rows = []
         for key, value in (e.data or {}).items():
-            if key not in DATA_LABELS or value in ("", None, [], {}):
+            if key not in DOSSIER_FIELDS or value in ("", None, [], {}):
                 continue
             if key == "handling_unit":
                 value = unit_names.get(str(value), value)

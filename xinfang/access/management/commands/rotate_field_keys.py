@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from xinfang.core.crypto import PREFIX, EncryptedTextField, keyed_hash, rotate
+from xinfang.petitions.event_types import EventType
 
 HASHED = {"id_hash": "id_number", "phone_hash": "phone", "name_hash": "name"}
 
@@ -105,7 +106,7 @@ def record_rehash_events(batch: int = 500) -> int:
                 if p.pk in heads and heads[p.pk] != states[p.pk]:
                     record_event(
                         petition=p,
-                        action="identity_rehash",
+                        action=EventType.IDENTITY_REHASH,
                         actor_label="系统（密钥轮换）",
                         from_status=p.status,
                         to_status=p.status,
