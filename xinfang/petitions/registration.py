@@ -103,7 +103,7 @@ def check_query_code(petition: Petition, code: str) -> bool:
 def registering_office(actor, office=None) -> Unit:
     if office is not None:
         return office
-    if actor is not None and actor.unit_id and not type(actor)._meta.get_field("unit").is_cached(actor):
+    if actor is not None and actor.unit_id and not User._meta.get_field("unit").is_cached(actor):
         # The unit with its region in one query: the access policy reads the region's path next (the response's masking).
         actor.unit = Unit.objects.select_related("region").get(pk=actor.unit_id)
     unit = getattr(actor, "unit", None) if actor is not None else None
