@@ -280,6 +280,14 @@ class Petition(NoDeleteModel):
     def __str__(self):
         return self.reg_no
 
+    def save(self, *args, **kwargs):
+        # A save limited to `replied_at` must also write the first reply time, which FirstReplyField.pre_save fills
+        # from it; Django only calls pre_save for the fields listed (tests/petitions/test_lifecycle.py).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "replied_at" in update_fields and self.first_replied_at is None:
+            kwargs["update_fields"] = [*update_fields, "first_replied_at"]
+        return super().save(*args, **kwargs)
+
 
 class Petitioner(NoDeleteModel):
     """A person who petitions (or a representative of a collective visit). Identity encrypted at rest."""
