@@ -198,6 +198,7 @@ URL_KWARGS = {
     # Data in and out (imports are the office's own uploads; exports and dossiers take no other kwargs).
     "transfer:job": lambda w, p: {"job_id": _first_pk("transfer.ImportJob")},
     "transfer:mapping": lambda w, p: {"job_id": _first_pk("transfer.ImportJob")},
+    "transfer:values": lambda w, p: {"job_id": _first_pk("transfer.ImportJob")},
     "transfer:progress": lambda w, p: {"job_id": _first_pk("transfer.ImportJob")},
     "transfer:run": lambda w, p: {"job_id": _first_pk("transfer.ImportJob")},
     # Open311 (public): both formats; a request id / token that does not exist.

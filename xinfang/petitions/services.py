@@ -333,9 +333,9 @@ def petition_record_delivery(*, actor, petition_or_reg_no, version: int, deliver
     # Compared by local day: the window counts whole days from the day after delivery, and a receipt gives the day.
     day, today, replied = (timezone.localtime(x).date() for x in (when, timezone.now(), p.replied_at))
     if day > today:
-        raise InvalidInput("送达时间不能晚于今天", fields={"delivered_at": ["送达时间不能晚于今天"]})
+        raise InvalidInput("送达日期不能晚于今天", fields={"delivered_at": ["送达日期不能晚于今天"]})
     if day < replied:
-        msg = f"送达时间不能早于答复日期（{replied:%Y-%m-%d}）"
+        msg = f"送达日期不能早于答复日期（{replied:%Y-%m-%d}）"
         raise InvalidInput(msg, fields={"delivered_at": [msg]})
     previous = p.delivered_at
     p.delivered_at, p.delivery_method = when, method
