@@ -424,7 +424,8 @@ def _session_cookie(user) -> str:
     with override_settings(SECRET_KEY=PROD_SECRET):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # The backend that loads users (axes's, listed first, only checks lockouts and has no get_user).
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.set_expiry(12 * 3600)
         store.save()
