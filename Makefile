@@ -55,9 +55,13 @@ run: demo ## install, migrate, load the demo county and serve http://127.0.0.1:8
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests run in TEST_WORKERS processes (pytest-xdist, one database each; a module's tests stay in one process, so
+# module fixtures such as the leak test's world are built once). TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
+
 test: install ## run the whole suite (set DATABASE_URL to run it on PostgreSQL; COVERAGE=1 adds the coverage gate)
 	@mkdir -p var
-	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/pytest -q $(if $(filter 1,$(COVERAGE)),--cov --cov-report=term) $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile $(if $(filter 1,$(COVERAGE)),--cov --cov-report=term) $(PYTEST_ARGS)
 
 typecheck: $(VENV)/.installed ## mypy with django-stubs on the rule-carrying modules (pyproject.toml [tool.mypy])
 	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/mypy

@@ -18,7 +18,7 @@ def test_office_finds_and_downloads_the_checkpoint(page, phone_page, screenshot,
     assert page.locator("h1").inner_text() == "事件链检查点" and "第 1 号" in page.content()
     with page.expect_download() as download:
         page.click("a[href='/audit/checkpoints/1.pdf']")
-    assert download.value.suggested_filename == "checkpoint-1.pdf"
+    assert download.value.suggested_filename == "签名检查点-1.pdf"
     screenshot(page, "laptop")
     login(phone_page, "w_office")
     phone_page.goto("/audit/checkpoints/")
