@@ -99,6 +99,10 @@ class PetitionDetailOutput(PetitionListOutput):
     reported_back_at = serializers.DateTimeField(allow_null=True)
     result_required = serializers.BooleanField()
     complexity = serializers.CharField()
+    decline_route = serializers.CharField(
+        help_text="不予受理的依法分类处理途径（litigation|arbitration|administrative_reconsideration|discipline_inspection|other_organ|not_petition_matter），未不予受理为空"
+    )
+    decline_route_organ = serializers.CharField(help_text="不予受理告知书写明的有权处理机关")
     dispatch_due_at = serializers.DateTimeField(allow_null=True)
     accept_due_at = serializers.DateTimeField(allow_null=True)
     handle_due_at = serializers.DateTimeField(allow_null=True)

@@ -15,13 +15,27 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 
 from xinfang.core import inputs
 from xinfang.petitions.models import Complexity, DeliveryMethod, Outcome, Petition, ReplyMethod, Satisfaction
 from xinfang.petitions.workflow import ACTIONS, Action
 
-__all__ = ["ARCHIVE_CATEGORIES", "INPUTS", "TAKES_ACTOR_LABEL", "Field", "Kind", "clean", "examples", "field", "fields", "names"]
+__all__ = [
+    "ARCHIVE_CATEGORIES",
+    "DECLINE_ROUTE_ORGAN",
+    "INPUTS",
+    "TAKES_ACTOR_LABEL",
+    "DeclineRoute",
+    "Field",
+    "Kind",
+    "clean",
+    "examples",
+    "field",
+    "fields",
+    "names",
+]
 
 
 class Kind(StrEnum):
@@ -37,6 +51,30 @@ class Kind(StrEnum):
 
 
 ARCHIVE_CATEGORIES = {"general": "一般信访", "case": "信访案件", "review": "复查复核"}
+
+
+class DeclineRoute(models.TextChoices):
+    """依法分类处理: where a declined matter belongs instead (《信访工作条例》's routes for 申诉求决 matters and 检举控告 to the
+    discipline organ). The 不予受理告知书 names the route and the organ; the statistics break declines down by it."""
+
+    LITIGATION = "litigation", "诉讼"
+    ARBITRATION = "arbitration", "仲裁"
+    RECONSIDERATION = "administrative_reconsideration", "行政复议"
+    DISCIPLINE = "discipline_inspection", "纪检监察"
+    OTHER_ORGAN = "other_organ", "其他有权机关"
+    NOT_PETITION = "not_petition_matter", "不属于信访事项"
+
+
+# What the notice says of each route: the procedure the petitioner is pointed to ("请依法向{organ}{wording}").
+DECLINE_ROUTE_WORDING: dict[str, str] = {
+    DeclineRoute.LITIGATION: "提起诉讼",
+    DeclineRoute.ARBITRATION: "申请仲裁",
+    DeclineRoute.RECONSIDERATION: "申请行政复议",
+    DeclineRoute.DISCIPLINE: "检举控告",
+    DeclineRoute.OTHER_ORGAN: "提出",
+}
+# The routes that name an organ (every route but "not a petition matter").
+DECLINE_ROUTE_ORGAN = set(DECLINE_ROUTE_WORDING)
 
 
 def _pause_grounds() -> list[tuple[str, str]]:
@@ -126,7 +164,19 @@ F, K = Field, Kind
 
 INPUTS: dict[str, tuple[Field, ...]] = {
     Action.ACCEPT: (F("note", "受理说明", K.TEXT),),
-    Action.DECLINE: (F("reason", "不予受理理由", K.TEXT, True, hint="将写入告知书", example="不属于信访受理范围，应通过诉讼解决"),),
+    Action.DECLINE: (
+        F("reason", "不予受理理由", K.TEXT, True, hint="将写入告知书", example="不属于信访受理范围，应通过诉讼解决"),
+        F("route", "依法分类处理途径", K.CHOICE, True, choices=DeclineRoute, example="litigation", help="告知书写明的途径"),
+        F(
+            "route_organ",
+            "有权处理的机关",
+            K.LINE,
+            hint="不属于信访事项的可不填",
+            max_len=100,
+            example="县人民法院",
+            help="除“不属于信访事项”外都要写明",
+        ),
+    ),
     Action.FORWARD: (
         F("authority", "转送机关", K.LINE, True, max_len=100, example="市住建局"),
         F("reason", "转送理由", K.TEXT, example="属其职权"),

@@ -145,7 +145,7 @@ def _inputs(action, rng, ctx):
     today = timezone.localdate()
     return {
         "accept": {},
-        "decline": {"reason": "所反映事项已进入诉讼程序，应依法通过诉讼途径解决"},
+        "decline": {"reason": "所反映事项已进入诉讼程序，应依法通过诉讼途径解决", "route": "litigation", "route_organ": "县人民法院"},
         "forward": {"authority": rng.choice(["市住房和城乡建设局", "市中级人民法院", "市生态环境局"]), "reason": "属其法定职权"},
         "submit_for_instruction": {"note": "问题反映较集中，拟交相关部门调查处理，请批示", "leader": ctx["leader"].username},
         "instruct": {"instruction": "请相关部门依法依规调查处理，按时报结"},

@@ -60,6 +60,21 @@ def available(petition: Petition, *, as_codes: bool = False):
     return codes if as_codes else [(c, DOCS[c]) for c in codes]
 
 
+def decline_route_sentence(data: dict) -> str:
+    """依法分类处理 on the 不予受理告知书: the route the matter belongs to and the organ to turn to (action_inputs.DeclineRoute)."""
+    from xinfang.petitions.action_inputs import DECLINE_ROUTE_WORDING, DeclineRoute
+
+    route, organ = data.get("route", ""), data.get("route_organ", "")
+    if not route:
+        return ""  # a decline recorded before routes existed
+    if route == DeclineRoute.NOT_PETITION:
+        return "你（们）所提事项不属于信访事项，依法不通过信访程序处理。"
+    if route == DeclineRoute.OTHER_ORGAN:
+        return f"该事项属于{organ}的职权范围，请依法向该机关提出。"
+    label = DeclineRoute(route).label if route in DeclineRoute.values else route
+    return f"该事项依法应当通过{label}途径解决，请依法向{organ}{DECLINE_ROUTE_WORDING.get(route, '提出')}。"
+
+
 def _fmt(dt, fmt="%Y年%m月%d日"):
     if dt is None:
         return ""
@@ -194,8 +209,11 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
         doc.add_paragraph(_addressee(petition, actor, path))
         doc.add_paragraph(
             f"你（们）于{_fmt(petition.received_at)}提出的信访事项（登记编号{petition.reg_no}）收悉。"
-            f"经审查，{ev.data.get('reason', '') if ev else ''}。根据《信访工作条例》的规定，本机关决定不予受理。"
+            f"经审查，{(ev.data.get('reason', '') if ev else '').rstrip('。')}。根据《信访工作条例》的规定，本机关决定不予受理。"
         )
+        route_line = decline_route_sentence(ev.data if ev else {})
+        if route_line:
+            doc.add_paragraph(route_line)
         doc.add_paragraph("特此告知。")
         _sign(doc, petition)
     elif kind == "forward":

@@ -92,6 +92,8 @@ DATA_LABELS: dict[str, str] = {
     "leader_name": "包案领导",
     "leader": "领导",
     "authority": "转送机关",
+    "route_label": "依法分类处理途径",
+    "route_organ": "有权处理的机关",
     "instruction": "批示",
     "reason": "理由",
     "own_unit_reason": "交被反映人所在单位办理的理由",

@@ -194,6 +194,9 @@ class Petition(NoDeleteModel):
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     dispatched_at = models.DateTimeField("转送/交办/不予受理时间", null=True, blank=True)
     committed_date = models.DateField("承诺办结日期", null=True, blank=True)
+    # 依法分类处理 of a declined matter: the route (action_inputs.DeclineRoute) and the organ named in the notice.
+    decline_route = models.CharField("不予受理途径", max_length=40, blank=True)
+    decline_route_organ = models.CharField("有权处理的机关", max_length=100, blank=True)
     extended_days = models.PositiveSmallIntegerField("延期天数", default=0)
 
     # Deadlines: the current step's due time (indexed) and each step's due time.

@@ -18,7 +18,7 @@ from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, NoPermission, NotFound
 from xinfang.org.models import Role, User
 from xinfang.petitions import deadlines, timelimits, workflow
-from xinfang.petitions.action_inputs import TAKES_ACTOR_LABEL, clean, names
+from xinfang.petitions.action_inputs import DECLINE_ROUTE_ORGAN, TAKES_ACTOR_LABEL, DeclineRoute, clean, names
 from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Satisfaction, Status
 from xinfang.petitions.registration import petition_attach, petition_link_repeat, petition_register
 from xinfang.petitions.steps import _begin, _finish, _min
@@ -82,11 +82,26 @@ def petition_accept(*, actor, petition_or_reg_no, version: int, note: str = "") 
 
 
 @transaction.atomic
-def petition_decline(*, actor, petition_or_reg_no, version: int, reason: str = "") -> Petition:
+def petition_decline(*, actor, petition_or_reg_no, version: int, reason: str = "", route: str = "", route_organ: str = "") -> Petition:
+    """不予受理 with 依法分类处理: the route the matter belongs to and the organ that decides it, both on the notice."""
     p = _begin(actor, petition_or_reg_no, Action.DECLINE, version)
-    data = clean(Action.DECLINE, reason=reason)
+    data = clean(Action.DECLINE, reason=reason, route=route, route_organ=route_organ)
+    if data["route"] in DECLINE_ROUTE_ORGAN and not data["route_organ"]:
+        msg = "请写明有权处理的机关（如县人民法院、县劳动人事争议仲裁委员会）"
+        raise InvalidInput(msg, fields={"route_organ": [msg]})
+    if data["route"] not in DECLINE_ROUTE_ORGAN:
+        data["route_organ"] = ""
     p.dispatched_at = timezone.now()
-    return _finish(p, actor=actor, action=Action.DECLINE, fields=["dispatched_at"], data=data, public=True)
+    p.decline_route, p.decline_route_organ = data["route"], data["route_organ"]
+    data["route_label"] = DeclineRoute(data["route"]).label
+    return _finish(
+        p,
+        actor=actor,
+        action=Action.DECLINE,
+        fields=["dispatched_at", "decline_route", "decline_route_organ"],
+        data=data,
+        public=True,
+    )
 
 
 @transaction.atomic
