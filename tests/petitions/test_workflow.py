@@ -30,8 +30,17 @@ def _paused(p, ground="hearing"):
     return p
 
 
+def _simple(p):
+    """A matter on the simple track (简易办理), as `accept {track: simple}` leaves it."""
+    Petition.objects.filter(pk=p.pk).update(track="simple")
+    p.refresh_from_db()
+    return p
+
+
 def _allowed_attempt(p, action, users, register, state):
     """Prepare the guards the table cannot express, then act; returns the new petition."""
+    if action == "switch_to_standard":
+        p = _simple(p)
     if action == "resume":
         p = _paused(p)
     if action == "consent_return":  # the unit's 5 workdays have passed
@@ -130,6 +139,7 @@ ROLE_STATE = {
     "triage": "registered",
     "record_delivery": "replied",
     "consent_return": "in_progress",
+    "switch_to_standard": "in_progress",
 }
 
 
@@ -143,6 +153,8 @@ def test_every_role_for_each_action(action, register, users, make_user):
     p = drive(register, users, state, **extra)
     if action == "resume":
         p = act(p, "pause", users)
+    if action == "switch_to_standard":
+        p = _simple(p)
     later = timedelta(days=10) if action == "consent_return" else timedelta(0)  # after the unit's 5 workdays
     if action == "request_rereview":
         p = act(p, "request_review", users)

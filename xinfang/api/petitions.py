@@ -99,6 +99,7 @@ class PetitionDetailOutput(PetitionListOutput):
     reported_back_at = serializers.DateTimeField(allow_null=True)
     result_required = serializers.BooleanField()
     complexity = serializers.CharField()
+    track = serializers.CharField(help_text="办理程序：standard 普通程序 | simple 简易办理")
     decline_route = serializers.CharField(
         help_text="不予受理的依法分类处理途径（litigation|arbitration|administrative_reconsideration|discipline_inspection|other_organ|not_petition_matter），未不予受理为空"
     )

@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from xinfang.core import inputs
-from xinfang.petitions.models import Complexity, DeliveryMethod, Outcome, Petition, ReplyMethod, Satisfaction
+from xinfang.petitions.models import Complexity, DeliveryMethod, Outcome, Petition, ReplyMethod, Satisfaction, Track
 from xinfang.petitions.workflow import ACTIONS, Action
 
 __all__ = [
@@ -163,7 +163,19 @@ def _from_superior(p: Petition) -> bool:
 F, K = Field, Kind
 
 INPUTS: dict[str, tuple[Field, ...]] = {
-    Action.ACCEPT: (F("note", "受理说明", K.TEXT),),
+    Action.ACCEPT: (
+        F(
+            "track",
+            "办理程序",
+            K.CHOICE,
+            choices=Track,
+            default=Track.STANDARD,
+            example="standard",
+            hint="事实清楚、责任明确、争议不大的初信初访可简易办理",
+            help="simple：简易办理，期限取政策表“简易办理”（受理之日起10个工作日）",
+        ),
+        F("note", "受理说明", K.TEXT),
+    ),
     Action.DECLINE: (
         F("reason", "不予受理理由", K.TEXT, True, hint="将写入告知书", example="不属于信访受理范围，应通过诉讼解决"),
         F("route", "依法分类处理途径", K.CHOICE, True, choices=DeclineRoute, example="litigation", help="告知书写明的途径"),
@@ -257,6 +269,7 @@ INPUTS: dict[str, tuple[Field, ...]] = {
         F("note", "备注", K.LINE, hint="如挂号信单号"),
     ),
     Action.CONSENT_RETURN: (F("reason", "同意退回的理由", K.TEXT, True, hint="核实情况", example="经核实确非该局职责"),),
+    Action.SWITCH_TO_STANDARD: (F("reason", "转为普通程序的理由", K.TEXT, True, hint="告知信访人", example="经核查情况复杂，需深入调查"),),
 }
 assert set(INPUTS) == set(ACTIONS), set(ACTIONS) ^ set(INPUTS)
 

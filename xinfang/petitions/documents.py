@@ -21,6 +21,7 @@ DOCS = {
     "chengpi": "信访举报问题呈阅表",
     "jiaoban": "信访事项交办单",
     "decline": "不予受理告知书",
+    "simple": "简易办理告知书",
     "forward": "转送告知书",
     "extend": "延期告知书",
     "opinion": "处理意见书",
@@ -45,6 +46,8 @@ def available(petition: Petition, *, as_codes: bool = False):
         codes.append("jiaoban")
     if "decline" in actions:
         codes.append("decline")
+    if _last(petition, "accept", track="simple"):
+        codes.append("simple")
     if "forward" in actions:
         codes.append("forward")
     if "extend" in actions:
@@ -215,6 +218,18 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
         if route_line:
             doc.add_paragraph(route_line)
         doc.add_paragraph("特此告知。")
+        _sign(doc, petition)
+    elif kind == "simple":
+        # The simplified notice of 简易办理: accepted, and answered within the simple limit (the due as decided).
+        ev = _last(petition, "accept", track="simple")
+        due = _parse(ev.data.get("handle_due_at")) if ev else None
+        doc.add_paragraph(_addressee(petition, actor, path))
+        doc.add_paragraph(
+            f"你（们）于{_fmt(petition.received_at)}提出的信访事项（登记编号{petition.reg_no}），本机关已于{_fmt(ev.at if ev else None)}受理。"
+            f"该事项事实清楚、责任明确，适用简易办理，本机关将于{_fmt(due)}前作出处理意见并答复你（们）。"
+        )
+        doc.add_paragraph("如办理中发现情况复杂、需要调查核实的，将转为普通程序办理并另行告知。特此告知。")
+        _footnote(doc, due)
         _sign(doc, petition)
     elif kind == "forward":
         ev = _last(petition, "forward")

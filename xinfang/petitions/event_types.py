@@ -36,6 +36,7 @@ class EventType(models.TextChoices):
     TRIAGE = "triage", "阅办"
     RECORD_DELIVERY = "record_delivery", "送达"
     CONSENT_RETURN = "consent_return", "同意退回"
+    SWITCH_TO_STANDARD = "switch_to_standard", "转为普通程序"
     # Registration and the record (petitions.registration, transfer)
     REGISTER = "register", "登记"
     IMPORT = "import", "历史导入"
@@ -71,6 +72,7 @@ def label(code: str) -> str:
 PETITIONER_LABELS: dict[str, str] = {
     EventType.REGISTER: "已登记",
     EventType.ACCEPT: "已受理",
+    EventType.SWITCH_TO_STANDARD: "转为普通程序办理",
     EventType.DECLINE: "不予受理",
     EventType.FORWARD: "已转送",
     EventType.EXTEND: "办理期限延长",
@@ -98,6 +100,8 @@ DATA_LABELS: dict[str, str] = {
     "reason": "理由",
     "own_unit_reason": "交被反映人所在单位办理的理由",
     "complexity": "复杂程度",
+    "track_label": "办理程序",
+    "handle_due_at": "办理期限",
     "committed_date": "承诺办结日期",
     "days": "延期天数",
     "new_due_at": "延长后的办理期限",

@@ -83,6 +83,13 @@ class DeliveryMethod(models.TextChoices):
     ANNOUNCEMENT = "announcement", "公告送达"
 
 
+class Track(models.TextChoices):
+    """办理程序: the standard procedure, or 简易办理 for clear, simple first-time matters (its own shorter limit)."""
+
+    STANDARD = "standard", "普通程序"
+    SIMPLE = "simple", "简易办理"
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", "满意"
     BASICALLY_SATISFIED = "basically_satisfied", "基本满意"
@@ -198,6 +205,7 @@ class Petition(NoDeleteModel):
     decline_route = models.CharField("不予受理途径", max_length=40, blank=True)
     decline_route_organ = models.CharField("有权处理的机关", max_length=100, blank=True)
     extended_days = models.PositiveSmallIntegerField("延期天数", default=0)
+    track = models.CharField("办理程序", max_length=16, choices=Track.choices, default=Track.STANDARD)
 
     # Deadlines: the current step's due time (indexed) and each step's due time.
     due_at = models.DateTimeField("当前环节期限", null=True, blank=True)

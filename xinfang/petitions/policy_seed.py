@@ -25,6 +25,14 @@ TIME_LIMITS: list[tuple[str, str, int, str, str, str]] = [
     ),
     ("handle", "办理", 60, "days", "calendar", "《信访工作条例》：应当自受理之日起60日内办结"),
     (
+        "simple_handle",
+        "简易办理",
+        10,
+        "days",
+        "workday",
+        "国家信访局《信访事项简易办理办法（试行）》：适用简易办理的信访事项，应当在受理之日起10个工作日内作出处理意见并答复",
+    ),
+    (
         "extend_max",
         "延期上限",
         30,

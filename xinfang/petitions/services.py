@@ -17,12 +17,13 @@ from django.utils import timezone
 from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, NoPermission, NotFound
 from xinfang.org.models import Role, User
-from xinfang.petitions import deadlines, timelimits, workflow
+from xinfang.petitions import deadlines, timelimits, tracks, workflow
 from xinfang.petitions.action_inputs import DECLINE_ROUTE_ORGAN, TAKES_ACTOR_LABEL, DeclineRoute, clean, names
-from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Satisfaction, Status
+from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Satisfaction, Status, Track
 from xinfang.petitions.registration import petition_attach, petition_link_repeat, petition_register
 from xinfang.petitions.steps import _begin, _finish, _min
 from xinfang.petitions.timelimits import due_for
+from xinfang.petitions.tracks import petition_switch_to_standard
 from xinfang.petitions.workflow import Action
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "petition_return",
     "petition_set_case_leader",
     "petition_submit_for_instruction",
+    "petition_switch_to_standard",
     "petition_triage",
 ]
 
@@ -66,17 +68,21 @@ def _not_respondent(petition: Petition, user: User, field: str, role_label: str)
 
 
 @transaction.atomic
-def petition_accept(*, actor, petition_or_reg_no, version: int, note: str = "") -> Petition:
+def petition_accept(*, actor, petition_or_reg_no, version: int, note: str = "", track: str = "") -> Petition:
+    """受理, on the standard track or 简易办理 (tracks.py: its own limit from the policy table, first-time matters only)."""
     p = _begin(actor, petition_or_reg_no, Action.ACCEPT, version)
+    v = clean(Action.ACCEPT, note=note, track=track)
+    tracks.check_simple(p, v["track"])
     now = timezone.now()
     p.accepted_at = now
-    p.handle_due_at = due_for("handle", now, paused_seconds=0)
+    p.track = v["track"]
+    p.handle_due_at = tracks.handle_due(p.track, now)
     return _finish(
         p,
         actor=actor,
         action=Action.ACCEPT,
-        fields=["accepted_at", "handle_due_at"],
-        data={**clean(Action.ACCEPT, note=note), "handle_due_at": p.handle_due_at},
+        fields=["accepted_at", "handle_due_at", "track"],
+        data={**v, "track_label": Track(p.track).label, "handle_due_at": p.handle_due_at},
         public=True,
     )
 
@@ -672,6 +678,7 @@ ACTION_SERVICES: dict[str, Callable[..., Petition]] = {
     Action.TRIAGE: petition_triage,
     Action.RECORD_DELIVERY: petition_record_delivery,
     Action.CONSENT_RETURN: petition_consent_return,
+    Action.SWITCH_TO_STANDARD: petition_switch_to_standard,
 }
 
 

@@ -50,6 +50,7 @@ class Action(models.TextChoices):
     TRIAGE = EventType.TRIAGE.value, EventType.TRIAGE.label
     RECORD_DELIVERY = EventType.RECORD_DELIVERY.value, EventType.RECORD_DELIVERY.label
     CONSENT_RETURN = EventType.CONSENT_RETURN.value, EventType.CONSENT_RETURN.label
+    SWITCH_TO_STANDARD = EventType.SWITCH_TO_STANDARD.value, EventType.SWITCH_TO_STANDARD.label
 
 
 # ---------------------------------------------------------------------------
@@ -91,6 +92,8 @@ def handle_due_in_force(p, now: datetime):
 def extend_refusal(p, actor, now: datetime) -> Refusal | None:
     """延期: approved by a leader (the table), once, and only before the period in force has expired. An extension asked
     after the due time would turn a late answer into an on-time one (按期办结率), so it is refused, not recorded."""
+    if p.track == "simple":
+        return _no("简易办理件不能延期；情况复杂、需要更长时间的，请先转为普通程序")
     if p.extended_days:
         return _no("该信访件已延期过一次，不能再次延期")
     due = handle_due_in_force(p, now)
@@ -99,6 +102,13 @@ def extend_refusal(p, actor, now: datetime) -> Refusal | None:
             f"办理期限已于 {_fmt_day(due)} 届满，不能再延期；请尽快办结并答复，超期情况如实记录",
             ErrorCode.PERIOD_EXPIRED,
         )
+    return None
+
+
+def switch_to_standard_refusal(p, actor, now: datetime) -> Refusal | None:
+    """转为普通程序: only a matter on the simple track (简易办理) goes back to the standard one, its own event."""
+    if p.track != "simple":
+        return _no("该信访件按普通程序办理，无需转换")
     return None
 
 
@@ -250,6 +260,9 @@ HANDLING = [S.ASSIGNED, S.IN_PROGRESS]
 # accepted or dispatched (a pause there only delayed the office's own step).
 PAUSABLE = [S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW, S.UNDER_REREVIEW]
 
+# The states in which a matter on the simple track is still being handled (before its answer).
+SIMPLE_OPEN = [S.ACCEPTED, S.AWAITING_INSTRUCTION, S.ASSIGNED, S.IN_PROGRESS, S.RESULT_REPORTED, S.AWAITING_REPLY]
+
 OFFICE = (Role.OFFICE,)
 LEADER = (Role.LEADER,)
 UNIT = (Role.UNIT_HANDLER,)
@@ -307,6 +320,8 @@ TRANSITIONS: list[Transition] = [
     _t(Action.TRIAGE, [S.REGISTERED], None, OFFICE, triage_refusal),
     _t(Action.RECORD_DELIVERY, AFTER_REPLY, None, OFFICE, delivery_refusal),
     _t(Action.CONSENT_RETURN, HANDLING, None, OFFICE, consent_return_refusal),
+    # 简易办理 found not simple after all: the standard limit (60 days from the same acceptance) applies from then on.
+    _t(Action.SWITCH_TO_STANDARD, SIMPLE_OPEN, None, OFFICE, switch_to_standard_refusal),
 ]
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
