@@ -98,6 +98,44 @@ class Unit(models.Model):
         return self.kind in (UnitKind.PETITION_BUREAU, UnitKind.JOINT_OFFICE)
 
 
+class OrganLevel(models.TextChoices):
+    COUNTY = "county", "县级"
+    CITY = "city", "市级"
+    PROVINCE = "province", "省级"
+    NATIONAL = "national", "中央和国家机关"
+
+
+class OrganKind(models.TextChoices):
+    GOVERNMENT = "government", "人民政府"
+    PETITION_BUREAU = "petition_bureau", "信访部门"
+    DEPARTMENT = "department", "工作部门"
+    OTHER = "other", "其他机关"
+
+
+class ExternalOrgan(models.Model):
+    """An organ outside this deployment (市人社局, 市人民政府, 省信访局 …), recorded so the office can pick it as the review
+    organ (复查/复核机关): a request is forwarded to it (转送) and its opinion entered as received.
+
+    `parent` is the organ one level above it (市人社局 → 省人社厅); `supervises` the units of this deployment it is the
+    organ above (市人社局 above 县人社局; 市人民政府 above 县人民政府): the review path is suggested from them."""
+
+    code = models.CharField("代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("层级", max_length=16, choices=OrganLevel.choices)
+    kind = models.CharField("类型", max_length=16, choices=OrganKind.choices, default=OrganKind.DEPARTMENT)
+    address = models.CharField("地址", max_length=200, blank=True)
+    parent = models.ForeignKey("self", verbose_name="上一级机关", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    supervises = models.ManyToManyField(Unit, verbose_name="其上一级机关所对应的本系统单位", blank=True, related_name="superior_organs")
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "系统外机关"
+        ordering = ["level", "code"]
+
+    def __str__(self):
+        return self.name
+
+
 class XinfangUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         if "unit" not in extra_fields and "unit_id" not in extra_fields:

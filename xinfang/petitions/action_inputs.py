@@ -48,6 +48,8 @@ class Kind(StrEnum):
     FLAG = "flag"
     LEADER = "leader"  # a user holding the leader role, by username
     UNIT = "unit"  # an active unit, by code
+    ORGAN = "organ"  # a review organ by code: a unit of the deployment or an external organ (review.candidates)
+    ATTACHMENT = "attachment"  # one of the petition's attachments, by id (the page lists them)
 
 
 ARCHIVE_CATEGORIES = {"general": "一般信访", "case": "信访案件", "review": "复查复核"}
@@ -149,6 +151,10 @@ class Field:
             return inputs.integer(value, name, label)
         if k == Kind.LEADER:
             return inputs.user(value, name, label)
+        if k == Kind.ORGAN:  # which organs are lawful depends on the petition: review.resolve
+            return inputs.text(value, name, label, max_len=32)
+        if k == Kind.ATTACHMENT:
+            return inputs.integer(value, name, label)
         return inputs.unit(value, name, label)
 
 
@@ -241,8 +247,31 @@ INPUTS: dict[str, tuple[Field, ...]] = {
         F("satisfaction", "满意度", K.CHOICE, True, choices=Satisfaction, example="satisfied"),
         F("comment", "意见", K.LINE),
     ),
-    Action.REQUEST_REVIEW: (F("reason", "申请复查理由", K.TEXT, True, example="对处理意见不服"),),
-    Action.REQUEST_REREVIEW: (F("reason", "申请复核理由", K.TEXT, True, example="对复查意见不服"),),
+    Action.REQUEST_REVIEW: (
+        F("reason", "申请复查理由", K.TEXT, True, example="对处理意见不服"),
+        F(
+            "review_organ",
+            "复查机关",
+            K.ORGAN,
+            hint="原办理机关的上一级机关",
+            help="机关代码；不填则按建议（原办理单位的同级人民政府或上一级主管机关）",
+        ),
+    ),
+    Action.REQUEST_REREVIEW: (
+        F("reason", "申请复核理由", K.TEXT, True, example="对复查意见不服"),
+        F("review_organ", "复核机关", K.ORGAN, hint="复查机关的上一级机关", help="机关代码；不填则按建议（复查机关的上一级机关）"),
+    ),
+    Action.FORWARD_REVIEW: (
+        F("review_organ", "转送机关", K.ORGAN, hint="系统外的复查/复核机关", help="机关代码；不填则为申请时确定的机关"),
+        F("note", "转送说明", K.TEXT, hint="写入转送告知书", example="请依法复查并书面答复信访人"),
+    ),
+    Action.RECORD_REVIEW_OPINION: (
+        F("text", "意见内容", K.TEXT, True, hint="照录收到的意见书", example="经复查，原处理意见认定事实清楚，予以维持。"),
+        F("decided_at", "作出意见日期", K.MOMENT, True, hint="意见书落款日期", example=timezone.localdate),
+        F("scan", "意见书扫描件", K.ATTACHMENT, hint="先在“附件”中上传", help="本件附件的编号"),
+        F("note", "备注", K.LINE),
+    ),
+    Action.ANSWER_ENDED: (F("note", "说明", K.TEXT, hint="写入不再受理告知书", example="所提事项与原事项事实和理由相同"),),
     Action.REPORT_BACK: (F("text", "向上级报结内容", K.TEXT, True, example="已按期办结并答复信访人"),),
     Action.ARCHIVE: (
         F("archive_category", "归档类别", K.CHOICE, choices=ARCHIVE_CATEGORIES, blank_label="自动", help="不填则按性质和复查情况自动确定"),

@@ -28,6 +28,8 @@ DOCS = {
     "review": "复查意见书",
     "rereview": "复核意见书",
     "delivery": "送达回证",
+    "review_forward": "复查（复核）请求转送告知书",
+    "ended": "不再受理告知书",
 }
 
 
@@ -58,8 +60,12 @@ def available(petition: Petition, *, as_codes: bool = False):
         codes.append("review")
     if _last(petition, "reply", stage="rereview"):
         codes.append("rereview")
-    if "reply" in actions:
+    if "reply" in actions or "record_review_opinion" in actions:
         codes.append("delivery")
+    if "forward_review" in actions:
+        codes.append("review_forward")
+    if "answer_ended" in actions:
+        codes.append("ended")
     return codes if as_codes else [(c, DOCS[c]) for c in codes]
 
 
@@ -150,9 +156,10 @@ def _pause_lines(petition) -> list[str]:
     return out
 
 
-def _sign(doc, petition):
+def _sign(doc, petition, organ: str = ""):
+    """The signature: the organ that decides (a review organ signs its own opinion), else the registering office."""
     doc.add_paragraph("")
-    p = doc.add_paragraph(petition.office.name)
+    p = doc.add_paragraph(organ or petition.office.name)
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     p = doc.add_paragraph(_fmt(timezone.now()))
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -258,6 +265,34 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
         _sign(doc, petition)
     elif kind == "delivery":
         _delivery_receipt(doc, petition, actor, path)
+    elif kind == "review_forward":
+        ev = _last(petition, "forward_review")
+        data = ev.data if ev else {}
+        what = "复核" if data.get("stage") == "rereview" else "复查"
+        doc.add_paragraph(_addressee(petition, actor, path))
+        doc.add_paragraph(
+            f"你（们）就登记编号{petition.reg_no}的信访事项提出的{what}请求收悉。依照《信访工作条例》，{what}由原办理机关、单位的"
+            f"上一级机关、单位作出。本机关已于{_fmt(ev.at if ev else None)}将你（们）的{what}请求转送{data.get('organ_name', '')}"
+            f"{'（地址：' + data['organ_address'] + '）' if data.get('organ_address') else ''}，由该机关依法作出{what}意见并书面答复你（们）。"
+        )
+        if data.get("note"):
+            doc.add_paragraph(data["note"])
+        doc.add_paragraph("特此告知。")
+        _sign(doc, petition)
+    elif kind == "ended":
+        ev = _last(petition, "answer_ended")
+        data = ev.data if ev else {}
+        doc.add_paragraph(_addressee(petition, actor, path))
+        doc.add_paragraph(
+            f"你（们）于{_fmt(petition.received_at)}提出的信访事项（登记编号{petition.reg_no}）收悉，已予登记。经查，你（们）所反映的事项"
+            f"（原登记编号{data.get('repeat_of', '')}）已经{data.get('rereview_organ', '')}于{_fmt(_parse(data.get('rereview_at')))}复核，"
+            "信访程序已经终结。依照《信访工作条例》“信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，各级党委和政府信访部门和其他机关、"
+            "单位不再受理”的规定，对你（们）以同一事实和理由再次提出的该事项，不再受理。"
+        )
+        if data.get("note"):
+            doc.add_paragraph(data["note"])
+        doc.add_paragraph("如有新的事实和理由，可以依法另行提出。特此告知。")
+        _sign(doc, petition)
     else:
         stage = {"opinion": "reply", "review": "review", "rereview": "rereview"}[kind]
         ev = _last(petition, "reply", stage=stage)
@@ -272,7 +307,7 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
             doc.add_paragraph("如对本复查意见不服，可自收到本意见书之日起30日内向复查机关、单位的上一级机关、单位请求复核。")
         else:
             doc.add_paragraph("本复核意见为最终意见。信访人对复核意见不服，仍以同一事实和理由提出信访的，不再受理。")
-        _sign(doc, petition)
+        _sign(doc, petition, (ev.data.get("organ_name", "") if ev and kind != "opinion" else ""))
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue(), quote(f"{title}-{petition.reg_no}.docx")

@@ -37,6 +37,9 @@ class EventType(models.TextChoices):
     RECORD_DELIVERY = "record_delivery", "送达"
     CONSENT_RETURN = "consent_return", "同意退回"
     SWITCH_TO_STANDARD = "switch_to_standard", "转为普通程序"
+    FORWARD_REVIEW = "forward_review", "转送复查/复核请求"
+    RECORD_REVIEW_OPINION = "record_review_opinion", "录入复查/复核意见"
+    ANSWER_ENDED = "answer_ended", "不再受理（已复核终结）"
     # Registration and the record (petitions.registration, transfer)
     REGISTER = "register", "登记"
     IMPORT = "import", "历史导入"
@@ -73,6 +76,9 @@ PETITIONER_LABELS: dict[str, str] = {
     EventType.REGISTER: "已登记",
     EventType.ACCEPT: "已受理",
     EventType.SWITCH_TO_STANDARD: "转为普通程序办理",
+    EventType.FORWARD_REVIEW: "您的复查/复核请求已转送有权机关",
+    EventType.RECORD_REVIEW_OPINION: "复查/复核意见",
+    EventType.ANSWER_ENDED: "不再受理告知（该事项已复核终结）",
     EventType.DECLINE: "不予受理",
     EventType.FORWARD: "已转送",
     EventType.EXTEND: "办理期限延长",
@@ -94,6 +100,12 @@ DATA_LABELS: dict[str, str] = {
     "leader_name": "包案领导",
     "leader": "领导",
     "authority": "转送机关",
+    "organ_name": "复查/复核机关",
+    "organ_address": "机关地址",
+    "decided_at": "作出意见日期",
+    "scan_name": "意见书扫描件",
+    "rereview_organ": "复核机关",
+    "rereview_at": "复核日期",
     "route_label": "依法分类处理途径",
     "route_organ": "有权处理的机关",
     "instruction": "批示",

@@ -242,6 +242,15 @@ class Petition(NoDeleteModel):
     satisfaction = models.CharField("满意度", max_length=32, choices=Satisfaction.choices, blank=True)
     evaluated_at = models.DateTimeField("评价时间", null=True, blank=True)
     review_level = models.PositiveSmallIntegerField("复查复核级次", default=0)  # 0 none, 1 复查, 2 复核 (终结)
+    # The organ of the review asked or under way (复查 or 复核; the last one after its opinion): a unit of this deployment,
+    # or an external organ (org.ExternalOrgan), to which the office forwards the request and whose opinion it enters.
+    review_unit = models.ForeignKey(
+        "org.Unit", verbose_name="复查/复核机关（本系统）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_external = models.ForeignKey(
+        "org.ExternalOrgan", verbose_name="复查/复核机关（系统外）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_forwarded_at = models.DateTimeField("复查/复核请求转送时间", null=True, blank=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
     archive_category = models.CharField("归档类别", max_length=32, blank=True)
 

@@ -17,10 +17,17 @@ from django.utils import timezone
 from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, NoPermission, NotFound
 from xinfang.org.models import Role, User
-from xinfang.petitions import deadlines, timelimits, tracks, workflow
+from xinfang.petitions import deadlines, review, timelimits, tracks, workflow
 from xinfang.petitions.action_inputs import DECLINE_ROUTE_ORGAN, TAKES_ACTOR_LABEL, DeclineRoute, clean, names
 from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Satisfaction, Status, Track
 from xinfang.petitions.registration import petition_attach, petition_link_repeat, petition_register
+from xinfang.petitions.review import (
+    petition_answer_ended,
+    petition_forward_review,
+    petition_record_review_opinion,
+    petition_request_rereview,
+    petition_request_review,
+)
 from xinfang.petitions.steps import _begin, _finish, _min
 from xinfang.petitions.timelimits import due_for
 from xinfang.petitions.tracks import petition_switch_to_standard
@@ -28,6 +35,7 @@ from xinfang.petitions.workflow import Action
 
 __all__ = [
     "petition_accept",
+    "petition_answer_ended",
     "petition_act",
     "petition_acknowledge",
     "petition_approve_result",
@@ -40,11 +48,13 @@ __all__ = [
     "petition_extend",
     "petition_follow_up",
     "petition_forward",
+    "petition_forward_review",
     "petition_instruct",
     "petition_link_repeat",
     "petition_pause",
     "petition_progress",
     "petition_record_delivery",
+    "petition_record_review_opinion",
     "petition_register",
     "petition_reject_result",
     "petition_reply",
@@ -475,6 +485,8 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
             "method": method,
             "text": text,
             "stage": stage,
+            # The organ whose answer this is (the review organ signs its own opinion): documents print it.
+            "organ_name": (organ.name if (organ := review.current(p)) is not None and stage != "reply" else p.office.name),
             "delivered_at": p.delivered_at,
             "review_request_due_at": p.review_request_due_at,
         },
@@ -503,33 +515,6 @@ def petition_evaluate(*, actor, petition_or_reg_no, version: int, satisfaction: 
         public=True,
         actor_label=actor_label or ("" if actor else "信访人"),
     )
-
-
-def _review_request(actor, petition_or_reg_no, version, reason, action, step, actor_label):
-    # Level and window: workflow.review_refusal, checked by _begin (open until the answer's delivery is recorded).
-    p = _begin(actor, petition_or_reg_no, action, version)
-    now = timezone.now()
-    reason = clean(action, reason=reason)["reason"]
-    p.review_due_at = due_for(step, now)
-    return _finish(
-        p,
-        actor=actor,
-        action=action,
-        fields=["review_due_at"],
-        data={"reason": reason, "review_due_at": p.review_due_at},
-        public=True,
-        actor_label=actor_label or ("" if actor else "信访人"),
-    )
-
-
-@transaction.atomic
-def petition_request_review(*, actor, petition_or_reg_no, version: int, reason: str = "", actor_label="") -> Petition:
-    return _review_request(actor, petition_or_reg_no, version, reason, Action.REQUEST_REVIEW, "review_answer", actor_label)
-
-
-@transaction.atomic
-def petition_request_rereview(*, actor, petition_or_reg_no, version: int, reason: str = "", actor_label="") -> Petition:
-    return _review_request(actor, petition_or_reg_no, version, reason, Action.REQUEST_REREVIEW, "rereview_answer", actor_label)
 
 
 @transaction.atomic
@@ -679,6 +664,9 @@ ACTION_SERVICES: dict[str, Callable[..., Petition]] = {
     Action.RECORD_DELIVERY: petition_record_delivery,
     Action.CONSENT_RETURN: petition_consent_return,
     Action.SWITCH_TO_STANDARD: petition_switch_to_standard,
+    Action.FORWARD_REVIEW: petition_forward_review,
+    Action.RECORD_REVIEW_OPINION: petition_record_review_opinion,
+    Action.ANSWER_ENDED: petition_answer_ended,
 }
 
 

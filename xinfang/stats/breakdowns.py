@@ -63,7 +63,11 @@ def by_decline_route(qs: QuerySet[Petition]) -> list[dict]:
     """Declines by their route (依法分类处理): litigation, arbitration, … one grouped query over the declined petitions."""
     from xinfang.petitions.action_inputs import DeclineRoute
 
-    return by_choice(qs.filter(status=Status.DECLINED), "decline_route", [*DeclineRoute.choices, ("", "未注明途径")])
+    return by_choice(
+        qs.filter(status=Status.DECLINED),
+        "decline_route",
+        [*DeclineRoute.choices, ("matter_ended", "已复核终结，不再受理"), ("", "未注明途径")],
+    )
 
 
 def by_flag(qs: QuerySet[Petition], q: Q, yes: str, no: str) -> list[dict]:
