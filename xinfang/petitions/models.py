@@ -239,8 +239,12 @@ class Petition(NoDeleteModel):
     delivery_method = models.CharField("送达方式", max_length=16, choices=DeliveryMethod.choices, blank=True)
     # The first reply (处理意见书), set once and never overwritten: 按期办结率 and 初信初访办结率 count it.
     first_replied_at = FirstReplyField("首次答复时间", null=True, blank=True)
+    # The evaluation of the first answer (处理意见书): the KPIs 参评率 and 满意率 count it (stats.kpis says so).
     satisfaction = models.CharField("满意度", max_length=32, choices=Satisfaction.choices, blank=True)
     evaluated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    # The petitioner may evaluate every answer: the review opinion's and the re-review opinion's evaluations.
+    review_satisfaction = models.CharField("复查意见满意度", max_length=32, choices=Satisfaction.choices, blank=True)
+    rereview_satisfaction = models.CharField("复核意见满意度", max_length=32, choices=Satisfaction.choices, blank=True)
     review_level = models.PositiveSmallIntegerField("复查复核级次", default=0)  # 0 none, 1 复查, 2 复核 (终结)
     # The organ of the review asked or under way (复查 or 复核; the last one after its opinion): a unit of this deployment,
     # or an external organ (org.ExternalOrgan), to which the office forwards the request and whose opinion it enters.

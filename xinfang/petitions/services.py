@@ -19,7 +19,7 @@ from xinfang.core.errors import InvalidInput, NoPermission, NotFound
 from xinfang.org.models import Role, User
 from xinfang.petitions import deadlines, review, timelimits, tracks, workflow
 from xinfang.petitions.action_inputs import DECLINE_ROUTE_ORGAN, TAKES_ACTOR_LABEL, DeclineRoute, clean, names
-from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Satisfaction, Status, Track
+from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Status, Track
 from xinfang.petitions.registration import petition_attach, petition_link_repeat, petition_register
 from xinfang.petitions.review import (
     petition_answer_ended,
@@ -502,16 +502,22 @@ def petition_follow_up(*, actor, petition_or_reg_no, version: int, method: str =
 
 @transaction.atomic
 def petition_evaluate(*, actor, petition_or_reg_no, version: int, satisfaction: str = "", comment: str = "", actor_label="") -> Petition:
+    """满意度评价 of the latest answer (once each: workflow.evaluate_refusal): the first answer's is the one the KPIs count
+    (satisfaction, evaluated_at); the review's and the re-review's are kept beside it."""
     p = _begin(actor, petition_or_reg_no, Action.EVALUATE, version)
     v = clean(Action.EVALUATE, satisfaction=satisfaction, comment=comment)
-    p.satisfaction = v["satisfaction"]
-    p.evaluated_at = timezone.now()
+    field = workflow.SATISFACTION_FIELD.get(p.review_level, "satisfaction")
+    setattr(p, field, v["satisfaction"])
+    fields = [field]
+    if field == "satisfaction":
+        p.evaluated_at = timezone.now()
+        fields.append("evaluated_at")
     return _finish(
         p,
         actor=actor,
         action=Action.EVALUATE,
-        fields=["satisfaction", "evaluated_at"],
-        data=v,
+        fields=fields,
+        data={**v, "stage": _answer_stage(p), "by": "clerk" if actor is not None else "petitioner"},
         public=True,
         actor_label=actor_label or ("" if actor else "信访人"),
     )
@@ -540,7 +546,7 @@ def petition_archive(*, actor, petition_or_reg_no, version: int, archive_categor
     # (workflow.archive_refusal, checked by _begin).
     p = _begin(actor, petition_or_reg_no, Action.ARCHIVE, version)
     now = timezone.now()
-    satisfied = p.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+    satisfied = workflow.latest_satisfaction(p) in workflow.SATISFIED
     v = clean(Action.ARCHIVE, archive_category=archive_category, note=note)
     category = v["archive_category"] or ("review" if p.review_level else ("case" if p.nature == Nature.REPORT else "general"))
     p.archive_category = category

@@ -253,10 +253,27 @@ def review_refusal(level_needed: int):
     return refusal_
 
 
+# The evaluation of each answer: the first answer (处理意见书), the review opinion, the re-review opinion.
+SATISFACTION_FIELD = {0: "satisfaction", 1: "review_satisfaction", 2: "rereview_satisfaction"}
+SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+
+
+def latest_satisfaction(p) -> str:
+    """The petitioner's evaluation of the latest answer ("" when that answer is not evaluated)."""
+    return getattr(p, SATISFACTION_FIELD.get(p.review_level, "satisfaction"))
+
+
+def evaluate_refusal(p, actor, now: datetime) -> Refusal | None:
+    """满意度评价: once per answer (the first answer, the review opinion, the re-review opinion)."""
+    if latest_satisfaction(p):
+        return _no("该答复已经评价")
+    return None
+
+
 def archive_refusal(p, actor, now: datetime) -> Refusal | None:
-    """归档: when the petitioner is satisfied, the delivered answer's window has passed, or after 复核; a superior's case
-    that needs a result reports back first."""
-    satisfied = p.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+    """归档: when the petitioner is satisfied with the latest answer, the delivered answer's window has passed, or after
+    复核; a superior's case that needs a result reports back first."""
+    satisfied = latest_satisfaction(p) in SATISFIED
     if not (satisfied or window_passed(p, now) or p.review_level >= 2):
         if p.delivered_at is None:
             return _no("答复尚未送达（送达后30日内信访人可申请复查/复核），且信访人未表示满意，暂不能归档")
@@ -359,7 +376,7 @@ TRANSITIONS: list[Transition] = [
     _t(Action.REJECT_RESULT, [S.RESULT_REPORTED], S.IN_PROGRESS, OFFICE),
     _t(Action.REPLY, [S.AWAITING_REPLY, S.UNDER_REVIEW, S.UNDER_REREVIEW], S.REPLIED, OFFICE, reply_refusal),
     _t(Action.FOLLOW_UP, AFTER_REPLY, None, OFFICE),
-    _t(Action.EVALUATE, [S.REPLIED], S.EVALUATED, PETITIONER_INPUT, petitioner_may=True),
+    _t(Action.EVALUATE, [S.REPLIED], S.EVALUATED, PETITIONER_INPUT, evaluate_refusal, petitioner_may=True),
     _t(Action.REQUEST_REVIEW, AFTER_REPLY, S.UNDER_REVIEW, PETITIONER_INPUT, review_refusal(0), petitioner_may=True),
     _t(Action.REQUEST_REREVIEW, AFTER_REPLY, S.UNDER_REREVIEW, PETITIONER_INPUT, review_refusal(1), petitioner_may=True),
     _t(Action.REPORT_BACK, [S.RESULT_REPORTED, S.AWAITING_REPLY, S.REPLIED, S.EVALUATED], None, OFFICE, report_back_refusal),

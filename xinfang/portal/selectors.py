@@ -126,6 +126,7 @@ class PublicView:
     review: ReviewWindow
     reply_text: str
     calendar_note: str = ""  # the due falls in a year whose holidays are not entered yet
+    evaluate_title: str = ""  # the answer the petitioner evaluates now: 处理意见, 复查意见, 复核意见
 
 
 def _fmt(key: str, value):
@@ -144,6 +145,11 @@ def _fmt(key: str, value):
     if key in ("days", "counted_days"):
         return f"{value} 天"
     return str(value)
+
+
+def _latest_satisfaction_label(petition: Petition) -> str:
+    value = workflow.latest_satisfaction(petition)
+    return Satisfaction(value).label if value in Satisfaction.values else ""
 
 
 def public_steps(petition: Petition) -> list[PublicStep]:
@@ -222,8 +228,9 @@ def public_view(petition: Petition, now=None) -> PublicView:
         due_at=due_at,
         overdue=bool(due_at and due_at < now),
         steps=public_steps(petition),
-        can_evaluate=petition.status == S.REPLIED and not petition.satisfaction,
-        satisfaction=petition.get_satisfaction_display() if petition.satisfaction else "",
+        can_evaluate=petition.status == S.REPLIED and not workflow.latest_satisfaction(petition),
+        satisfaction=_latest_satisfaction_label(petition),
+        evaluate_title={0: "处理意见", 1: "复查意见", 2: "复核意见"}.get(petition.review_level, "办理结果"),
         review=review_window(petition, now),
         reply_text=petition.reply_text if petition.status not in (S.UNDER_REVIEW, S.UNDER_REREVIEW) or petition.reply_text else "",
         calendar_note=timelimits.notice_footnote(due_at),

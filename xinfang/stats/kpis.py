@@ -33,6 +33,12 @@ class Kpi:
     # The part of the denominator that grows as time passes (due, not yet decided), as disjoint parts each found
     # through its own index: counted live, disjoint from `denominator`; the numerator never needs it.
     live_parts: tuple[Q, ...] = ()
+    # Which answer the KPI counts (the petitioner may evaluate every answer; 复查/复核 replies never overwrite the first).
+    answer: str = ""
+
+    @property
+    def answer_label(self) -> str:
+        return ANSWER_LABELS.get(self.answer, "")
 
     @property
     def live_denominator(self) -> Q | None:
@@ -61,6 +67,12 @@ def _decided_on_time() -> Q:
     return Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due_at")) | Q(
         accepted_at__isnull=True, status=Status.DECLINED, dispatched_at__lte=F("accept_due_at")
     )
+
+
+ANSWER_LABELS = {
+    "first": "计首次答复（处理意见书）；复查、复核意见及其评价不计入",
+    "first_evaluation": "计信访人对首次答复（处理意见书）的评价；对复查、复核意见的评价另行记录，不计入",
+}
 
 
 def _repeat() -> Q:
@@ -98,8 +110,11 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             "已受理的初信初访件",
             accepted_first & _replied_on_time(),
             accepted_first,
+            answer="first",
         ),
-        Kpi("on_time_completion", "按期办结率", "按期答复件", "已答复件", replied_timed & _replied_on_time(), replied_timed),
+        Kpi(
+            "on_time_completion", "按期办结率", "按期答复件", "已答复件", replied_timed & _replied_on_time(), replied_timed, answer="first"
+        ),
         Kpi(
             "timely_dispatch",
             "及时交办率",
@@ -117,7 +132,16 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             decided,
             live_parts=undecided_due,
         ),
-        Kpi("evaluation_rate", "参评率", "已评价件", "已答复件", replied & evaluated & LIVE, replied & LIVE, amber=0.6),
+        Kpi(
+            "evaluation_rate",
+            "参评率",
+            "已评价件",
+            "已答复件",
+            replied & evaluated & LIVE,
+            replied & LIVE,
+            amber=0.6,
+            answer="first_evaluation",
+        ),
         Kpi(
             "satisfaction_rate",
             "满意率",
@@ -126,6 +150,7 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             evaluated & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]),
             evaluated,
             amber=0.8,
+            answer="first_evaluation",
         ),
         Kpi("repeat_rate", "重复信访率", "重复信访件", "全部信访件", _repeat() & LIVE, LIVE, amber=0.1, lower_is_better=True),
     ]
@@ -266,6 +291,8 @@ def assemble(row: dict, *, now: datetime) -> dict:
             "target": 0.0 if k.lower_is_better else 1.0,
             "light": light(k, value),
             "lower_is_better": k.lower_is_better,
+            "answer": k.answer,
+            "answer_label": k.answer_label,
         }
     for code in count_filters(now):
         out["counts"][code] = row[code]

@@ -76,5 +76,25 @@ class Migration(migrations.Migration):
                 choices=[("standard", "普通程序"), ("simple", "简易办理")], default="standard", max_length=16, verbose_name="办理程序"
             ),
         ),
+        migrations.AddField(
+            model_name="petition",
+            name="review_satisfaction",
+            field=models.CharField(
+                blank=True,
+                choices=[("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("dissatisfied", "不满意")],
+                max_length=32,
+                verbose_name="复查意见满意度",
+            ),
+        ),
+        migrations.AddField(
+            model_name="petition",
+            name="rereview_satisfaction",
+            field=models.CharField(
+                blank=True,
+                choices=[("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("dissatisfied", "不满意")],
+                max_length=32,
+                verbose_name="复核意见满意度",
+            ),
+        ),
         migrations.RunPython(add_simple_handle, migrations.RunPython.noop),
     ]
