@@ -67,6 +67,19 @@ class DeclineRoute(models.TextChoices):
     NOT_PETITION = "not_petition_matter", "不属于信访事项"
 
 
+class FollowUpOutcome(models.TextChoices):
+    """回访 after an answer: what came of it. "reopened" brings the matter back to be handled again on the same reg_no."""
+
+    SATISFIED = "satisfied", "信访人表示满意"
+    EXPLAINED = "explained", "已解释说明"
+    REVIEW_ADVISED = "review_advised", "已告知申请复查/复核的途径"
+    REOPENED = "reopened", "重新办理"
+
+
+def _appeal_after_review(p: Petition) -> bool:
+    return p.nature == "appeal" and p.review_level >= 1
+
+
 # What the notice says of each route: the procedure the petitioner is pointed to ("请依法向{organ}{wording}").
 DECLINE_ROUTE_WORDING: dict[str, str] = {
     DeclineRoute.LITIGATION: "提起诉讼",
@@ -240,8 +253,10 @@ INPUTS: dict[str, tuple[Field, ...]] = {
         F("text", "处理意见书", K.TEXT, True, hint="信访人可见", example="经调查，您反映的工资问题已督促企业全额发放。"),
     ),
     Action.FOLLOW_UP: (
+        F("outcome", "回访结果", K.CHOICE, True, choices=FollowUpOutcome, example="explained", help="reopened：重新办理（新的办理期限）"),
         F("method", "回访方式", K.CHOICE, choices=ReplyMethod, open_choice=True, max_len=32, example="phone"),
         F("note", "回访情况", K.TEXT, True, example="电话回访，信访人表示已收到工资"),
+        F("agreed", "信访人认可复查/复核结论", K.FLAG, help="申诉事项复查后回访时记录", only_if=_appeal_after_review),
     ),
     Action.EVALUATE: (
         F("satisfaction", "满意度", K.CHOICE, True, choices=Satisfaction, example="satisfied"),

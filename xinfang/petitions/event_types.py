@@ -88,6 +88,7 @@ PETITIONER_LABELS: dict[str, str] = {
     EventType.RESUME: "恢复计时",
     EventType.QUERY_CODE_REISSUE: "查询码已重新发放（原查询码失效）",
     EventType.EVALUATE: "您的评价",
+    EventType.FOLLOW_UP: "重新办理",
     EventType.REQUEST_REVIEW: "您申请复查",
     EventType.REQUEST_REREVIEW: "您申请复核",
 }
@@ -129,6 +130,8 @@ DATA_LABELS: dict[str, str] = {
     "reply_draft": "答复意见草稿",
     "text": "内容",
     "satisfaction": "满意度",
+    "outcome_label": "回访结果",
+    "agreed": "信访人认可复查/复核结论",
     "comment": "评价意见",
     "archive_category": "归档类别",
     "repeat_of": "重复件原件",

@@ -245,6 +245,13 @@ class Petition(NoDeleteModel):
     # The petitioner may evaluate every answer: the review opinion's and the re-review opinion's evaluations.
     review_satisfaction = models.CharField("复查意见满意度", max_length=32, choices=Satisfaction.choices, blank=True)
     rereview_satisfaction = models.CharField("复核意见满意度", max_length=32, choices=Satisfaction.choices, blank=True)
+    # The evaluation of the latest answer ("" until it is evaluated; every new answer clears it): archiving and the
+    # 不满意件 bucket read it. The 回访 after it (its outcome code, cleared by a new answer) takes a case out of that bucket.
+    last_satisfaction = models.CharField("最近一次答复的满意度", max_length=32, choices=Satisfaction.choices, blank=True)
+    follow_up_outcome = models.CharField("回访结果", max_length=32, blank=True)
+    # 重新办理 after a 回访: the same reg_no, a new handling limit; the KPIs count reopened cases.
+    reopened_count = models.PositiveSmallIntegerField("重新办理次数", default=0)
+    reopened_at = models.DateTimeField("最近重新办理时间", null=True, blank=True)
     review_level = models.PositiveSmallIntegerField("复查复核级次", default=0)  # 0 none, 1 复查, 2 复核 (终结)
     # The organ of the review asked or under way (复查 or 复核; the last one after its opinion): a unit of this deployment,
     # or an external organ (org.ExternalOrgan), to which the office forwards the request and whose opinion it enters.

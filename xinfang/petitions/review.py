@@ -246,6 +246,7 @@ def petition_record_review_opinion(
     p.replied_at = decided
     p.review_due_at = None
     p.delivered_at, p.delivery_method, p.review_request_due_at = None, "", None
+    p.last_satisfaction, p.follow_up_outcome = "", ""  # a new answer, to be evaluated and followed up on its own
     return _finish(
         p,
         actor=actor,
@@ -261,6 +262,8 @@ def petition_record_review_opinion(
             "delivered_at",
             "delivery_method",
             "review_request_due_at",
+            "last_satisfaction",
+            "follow_up_outcome",
         ],
         data={
             "stage": "rereview" if stage == 2 else "review",

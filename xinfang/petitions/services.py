@@ -17,7 +17,7 @@ from django.utils import timezone
 from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, NoPermission, NotFound
 from xinfang.org.models import Role, User
-from xinfang.petitions import deadlines, review, timelimits, tracks, workflow
+from xinfang.petitions import deadlines, followup, review, timelimits, tracks, workflow
 from xinfang.petitions.action_inputs import DECLINE_ROUTE_ORGAN, TAKES_ACTOR_LABEL, DeclineRoute, clean, names
 from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Status, Track
 from xinfang.petitions.registration import petition_attach, petition_link_repeat, petition_register
@@ -461,6 +461,7 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
     elif stage == "rereview":
         p.review_level = 2
         p.matter_ended = True  # 三级终结: no further review
+    p.last_satisfaction, p.follow_up_outcome = "", ""  # a new answer, to be evaluated and followed up on its own
     delivery = DELIVERED_WHEN_SENT.get(method)
     p.delivered_at = now if delivery else None
     p.delivery_method = delivery or ""
@@ -480,6 +481,8 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
             "matter_ended",
             "delivered_at",
             "delivery_method",
+            "last_satisfaction",
+            "follow_up_outcome",
         ],
         data={
             "method": method,
@@ -495,9 +498,11 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
 
 
 @transaction.atomic
-def petition_follow_up(*, actor, petition_or_reg_no, version: int, method: str = "", note: str = "") -> Petition:
-    p = _begin(actor, petition_or_reg_no, Action.FOLLOW_UP, version)
-    return _finish(p, actor=actor, action=Action.FOLLOW_UP, fields=[], data=clean(Action.FOLLOW_UP, method=method, note=note))
+def petition_follow_up(
+    *, actor, petition_or_reg_no, version: int, outcome: str = "", method: str = "", note: str = "", agreed: bool = False
+) -> Petition:
+    """回访 with its outcome (followup.py: reopening brings the matter back to be handled on the same reg_no)."""
+    return followup.follow_up(actor, petition_or_reg_no, version, outcome=outcome, method=method, note=note, agreed=agreed)
 
 
 @transaction.atomic
@@ -507,11 +512,14 @@ def petition_evaluate(*, actor, petition_or_reg_no, version: int, satisfaction: 
     p = _begin(actor, petition_or_reg_no, Action.EVALUATE, version)
     v = clean(Action.EVALUATE, satisfaction=satisfaction, comment=comment)
     field = workflow.SATISFACTION_FIELD.get(p.review_level, "satisfaction")
-    setattr(p, field, v["satisfaction"])
-    fields = [field]
-    if field == "satisfaction":
-        p.evaluated_at = timezone.now()
-        fields.append("evaluated_at")
+    p.last_satisfaction = v["satisfaction"]
+    fields = ["last_satisfaction"]
+    if not getattr(p, field):  # each stage keeps its first evaluation (the KPIs count the first answer's)
+        setattr(p, field, v["satisfaction"])
+        fields.append(field)
+        if field == "satisfaction":
+            p.evaluated_at = timezone.now()
+            fields.append("evaluated_at")
     return _finish(
         p,
         actor=actor,

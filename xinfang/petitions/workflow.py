@@ -259,8 +259,8 @@ SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 
 
 def latest_satisfaction(p) -> str:
-    """The petitioner's evaluation of the latest answer ("" when that answer is not evaluated)."""
-    return getattr(p, SATISFACTION_FIELD.get(p.review_level, "satisfaction"))
+    """The petitioner's evaluation of the latest answer ("" when that answer is not evaluated; a new answer clears it)."""
+    return p.last_satisfaction
 
 
 def evaluate_refusal(p, actor, now: datetime) -> Refusal | None:

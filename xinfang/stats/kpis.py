@@ -164,6 +164,7 @@ COUNT_LABELS = {
     "overdue": "当前超期件",
     "repeat": "重复信访",
     "first_time": "初信初访",
+    "reopened": "重新办理件",
 }
 
 
@@ -173,6 +174,7 @@ def count_filters(now: datetime) -> dict[str, Q]:
         "collective": Q(collective=True),
         "cross_level": Q(cross_level=True),
         "overdue": Q(due_at__lt=now) & ~Q(status__in=CLOSED_STATUSES),
+        "reopened": Q(reopened_count__gt=0),  # 回访 found the matter unresolved: handled again on the same reg_no
         "repeat": _repeat() & LIVE,
         "first_time": Q(first_time=True) & LIVE,
     }
@@ -225,7 +227,8 @@ def light(kpi: Kpi, value: float | None) -> str:
 
 
 # Counts that change with the time of asking: counted live, never summarised.
-LIVE_COUNTS = ("overdue",)
+# `reopened` too: a reopening changes a petition of a past day, so it is counted live rather than kept in the day rows.
+LIVE_COUNTS = ("overdue", "reopened")
 
 
 def static_figures(now: datetime) -> dict[str, Q]:

@@ -23,6 +23,28 @@ def add_simple_handle(apps, schema_editor):
     )
 
 
+# 待包案's threshold (本县规定), as this migration writes it.
+CASE_LEADER_AFTER = (
+    "case_leader_after",
+    "长期未结提示包案",
+    90,
+    "days",
+    "calendar",
+    "本县规定：登记后超过该天数仍未办结且无包案领导的，提示确定包案领导",
+)
+
+
+def last_answer_evaluations(apps, schema_editor):
+    """The evaluation recorded so far is the latest answer's (one evaluation was kept per petition); and the threshold row."""
+    Petition = apps.get_model("petitions", "Petition")
+    Petition.objects.exclude(satisfaction="").update(last_satisfaction=models.F("satisfaction"))
+    TimeLimit = apps.get_model("petitions", "TimeLimit")
+    step, label, amount, unit, day_kind, basis = CASE_LEADER_AFTER
+    TimeLimit.objects.get_or_create(
+        step=step, defaults={"label": label, "amount": amount, "unit": unit, "day_kind": day_kind, "basis": basis}
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("org", "0003_external_organs"),
@@ -96,5 +118,31 @@ class Migration(migrations.Migration):
                 verbose_name="复核意见满意度",
             ),
         ),
+        migrations.AddField(
+            model_name="petition",
+            name="follow_up_outcome",
+            field=models.CharField(blank=True, max_length=32, verbose_name="回访结果"),
+        ),
+        migrations.AddField(
+            model_name="petition",
+            name="last_satisfaction",
+            field=models.CharField(
+                blank=True,
+                choices=[("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("dissatisfied", "不满意")],
+                max_length=32,
+                verbose_name="最近一次答复的满意度",
+            ),
+        ),
+        migrations.AddField(
+            model_name="petition",
+            name="reopened_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="最近重新办理时间"),
+        ),
+        migrations.AddField(
+            model_name="petition",
+            name="reopened_count",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="重新办理次数"),
+        ),
         migrations.RunPython(add_simple_handle, migrations.RunPython.noop),
+        migrations.RunPython(last_answer_evaluations, migrations.RunPython.noop),
     ]
