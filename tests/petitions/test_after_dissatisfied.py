@@ -35,7 +35,7 @@ def test_dissatisfied_bucket_until_a_follow_up(register, users):
     p = act(p, "follow_up", users, outcome="explained", method="visit", note="当面解释政策依据")
     assert p.follow_up_outcome == "explained" and p.status == "evaluated"
     ev = p.events.order_by("-seq").first()
-    assert (ev.data["outcome"], ev.data["outcome_label"], ev.data["method"]) == ("explained", "已解释说明", "visit")
+    assert (ev.data["follow_up_outcome"], ev.data["outcome_label"], ev.data["method"]) == ("explained", "已解释说明", "visit")
     assert p.reg_no not in _bucket("dissatisfied", users.office)
 
 

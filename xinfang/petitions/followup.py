@@ -26,7 +26,9 @@ from xinfang.petitions.workflow import Action
 def follow_up(actor, petition_or_reg_no, version, *, outcome: str, method: str, note: str, agreed: bool) -> Petition:
     p = _begin(actor, petition_or_reg_no, Action.FOLLOW_UP, version)
     v = clean(Action.FOLLOW_UP, outcome=outcome, method=method, note=note, agreed=agreed)
+    # Kept apart from report_result's `outcome` (处理结果): the 回访's own code and its label.
     data = {**v, "outcome_label": FollowUpOutcome(v["outcome"]).label, "answer_satisfaction": p.last_satisfaction}
+    data["follow_up_outcome"] = data.pop("outcome")
     if not (p.nature == "appeal" and p.review_level >= 1):
         data.pop("agreed")  # asked only of a 申诉 after its review
     p.follow_up_outcome = v["outcome"]

@@ -129,11 +129,13 @@ def assign_organ(p: Petition, organ: Organ | None) -> list[str]:
 
 def organ_choices(p: Petition, action: str) -> list[tuple[str, str]]:
     """The page's choices for the organ of this action's stage, the suggestion first (marked)."""
-    if action == Action.FORWARD_REVIEW:
-        stage = 2 if p.status == "under_rereview" else 1
-    else:
-        stage = stage_of(action)
-    lawful = candidates(p, stage)
+    if action == Action.FORWARD_REVIEW:  # only the organs outside the deployment, the one asked first
+        lawful = [o for o in candidates(p, 2 if p.status == "under_rereview" else 1) if o.external]
+        asked = current(p)
+        if asked is not None and asked.external:
+            lawful.sort(key=lambda o: o.code != asked.code)
+        return [(o.code, o.name) for o in lawful]
+    lawful = candidates(p, stage_of(action))
     return [(o.code, f"{o.name}{'（系统外）' if o.external else ''}{'（建议）' if i == 0 else ''}") for i, o in enumerate(lawful)]
 
 
@@ -242,7 +244,7 @@ def petition_record_review_opinion(
     if stage == 2:
         p.matter_ended = True  # 三级终结
     p.reply_text = v["text"]
-    p.reply_method = ""
+    p.reply_method = "letter"  # the organ's written opinion (复查/复核意见书)
     p.replied_at = decided
     p.review_due_at = None
     p.delivered_at, p.delivery_method, p.review_request_due_at = None, "", None

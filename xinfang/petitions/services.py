@@ -489,7 +489,7 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
             "text": text,
             "stage": stage,
             # The organ whose answer this is (the review organ signs its own opinion): documents print it.
-            "organ_name": (organ.name if (organ := review.current(p)) is not None and stage != "reply" else p.office.name),
+            "organ_name": (organ.name if stage != "reply" and (organ := review.current(p)) is not None else ""),
             "delivered_at": p.delivered_at,
             "review_request_due_at": p.review_request_due_at,
         },

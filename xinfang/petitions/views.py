@@ -155,6 +155,17 @@ TIMELINE_FIELDS = (
     "handling_unit_name",
     "leader_name",
     "authority",
+    "route_label",
+    "route_organ",
+    "track_label",
+    "organ_name",
+    "organ_address",
+    "decided_at",
+    "scan_name",
+    "rereview_organ",
+    "rereview_at",
+    "outcome_label",
+    "agreed",
     "instruction",
     "reason",
     "own_unit_reason",
@@ -183,6 +194,7 @@ CHOICE_LABELS = {
     "outcome": dict(Outcome.choices),
     "satisfaction": dict(Satisfaction.choices),
     "method": dict(DeliveryMethod.choices) | dict(ReplyMethod.choices),
+    "agreed": {True: "认可"},
 }
 
 
