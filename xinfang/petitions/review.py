@@ -29,7 +29,7 @@ from xinfang.petitions.timelimits import due_for
 from xinfang.petitions.workflow import Action
 
 STAGE_LABELS = {1: "复查", 2: "复核"}
-GOVERNMENTS = (UnitKind.COUNTY_LEADERSHIP,)
+GOVERNMENTS: tuple[str, ...] = (UnitKind.COUNTY_LEADERSHIP,)
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,9 @@ def _organ(obj: Unit | ExternalOrgan) -> Organ:
 
 def current(p: Petition) -> Organ | None:
     """The organ of the review asked or under way (after its opinion: the last review's organ)."""
-    if p.review_external_id:
+    if p.review_external is not None:
         return _organ(p.review_external)
-    if p.review_unit_id:
+    if p.review_unit is not None:
         return _organ(p.review_unit)
     return None
 
@@ -60,13 +60,14 @@ def _above_unit(unit: Unit) -> list[Organ]:
     """The organs above a unit of the deployment: its government in the deployment (a department's same-level government, a
     township's county government), then the external organs recorded as above it (市人社局 above 县人社局)."""
     out: list[Organ] = []
-    if unit.parent_id and unit.parent.active and unit.parent.kind in GOVERNMENTS:
-        out.append(_organ(unit.parent))
+    parent = unit.parent if unit.parent is not None and unit.parent.active else None
+    if parent is not None and parent.kind in GOVERNMENTS:
+        out.append(_organ(parent))
     externals = list(unit.superior_organs.filter(active=True))
     out += [_organ(o) for o in externals if o.kind != OrganKind.GOVERNMENT]
     out += [_organ(o) for o in externals if o.kind == OrganKind.GOVERNMENT]
-    if unit.parent_id and unit.parent.active and unit.parent.kind not in GOVERNMENTS:
-        out.append(_organ(unit.parent))
+    if parent is not None and parent.kind not in GOVERNMENTS:
+        out.append(_organ(parent))
     return out
 
 
@@ -75,7 +76,7 @@ def _above_external(organ: ExternalOrgan) -> list[Organ]:
     out: list[Organ] = []
     if organ.kind != OrganKind.GOVERNMENT:
         out += [_organ(g) for g in ExternalOrgan.objects.filter(active=True, kind=OrganKind.GOVERNMENT, level=organ.level)]
-    if organ.parent_id and organ.parent.active:
+    if organ.parent is not None and organ.parent.active:
         out.append(_organ(organ.parent))
     return out
 
@@ -90,7 +91,9 @@ def candidates(p: Petition, stage: int) -> list[Organ]:
         if below is None:  # a 复查 answered before review organs were recorded: above the suggested 复查 organ
             first = candidates(p, 1)
             below = first[0] if first else None
-        found = [] if below is None else (_above_external(below.obj) if below.external else _above_unit(below.obj))
+        found = []
+        if below is not None:
+            found = _above_external(below.obj) if isinstance(below.obj, ExternalOrgan) else _above_unit(below.obj)
     seen: set[tuple[bool, str]] = set()
     unique = []
     for o in found:
