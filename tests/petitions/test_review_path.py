@@ -157,3 +157,66 @@ def test_answer_ended_only_for_a_petition_on_an_ended_matter(register, users):
     p, _ = register()
     with pytest.raises(InvalidTransition):
         act(p, "answer_ended", users)
+
+
+def test_the_forward_form_offers_the_external_organs_and_refuses_an_inside_one(register, users, organs):
+    from xinfang.petitions import forms
+
+    p = drive(register, users, "replied")
+    p = act(p, "request_review", users, review_organ="city-hr")
+    [organ_field] = [f for f in forms.action_fields("forward_review", p) if f["name"] == "review_organ"]
+    assert organ_field["choices"] == [("city-hr", "测试市人社局")]
+    with pytest.raises(InvalidInput) as e:
+        act(p, "forward_review", users, review_organ="gov")
+    assert "无需转送" in e.value.message
+    [scan_field] = [f for f in forms.action_fields("record_review_opinion", p) if f["name"] == "scan"]
+    assert scan_field["choices"] == [("", "暂无扫描件")]
+
+
+def test_an_opinion_dated_before_the_request_is_refused(register, users, organs):
+    import time_machine
+    from django.utils import timezone
+
+    p = drive(register, users, "replied")
+    asked_on = timezone.localdate()
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=3)):
+        p = act(p, "request_review", users, review_organ="city-hr")
+        p = act(p, "forward_review", users)
+        with pytest.raises(InvalidInput) as e:
+            act(p, "record_review_opinion", users, decided_at=asked_on.isoformat())
+    assert "不能早于申请日期" in e.value.message
+
+
+def test_candidates_above_a_non_government_parent_and_for_an_old_review(register, users, organs, county):
+    assert [o.name for o in review._above_unit(county.school)] == ["测试县人社局"]  # a school under its department
+    p = drive(register, users, "replied")
+    p = act(p, "request_review", users)
+    p = act(p, "reply", users)
+    Petition.objects.filter(pk=p.pk).update(review_unit=None)  # a review answered before organs were recorded
+    p.refresh_from_db()
+    assert [o.name for o in review.candidates(p, 2)] == ["测试市人民政府"]
+
+
+def test_not_accepted_again_along_a_chain_of_repeats(register, users, organs):
+    from django.utils import timezone
+
+    from xinfang.petitions import followup
+
+    p = drive(register, users, "replied")
+    steps = (
+        ("request_review", {}),
+        ("reply", {}),
+        ("request_rereview", {}),  # above 测试县政府: 测试市人民政府, outside the deployment
+        ("forward_review", {}),
+        ("record_review_opinion", {"text": "经复核，维持。"}),
+    )
+    for step, extra in steps:
+        p = act(p, step, users, **extra)
+    assert p.matter_ended
+    first, _ = register(repeat_of=p)
+    second, _ = register(repeat_of=first)
+    assert followup.case_leader_prompt(second, timezone.now()).startswith("本件为重复信访")
+    second = act(second, "answer_ended", users)
+    ev = second.events.order_by("-seq").first()
+    assert ev.data["repeat_of"] == p.reg_no and ev.data["rereview_organ"] == "测试市人民政府"
+    assert followup.case_leader_prompt(second, timezone.now()) == ""  # closed
