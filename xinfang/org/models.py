@@ -27,13 +27,18 @@ class Role(models.TextChoices):
 
 
 class RegionLevel(models.TextChoices):
+    # A city or province above the county may be held in the same deployment (issue 13): its own region root, its own
+    # units and users, whose scope is the reviews asked of them (access.policy), not the county's worklists.
+    PROVINCE = "province", "省"
+    CITY = "city", "市"
     COUNTY = "county", "县"
     TOWNSHIP = "township", "乡镇/街道"
     VILLAGE = "village", "行政村/社区"
     GROUP = "group", "村民小组"
 
 
-LEVEL_ORDER = [RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE, RegionLevel.GROUP]
+ABOVE_THE_COUNTY = (RegionLevel.CITY, RegionLevel.PROVINCE)
+LEVEL_ORDER = [RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE, RegionLevel.GROUP]
 
 
 class Region(models.Model):
@@ -65,6 +70,8 @@ class Region(models.Model):
 
 
 class UnitKind(models.TextChoices):
+    PROVINCE_LEADERSHIP = "province_leadership", "省委省政府"
+    CITY_LEADERSHIP = "city_leadership", "市委市政府"
     COUNTY_LEADERSHIP = "county_leadership", "县委县政府"
     PETITION_BUREAU = "petition_bureau", "信访局"
     JOINT_OFFICE = "joint_office", "联席办"

@@ -29,7 +29,7 @@ from xinfang.petitions.timelimits import due_for
 from xinfang.petitions.workflow import Action
 
 STAGE_LABELS = {1: "复查", 2: "复核"}
-GOVERNMENTS: tuple[str, ...] = (UnitKind.COUNTY_LEADERSHIP,)
+GOVERNMENTS: tuple[str, ...] = (UnitKind.COUNTY_LEADERSHIP, UnitKind.CITY_LEADERSHIP, UnitKind.PROVINCE_LEADERSHIP)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import models
 
 from xinfang.core.errors import ErrorCode
-from xinfang.org.models import Role
+from xinfang.org.models import ABOVE_THE_COUNTY, Role
 from xinfang.petitions.event_types import EventType
 from xinfang.petitions.event_types import label as label
 from xinfang.petitions.models import Channel, Petition, Satisfaction, Status
@@ -129,6 +129,12 @@ def reply_refusal(p, actor, now: datetime) -> Refusal | None:
             str(ErrorCode.REVIEW_ORGAN_EXTERNAL),
             f"复查/复核机关为{name}（本系统外），由该机关作出意见：请转送请求，收到意见后录入",
         )
+    organ = p.review_unit if p.status in (S.UNDER_REVIEW, S.UNDER_REREVIEW) else None
+    if actor is not None and organ is not None and organ.region.level in ABOVE_THE_COUNTY:
+        from xinfang.access import policy
+
+        if organ.pk not in policy.review_unit_ids(actor):  # a city or province organ answers in its own name
+            return Refusal(str(ErrorCode.PERMISSION_DENIED), f"复查/复核由{organ.name}作出，请由该机关的工作人员答复")
     return None
 
 

@@ -64,4 +64,40 @@ class Migration(migrations.Migration):
                 "ordering": ["level", "code"],
             },
         ),
+        migrations.AlterField(
+            model_name="region",
+            name="level",
+            field=models.CharField(
+                choices=[
+                    ("province", "省"),
+                    ("city", "市"),
+                    ("county", "县"),
+                    ("township", "乡镇/街道"),
+                    ("village", "行政村/社区"),
+                    ("group", "村民小组"),
+                ],
+                max_length=16,
+                verbose_name="层级",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="unit",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("province_leadership", "省委省政府"),
+                    ("city_leadership", "市委市政府"),
+                    ("county_leadership", "县委县政府"),
+                    ("petition_bureau", "信访局"),
+                    ("joint_office", "联席办"),
+                    ("department", "县直部门"),
+                    ("township", "乡镇政府/街道办"),
+                    ("school", "学校"),
+                    ("village_committee", "村(居)委会"),
+                    ("other", "其他"),
+                ],
+                max_length=32,
+                verbose_name="类型",
+            ),
+        ),
     ]
