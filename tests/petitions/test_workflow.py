@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.core.errors import InvalidTransition, NoPermission, NotFound, StaleVersion
-from xinfang.org.models import Role
+from xinfang.org.models import ExternalOrgan, Role
 from xinfang.petitions import timelimits, workflow
 from xinfang.petitions.models import Petition, Status
 from xinfang.petitions.services import petition_act
@@ -30,8 +30,38 @@ def _paused(p, ground="hearing"):
     return p
 
 
+def _simple(p):
+    """A matter on the simple track (简易办理), as `accept {track: simple}` leaves it."""
+    Petition.objects.filter(pk=p.pk).update(track="simple")
+    p.refresh_from_db()
+    return p
+
+
+def _external_review(p, forwarded: bool):
+    """A review asked of an organ outside the deployment (and forwarded to it)."""
+    organ, _ = ExternalOrgan.objects.get_or_create(code="city-hr", defaults={"name": "测试市人社局", "level": "city"})
+    Petition.objects.filter(pk=p.pk).update(review_external=organ, review_forwarded_at=timezone.now() if forwarded else None)
+    p.refresh_from_db()
+    return p
+
+
+def _on_an_ended_matter(p, register):
+    """A petition registered on a matter already ended by its 复核 (三级终结)."""
+    original, _ = register()
+    Petition.objects.filter(pk=original.pk).update(review_level=2, matter_ended=True)
+    Petition.objects.filter(pk=p.pk).update(repeat_of=original, matter_ended=True, first_time=False)
+    p.refresh_from_db()
+    return p
+
+
 def _allowed_attempt(p, action, users, register, state):
     """Prepare the guards the table cannot express, then act; returns the new petition."""
+    if action == "switch_to_standard":
+        p = _simple(p)
+    if action in ("forward_review", "record_review_opinion"):
+        p = _external_review(p, forwarded=action == "record_review_opinion")
+    if action == "answer_ended":
+        p = _on_an_ended_matter(p, register)
     if action == "resume":
         p = _paused(p)
     if action == "consent_return":  # the unit's 5 workdays have passed
@@ -130,6 +160,10 @@ ROLE_STATE = {
     "triage": "registered",
     "record_delivery": "replied",
     "consent_return": "in_progress",
+    "switch_to_standard": "in_progress",
+    "forward_review": "under_review",
+    "record_review_opinion": "under_review",
+    "answer_ended": "registered",
 }
 
 
@@ -143,6 +177,12 @@ def test_every_role_for_each_action(action, register, users, make_user):
     p = drive(register, users, state, **extra)
     if action == "resume":
         p = act(p, "pause", users)
+    if action == "switch_to_standard":
+        p = _simple(p)
+    if action in ("forward_review", "record_review_opinion"):
+        p = _external_review(p, forwarded=action == "record_review_opinion")
+    if action == "answer_ended":
+        p = _on_an_ended_matter(p, register)
     later = timedelta(days=10) if action == "consent_return" else timedelta(0)  # after the unit's 5 workdays
     if action == "request_rereview":
         p = act(p, "request_review", users)

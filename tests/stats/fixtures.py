@@ -31,7 +31,7 @@ KPI_EXPECTED = {
     "satisfaction_rate": (2, 3),  # satisfied p1, basically p2, dissatisfied p3
     "repeat_rate": (1, 10),  # p7 of 10 in the period
 }
-COUNTS_EXPECTED = {"total": 10, "collective": 1, "cross_level": 1, "overdue": 2, "repeat": 1, "first_time": 9}
+COUNTS_EXPECTED = {"total": 10, "collective": 1, "cross_level": 1, "overdue": 2, "reopened": 0, "repeat": 1, "first_time": 9}
 
 
 def at(y, m, d, hh=10, mm=0, ss=0):

@@ -37,7 +37,7 @@ def test_breakdowns(f, county):
 @pytest.mark.django_db
 def test_each_breakdown_is_a_bounded_number_of_queries(f, django_assert_max_num_queries):
     actor, flt = f
-    with django_assert_max_num_queries(8):  # choices+flags 1, category 1, unit 1, regions 1 (+2 × paths and names)
+    with django_assert_max_num_queries(9):  # choices+flags 1, category 1, unit 1, regions 1 (+2 × paths and names), decline routes 1
         selectors.stats_breakdowns(actor=actor, f=flt)
 
 

@@ -85,6 +85,12 @@ class PausedOutput(serializers.Serializer):
     since = serializers.DateTimeField()
 
 
+class ReviewOrganOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    external = serializers.BooleanField(help_text="系统外机关：请求由信访办转送，意见按收到的录入")
+
+
 class PetitionDetailOutput(PetitionListOutput):
     requests = serializers.CharField()
     anonymous = serializers.BooleanField()
@@ -99,6 +105,13 @@ class PetitionDetailOutput(PetitionListOutput):
     reported_back_at = serializers.DateTimeField(allow_null=True)
     result_required = serializers.BooleanField()
     complexity = serializers.CharField()
+    review_organ = serializers.SerializerMethodField()
+    review_forwarded_at = serializers.DateTimeField(allow_null=True, help_text="复查/复核请求转送系统外机关的时间")
+    track = serializers.CharField(help_text="办理程序：standard 普通程序 | simple 简易办理")
+    decline_route = serializers.CharField(
+        help_text="不予受理的依法分类处理途径（litigation|arbitration|administrative_reconsideration|discipline_inspection|other_organ|not_petition_matter），未不予受理为空"
+    )
+    decline_route_organ = serializers.CharField(help_text="不予受理告知书写明的有权处理机关")
     dispatch_due_at = serializers.DateTimeField(allow_null=True)
     accept_due_at = serializers.DateTimeField(allow_null=True)
     handle_due_at = serializers.DateTimeField(allow_null=True)
@@ -127,6 +140,13 @@ class PetitionDetailOutput(PetitionListOutput):
     petitioners = serializers.SerializerMethodField()
     respondents = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(ReviewOrganOutput(allow_null=True))
+    def get_review_organ(self, obj) -> dict | None:
+        from xinfang.petitions import review
+
+        organ = review.current(obj) if obj.status in ("under_review", "under_rereview") or obj.review_level else None
+        return organ.as_dict() if organ is not None else None
 
     @extend_schema_field(PausedOutput(allow_null=True))
     def get_paused(self, obj) -> dict | None:
@@ -314,7 +334,7 @@ def _action_field(f: Field) -> serializers.Field:
     hint = f.hint if isinstance(f.hint, str) else ""  # a hint read from the policy table is the page's (not at import)
     help_text = "；".join(x for x in (f"{f.label}（{hint}）" if hint else f.label, f.help, "必填" if f.required else "") if x)
     common = {"required": False, "help_text": help_text}
-    if f.kind in (Kind.LINE, Kind.TEXT, Kind.LEADER, Kind.UNIT):
+    if f.kind in (Kind.LINE, Kind.TEXT, Kind.LEADER, Kind.UNIT, Kind.ORGAN):
         return serializers.CharField(allow_blank=True, **common)
     if f.kind == Kind.CHOICE:
         if f.open_choice or f.choices_from_database:  # any short text kept, or codes of a policy table
@@ -326,6 +346,8 @@ def _action_field(f: Field) -> serializers.Field:
         return serializers.DateTimeField(allow_null=True, **common)
     if f.kind == Kind.INTEGER:
         return serializers.IntegerField(**common)
+    if f.kind == Kind.ATTACHMENT:
+        return serializers.IntegerField(allow_null=True, **common)
     return serializers.BooleanField(**common)
 
 

@@ -33,6 +33,10 @@ class FigureOutput(serializers.Serializer):
     denominator_label = serializers.CharField()
     target = serializers.FloatField()
     light = serializers.ChoiceField(choices=["green", "amber", "red", "none"])
+    answer = serializers.CharField(
+        help_text="计入哪一次答复：first 首次答复（处理意见书）、first_evaluation 对首次答复的评价；空为不涉及答复"
+    )
+    answer_label = serializers.CharField(help_text="计入哪一次答复的中文说明")
 
 
 class KpiOutput(serializers.Serializer):

@@ -29,6 +29,7 @@ class ErrorCode(models.TextChoices):
     PERIOD_EXPIRED = "period_expired", "办理期限已届满，不能延期"
     RETURN_WINDOW_PASSED = "return_window_passed", "已超过5个工作日的异议期，须经信访办同意才能退回"
     REVIEW_WINDOW_PASSED = "review_window_passed", "已超过申请复查/复核的期限"
+    REVIEW_ORGAN_EXTERNAL = "review_organ_external", "复查/复核机关在本系统外：请转送该机关并录入其意见"
     PAYLOAD_TOO_LARGE = "payload_too_large", "提交的内容过大"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", "不支持的内容类型（需要 JSON）"
     METHOD_NOT_ALLOWED = "method_not_allowed", "不支持该请求方法"
@@ -49,6 +50,7 @@ STATUS_BY_CODE = {
     ErrorCode.PERIOD_EXPIRED: 409,
     ErrorCode.RETURN_WINDOW_PASSED: 409,
     ErrorCode.REVIEW_WINDOW_PASSED: 409,
+    ErrorCode.REVIEW_ORGAN_EXTERNAL: 409,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.METHOD_NOT_ALLOWED: 405,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from xinfang.org.models import LeadingGroupMember, NetworkPolicy, NetworkPost, Region, SupervisionGroup, Unit, User
+from xinfang.org.models import ExternalOrgan, LeadingGroupMember, NetworkPolicy, NetworkPost, Region, SupervisionGroup, Unit, User
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -23,6 +23,15 @@ class UnitAdmin(NoDeleteAdmin):
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent", "region"]
+
+
+@admin.register(ExternalOrgan)
+class ExternalOrganAdmin(NoDeleteAdmin):
+    list_display = ["code", "name", "level", "kind", "parent", "address", "active"]
+    list_filter = ["level", "kind", "active"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+    filter_horizontal = ["supervises"]
 
 
 @admin.register(User)

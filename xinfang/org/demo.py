@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import Group
 
 from xinfang.org.models import (
+    ExternalOrgan,
     LeadingGroupMember,
     NetworkPolicy,
     NetworkPost,
@@ -119,6 +120,37 @@ def _user(username, name, unit, role, post=""):
     return user
 
 
+# The city and province above the county, outside this deployment: the office picks them as 复查/复核机关.
+# (code, name, level, kind, address, parent code, the county units it is the organ above)
+ORGANS_ABOVE = [
+    ("prov-gov", "省人民政府", "province", "government", "省城人民路1号", "", []),
+    ("prov-xfj", "省信访局", "province", "petition_bureau", "省城人民路3号", "prov-gov", []),
+    ("prov-hr", "省人力资源和社会保障厅", "province", "department", "省城建设路20号", "prov-gov", []),
+    ("city-gov", "平川市人民政府", "city", "government", "平川市中心大道1号", "prov-gov", ["county"]),
+    ("city-xfj", "平川市信访局", "city", "petition_bureau", "平川市中心大道5号", "prov-xfj", ["xfj"]),
+    ("city-hr", "平川市人力资源和社会保障局", "city", "department", "平川市民生路18号", "prov-hr", ["dept-hr"]),
+    ("city-land", "平川市自然资源和规划局", "city", "department", "平川市国土路6号", "prov-gov", ["dept-land"]),
+    ("city-housing", "平川市住房和城乡建设局", "city", "department", "平川市建设路9号", "prov-gov", ["dept-housing"]),
+]
+
+
+def _organs_above(leadership, bureau, departments) -> None:
+    """The organs above the county as records (org.ExternalOrgan), linked to the county units they are above (idempotent)."""
+    units = {u.code: u for u in [leadership, bureau, *departments]}
+    for code, name, level, kind, address, parent, below in ORGANS_ABOVE:
+        organ, _ = ExternalOrgan.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "level": level,
+                "kind": kind,
+                "address": address,
+                "parent": ExternalOrgan.objects.filter(code=parent).first(),
+            },
+        )
+        organ.supervises.add(*[units[c] for c in below if c in units])
+
+
 def load(**_options) -> str:
     NetworkPolicy.current()
     county = _region(COUNTY_CODE, "安和县", RegionLevel.COUNTY, None)
@@ -161,6 +193,8 @@ def load(**_options) -> str:
     info_user = _user("info_officer", "黄信息", township_units[0], Role.INFO_OFFICER, "组信息员")
     safety_user = _user("safety_officer", "许老师", schools[0], Role.SAFETY_OFFICER, "安全信息员")
     _user("viewer", "马查看", leadership, Role.VIEWER, "县委办")
+
+    _organs_above(leadership, bureau, departments)
 
     # Leading groups (领导小组): the county and each school.
     if not LeadingGroupMember.objects.filter(unit=leadership).exists():

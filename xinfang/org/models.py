@@ -27,13 +27,18 @@ class Role(models.TextChoices):
 
 
 class RegionLevel(models.TextChoices):
+    # A city or province above the county may be held in the same deployment (issue 13): its own region root, its own
+    # units and users, whose scope is the reviews asked of them (access.policy), not the county's worklists.
+    PROVINCE = "province", "省"
+    CITY = "city", "市"
     COUNTY = "county", "县"
     TOWNSHIP = "township", "乡镇/街道"
     VILLAGE = "village", "行政村/社区"
     GROUP = "group", "村民小组"
 
 
-LEVEL_ORDER = [RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE, RegionLevel.GROUP]
+ABOVE_THE_COUNTY = (RegionLevel.CITY, RegionLevel.PROVINCE)
+LEVEL_ORDER = [RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE, RegionLevel.GROUP]
 
 
 class Region(models.Model):
@@ -65,6 +70,8 @@ class Region(models.Model):
 
 
 class UnitKind(models.TextChoices):
+    PROVINCE_LEADERSHIP = "province_leadership", "省委省政府"
+    CITY_LEADERSHIP = "city_leadership", "市委市政府"
     COUNTY_LEADERSHIP = "county_leadership", "县委县政府"
     PETITION_BUREAU = "petition_bureau", "信访局"
     JOINT_OFFICE = "joint_office", "联席办"
@@ -96,6 +103,44 @@ class Unit(models.Model):
     @property
     def is_petition_office(self) -> bool:
         return self.kind in (UnitKind.PETITION_BUREAU, UnitKind.JOINT_OFFICE)
+
+
+class OrganLevel(models.TextChoices):
+    COUNTY = "county", "县级"
+    CITY = "city", "市级"
+    PROVINCE = "province", "省级"
+    NATIONAL = "national", "中央和国家机关"
+
+
+class OrganKind(models.TextChoices):
+    GOVERNMENT = "government", "人民政府"
+    PETITION_BUREAU = "petition_bureau", "信访部门"
+    DEPARTMENT = "department", "工作部门"
+    OTHER = "other", "其他机关"
+
+
+class ExternalOrgan(models.Model):
+    """An organ outside this deployment (市人社局, 市人民政府, 省信访局 …), recorded so the office can pick it as the review
+    organ (复查/复核机关): a request is forwarded to it (转送) and its opinion entered as received.
+
+    `parent` is the organ one level above it (市人社局 → 省人社厅); `supervises` the units of this deployment it is the
+    organ above (市人社局 above 县人社局; 市人民政府 above 县人民政府): the review path is suggested from them."""
+
+    code = models.CharField("代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("层级", max_length=16, choices=OrganLevel.choices)
+    kind = models.CharField("类型", max_length=16, choices=OrganKind.choices, default=OrganKind.DEPARTMENT)
+    address = models.CharField("地址", max_length=200, blank=True)
+    parent = models.ForeignKey("self", verbose_name="上一级机关", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    supervises = models.ManyToManyField(Unit, verbose_name="其上一级机关所对应的本系统单位", blank=True, related_name="superior_organs")
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "系统外机关"
+        ordering = ["level", "code"]
+
+    def __str__(self):
+        return self.name
 
 
 class XinfangUserManager(UserManager):

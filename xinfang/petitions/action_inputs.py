@@ -15,13 +15,27 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 
 from xinfang.core import inputs
-from xinfang.petitions.models import Complexity, DeliveryMethod, Outcome, Petition, ReplyMethod, Satisfaction
+from xinfang.petitions.models import Complexity, DeliveryMethod, Outcome, Petition, ReplyMethod, Satisfaction, Track
 from xinfang.petitions.workflow import ACTIONS, Action
 
-__all__ = ["ARCHIVE_CATEGORIES", "INPUTS", "TAKES_ACTOR_LABEL", "Field", "Kind", "clean", "examples", "field", "fields", "names"]
+__all__ = [
+    "ARCHIVE_CATEGORIES",
+    "DECLINE_ROUTE_ORGAN",
+    "INPUTS",
+    "TAKES_ACTOR_LABEL",
+    "DeclineRoute",
+    "Field",
+    "Kind",
+    "clean",
+    "examples",
+    "field",
+    "fields",
+    "names",
+]
 
 
 class Kind(StrEnum):
@@ -34,9 +48,48 @@ class Kind(StrEnum):
     FLAG = "flag"
     LEADER = "leader"  # a user holding the leader role, by username
     UNIT = "unit"  # an active unit, by code
+    ORGAN = "organ"  # a review organ by code: a unit of the deployment or an external organ (review.candidates)
+    ATTACHMENT = "attachment"  # one of the petition's attachments, by id (the page lists them)
 
 
 ARCHIVE_CATEGORIES = {"general": "一般信访", "case": "信访案件", "review": "复查复核"}
+
+
+class DeclineRoute(models.TextChoices):
+    """依法分类处理: where a declined matter belongs instead (《信访工作条例》's routes for 申诉求决 matters and 检举控告 to the
+    discipline organ). The 不予受理告知书 names the route and the organ; the statistics break declines down by it."""
+
+    LITIGATION = "litigation", "诉讼"
+    ARBITRATION = "arbitration", "仲裁"
+    RECONSIDERATION = "administrative_reconsideration", "行政复议"
+    DISCIPLINE = "discipline_inspection", "纪检监察"
+    OTHER_ORGAN = "other_organ", "其他有权机关"
+    NOT_PETITION = "not_petition_matter", "不属于信访事项"
+
+
+class FollowUpOutcome(models.TextChoices):
+    """回访 after an answer: what came of it. "reopened" brings the matter back to be handled again on the same reg_no."""
+
+    SATISFIED = "satisfied", "信访人表示满意"
+    EXPLAINED = "explained", "已解释说明"
+    REVIEW_ADVISED = "review_advised", "已告知申请复查/复核的途径"
+    REOPENED = "reopened", "重新办理"
+
+
+def _appeal_after_review(p: Petition) -> bool:
+    return p.nature == "appeal" and p.review_level >= 1
+
+
+# What the notice says of each route: the procedure the petitioner is pointed to ("请依法向{organ}{wording}").
+DECLINE_ROUTE_WORDING: dict[str, str] = {
+    DeclineRoute.LITIGATION: "提起诉讼",
+    DeclineRoute.ARBITRATION: "申请仲裁",
+    DeclineRoute.RECONSIDERATION: "申请行政复议",
+    DeclineRoute.DISCIPLINE: "检举控告",
+    DeclineRoute.OTHER_ORGAN: "提出",
+}
+# The routes that name an organ (every route but "not a petition matter").
+DECLINE_ROUTE_ORGAN = set(DECLINE_ROUTE_WORDING)
 
 
 def _pause_grounds() -> list[tuple[str, str]]:
@@ -111,6 +164,10 @@ class Field:
             return inputs.integer(value, name, label)
         if k == Kind.LEADER:
             return inputs.user(value, name, label)
+        if k == Kind.ORGAN:  # which organs are lawful depends on the petition: review.resolve
+            return inputs.text(value, name, label, max_len=32)
+        if k == Kind.ATTACHMENT:
+            return inputs.integer(value, name, label)
         return inputs.unit(value, name, label)
 
 
@@ -125,8 +182,32 @@ def _from_superior(p: Petition) -> bool:
 F, K = Field, Kind
 
 INPUTS: dict[str, tuple[Field, ...]] = {
-    Action.ACCEPT: (F("note", "受理说明", K.TEXT),),
-    Action.DECLINE: (F("reason", "不予受理理由", K.TEXT, True, hint="将写入告知书", example="不属于信访受理范围，应通过诉讼解决"),),
+    Action.ACCEPT: (
+        F(
+            "track",
+            "办理程序",
+            K.CHOICE,
+            choices=Track,
+            default=Track.STANDARD,
+            example="standard",
+            hint="事实清楚、责任明确、争议不大的初信初访可简易办理",
+            help="simple：简易办理，期限取政策表“简易办理”（受理之日起10个工作日）",
+        ),
+        F("note", "受理说明", K.TEXT),
+    ),
+    Action.DECLINE: (
+        F("reason", "不予受理理由", K.TEXT, True, hint="将写入告知书", example="不属于信访受理范围，应通过诉讼解决"),
+        F("route", "依法分类处理途径", K.CHOICE, True, choices=DeclineRoute, example="litigation", help="告知书写明的途径"),
+        F(
+            "route_organ",
+            "有权处理的机关",
+            K.LINE,
+            hint="不属于信访事项的可不填",
+            max_len=100,
+            example="县人民法院",
+            help="除“不属于信访事项”外都要写明",
+        ),
+    ),
     Action.FORWARD: (
         F("authority", "转送机关", K.LINE, True, max_len=100, example="市住建局"),
         F("reason", "转送理由", K.TEXT, example="属其职权"),
@@ -172,15 +253,40 @@ INPUTS: dict[str, tuple[Field, ...]] = {
         F("text", "处理意见书", K.TEXT, True, hint="信访人可见", example="经调查，您反映的工资问题已督促企业全额发放。"),
     ),
     Action.FOLLOW_UP: (
+        F("outcome", "回访结果", K.CHOICE, True, choices=FollowUpOutcome, example="explained", help="reopened：重新办理（新的办理期限）"),
         F("method", "回访方式", K.CHOICE, choices=ReplyMethod, open_choice=True, max_len=32, example="phone"),
         F("note", "回访情况", K.TEXT, True, example="电话回访，信访人表示已收到工资"),
+        F("agreed", "信访人认可复查/复核结论", K.FLAG, help="申诉事项复查后回访时记录", only_if=_appeal_after_review),
     ),
     Action.EVALUATE: (
         F("satisfaction", "满意度", K.CHOICE, True, choices=Satisfaction, example="satisfied"),
         F("comment", "意见", K.LINE),
     ),
-    Action.REQUEST_REVIEW: (F("reason", "申请复查理由", K.TEXT, True, example="对处理意见不服"),),
-    Action.REQUEST_REREVIEW: (F("reason", "申请复核理由", K.TEXT, True, example="对复查意见不服"),),
+    Action.REQUEST_REVIEW: (
+        F("reason", "申请复查理由", K.TEXT, True, example="对处理意见不服"),
+        F(
+            "review_organ",
+            "复查机关",
+            K.ORGAN,
+            hint="原办理机关的上一级机关",
+            help="机关代码；不填则按建议（原办理单位的同级人民政府或上一级主管机关）",
+        ),
+    ),
+    Action.REQUEST_REREVIEW: (
+        F("reason", "申请复核理由", K.TEXT, True, example="对复查意见不服"),
+        F("review_organ", "复核机关", K.ORGAN, hint="复查机关的上一级机关", help="机关代码；不填则按建议（复查机关的上一级机关）"),
+    ),
+    Action.FORWARD_REVIEW: (
+        F("review_organ", "转送机关", K.ORGAN, hint="系统外的复查/复核机关", help="机关代码；不填则为申请时确定的机关"),
+        F("note", "转送说明", K.TEXT, hint="写入转送告知书", example="请依法复查并书面答复信访人"),
+    ),
+    Action.RECORD_REVIEW_OPINION: (
+        F("text", "意见内容", K.TEXT, True, hint="照录收到的意见书", example="经复查，原处理意见认定事实清楚，予以维持。"),
+        F("decided_at", "作出意见日期", K.MOMENT, True, hint="意见书落款日期", example=timezone.localdate),
+        F("scan", "意见书扫描件", K.ATTACHMENT, hint="先在“附件”中上传", help="本件附件的编号"),
+        F("note", "备注", K.LINE),
+    ),
+    Action.ANSWER_ENDED: (F("note", "说明", K.TEXT, hint="写入不再受理告知书", example="所提事项与原事项事实和理由相同"),),
     Action.REPORT_BACK: (F("text", "向上级报结内容", K.TEXT, True, example="已按期办结并答复信访人"),),
     Action.ARCHIVE: (
         F("archive_category", "归档类别", K.CHOICE, choices=ARCHIVE_CATEGORIES, blank_label="自动", help="不填则按性质和复查情况自动确定"),
@@ -207,6 +313,7 @@ INPUTS: dict[str, tuple[Field, ...]] = {
         F("note", "备注", K.LINE, hint="如挂号信单号"),
     ),
     Action.CONSENT_RETURN: (F("reason", "同意退回的理由", K.TEXT, True, hint="核实情况", example="经核实确非该局职责"),),
+    Action.SWITCH_TO_STANDARD: (F("reason", "转为普通程序的理由", K.TEXT, True, hint="告知信访人", example="经核查情况复杂，需深入调查"),),
 }
 assert set(INPUTS) == set(ACTIONS), set(ACTIONS) ^ set(INPUTS)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from xinfang.access import policy
 from xinfang.core.inputs import id_check_char
-from xinfang.org.models import Region, RegionLevel, Role, Unit, User
+from xinfang.org.models import ExternalOrgan, Region, RegionLevel, Role, Unit, User
 from xinfang.petitions.models import Category, Petition
 from xinfang.petitions.services import petition_act, petition_register
 
@@ -145,7 +145,7 @@ def _inputs(action, rng, ctx):
     today = timezone.localdate()
     return {
         "accept": {},
-        "decline": {"reason": "所反映事项已进入诉讼程序，应依法通过诉讼途径解决"},
+        "decline": {"reason": "所反映事项已进入诉讼程序，应依法通过诉讼途径解决", "route": "litigation", "route_organ": "县人民法院"},
         "forward": {"authority": rng.choice(["市住房和城乡建设局", "市中级人民法院", "市生态环境局"]), "reason": "属其法定职权"},
         "submit_for_instruction": {"note": "问题反映较集中，拟交相关部门调查处理，请批示", "leader": ctx["leader"].username},
         "instruct": {"instruction": "请相关部门依法依规调查处理，按时报结"},
@@ -203,7 +203,112 @@ def _holidays() -> str:
 
 def load(petitions: int = 300, **_options) -> str:
     holidays = _holidays()
-    return f"{holidays}；{_load_petitions(petitions)}"
+    return f"{holidays}；{_load_petitions(petitions)}；{_review_path_cases()}"
+
+
+REVIEW_MARK = "【复查复核示例】"
+# One case at each stage of the review path (issue 13), so a newcomer sees the whole path: (title, steps after the first
+# answer). Each step is (action, inputs); the handling unit is 县人社局, above it 县委县政府 (in the deployment) and
+# 平川市人社局 (outside it, org.demo.ORGANS_ABOVE).
+REVIEW_STAGES = [
+    ("复查中：县委县政府复查（本系统内）", [("request_review", {"review_organ": "county"})]),
+    ("复查请求待转送：平川市人社局（系统外）", [("request_review", {"review_organ": "city-hr"})]),
+    ("已转送平川市人社局，待录入复查意见", [("request_review", {"review_organ": "city-hr"}), ("forward_review", {"note": "请依法复查"})]),
+    (
+        "复查意见已录入，可申请复核",
+        [
+            ("request_review", {"review_organ": "city-hr"}),
+            ("forward_review", {}),
+            ("record_review_opinion", {"text": "经复查，原处理意见认定事实清楚、适用政策正确，予以维持。"}),
+        ],
+    ),
+    (
+        "复核中：已转送平川市人民政府",
+        [
+            ("request_review", {"review_organ": "city-hr"}),
+            ("forward_review", {}),
+            ("record_review_opinion", {"text": "经复查，予以维持。"}),
+            ("request_rereview", {"reason": "对复查意见不服"}),
+            ("forward_review", {}),
+        ],
+    ),
+    (
+        "已复核终结（三级终结）",
+        [
+            ("request_review", {"review_organ": "county"}),
+            ("reply", {"method": "letter", "text": "经复查，维持原处理意见。"}),
+            ("request_rereview", {"reason": "对复查意见不服"}),
+            ("forward_review", {}),
+            ("record_review_opinion", {"text": "经复核，维持复查意见。本复核意见为终结意见。"}),
+        ],
+    ),
+]
+FIRST_ANSWER = ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply"]
+
+
+def _review_path_cases() -> str:
+    """The review path's cases (idempotent: made once), plus a later petition on the ended matter awaiting its 不再受理
+    answer, a simple-track case and a dissatisfied one."""
+    if Petition.objects.filter(content__startswith=REVIEW_MARK).exists():
+        return "复查复核示例已存在"
+    users = {u.username: u for u in User.objects.filter(username__in=["clerk", "office", "leader", "unit_handler"])}
+    labour = Category.objects.filter(code="labour").first()
+    village = Region.objects.filter(level=RegionLevel.VILLAGE).order_by("code").first()
+    if len(users) < 4 or labour is None or village is None or users["unit_handler"].unit is None:
+        return "未生成复查复核示例（缺少演示账号或区划）"
+    if not (Unit.objects.filter(code="county").exists() and ExternalOrgan.objects.filter(code__in=["city-hr", "city-gov"]).count() == 2):
+        return "未生成复查复核示例（缺少上级机关记录：先载入组织机构演示数据）"
+    rng = random.Random(13)
+    ctx = {"clerk": users["clerk"], "office": users["office"], "leader": users["leader"], "handler": users["unit_handler"]}
+    ctx["unit"] = ctx["handler"].unit
+
+    def register(title, nature="appeal", **extra):
+        p, _code = petition_register(
+            actor=ctx["clerk"],
+            channel="visit",
+            received_at=timezone.now(),
+            petitioners=[_person(rng)],
+            nature=nature,
+            category=labour,
+            region=village,
+            content=f"{REVIEW_MARK}{title}：反映{village.full_name}某企业拖欠工资，对处理意见不服",
+            requests="请求依法处理",
+            **extra,
+        )
+        return p
+
+    def step(p, action, extra=None):
+        try:
+            base = _inputs(action, rng, ctx)
+        except KeyError:  # the review path's own actions: their inputs are the stage's
+            base = {}
+        inputs = {**base, **(extra or {})}
+        if action == "reply":
+            inputs.setdefault("method", "letter")
+        return petition_act(actor=_actor(action, ctx), petition_or_reg_no=p.reg_no, action=action, version=p.version, **inputs)
+
+    ended = None
+    for title, steps in REVIEW_STAGES:
+        p = register(title)
+        for action in FIRST_ANSWER:
+            p = step(p, action, {"method": "letter"} if action == "reply" else None)
+        p = step(p, "record_delivery")
+        for action, extra in steps:
+            if action in ("request_review", "request_rereview"):
+                extra = {"reason": "对处理意见不服", **extra}
+            if action == "record_review_opinion":
+                extra = {"decided_at": timezone.localdate(), **extra}
+            p = step(p, action, extra)
+        ended = p if p.review_level >= 2 else ended
+    if ended is not None:
+        register("复核终结后再次反映（待告知不再受理）", repeat_of=ended)
+    simple = register("简易办理", nature="request")
+    step(simple, "accept", {"track": "simple"})
+    unhappy = register("不满意件（待回访）", nature="request")
+    for action in FIRST_ANSWER:
+        unhappy = step(unhappy, action, {"method": "letter"} if action == "reply" else None)
+    step(unhappy, "evaluate", {"satisfaction": "dissatisfied"})
+    return f"复查复核示例 {len(REVIEW_STAGES) + 3} 件"
 
 
 def _load_petitions(petitions: int) -> str:

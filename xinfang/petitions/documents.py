@@ -21,12 +21,15 @@ DOCS = {
     "chengpi": "信访举报问题呈阅表",
     "jiaoban": "信访事项交办单",
     "decline": "不予受理告知书",
+    "simple": "简易办理告知书",
     "forward": "转送告知书",
     "extend": "延期告知书",
     "opinion": "处理意见书",
     "review": "复查意见书",
     "rereview": "复核意见书",
     "delivery": "送达回证",
+    "review_forward": "复查（复核）请求转送告知书",
+    "ended": "不再受理告知书",
 }
 
 
@@ -45,6 +48,8 @@ def available(petition: Petition, *, as_codes: bool = False):
         codes.append("jiaoban")
     if "decline" in actions:
         codes.append("decline")
+    if _last(petition, "accept", track="simple"):
+        codes.append("simple")
     if "forward" in actions:
         codes.append("forward")
     if "extend" in actions:
@@ -55,9 +60,28 @@ def available(petition: Petition, *, as_codes: bool = False):
         codes.append("review")
     if _last(petition, "reply", stage="rereview"):
         codes.append("rereview")
-    if "reply" in actions:
+    if "reply" in actions or "record_review_opinion" in actions:
         codes.append("delivery")
+    if "forward_review" in actions:
+        codes.append("review_forward")
+    if "answer_ended" in actions:
+        codes.append("ended")
     return codes if as_codes else [(c, DOCS[c]) for c in codes]
+
+
+def decline_route_sentence(data: dict) -> str:
+    """依法分类处理 on the 不予受理告知书: the route the matter belongs to and the organ to turn to (action_inputs.DeclineRoute)."""
+    from xinfang.petitions.action_inputs import DECLINE_ROUTE_WORDING, DeclineRoute
+
+    route, organ = data.get("route", ""), data.get("route_organ", "")
+    if not route:
+        return ""  # a decline recorded before routes existed
+    if route == DeclineRoute.NOT_PETITION:
+        return "你（们）所提事项不属于信访事项，依法不通过信访程序处理。"
+    if route == DeclineRoute.OTHER_ORGAN:
+        return f"该事项属于{organ}的职权范围，请依法向该机关提出。"
+    label = DeclineRoute(route).label if route in DeclineRoute.values else route
+    return f"该事项依法应当通过{label}途径解决，请依法向{organ}{DECLINE_ROUTE_WORDING.get(route, '提出')}。"
 
 
 def _fmt(dt, fmt="%Y年%m月%d日"):
@@ -132,9 +156,10 @@ def _pause_lines(petition) -> list[str]:
     return out
 
 
-def _sign(doc, petition):
+def _sign(doc, petition, organ: str = ""):
+    """The signature: the organ that decides (a review organ signs its own opinion), else the registering office."""
     doc.add_paragraph("")
-    p = doc.add_paragraph(petition.office.name)
+    p = doc.add_paragraph(organ or petition.office.name)
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     p = doc.add_paragraph(_fmt(timezone.now()))
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -194,9 +219,24 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
         doc.add_paragraph(_addressee(petition, actor, path))
         doc.add_paragraph(
             f"你（们）于{_fmt(petition.received_at)}提出的信访事项（登记编号{petition.reg_no}）收悉。"
-            f"经审查，{ev.data.get('reason', '') if ev else ''}。根据《信访工作条例》的规定，本机关决定不予受理。"
+            f"经审查，{(ev.data.get('reason', '') if ev else '').rstrip('。')}。根据《信访工作条例》的规定，本机关决定不予受理。"
         )
+        route_line = decline_route_sentence(ev.data if ev else {})
+        if route_line:
+            doc.add_paragraph(route_line)
         doc.add_paragraph("特此告知。")
+        _sign(doc, petition)
+    elif kind == "simple":
+        # The simplified notice of 简易办理: accepted, and answered within the simple limit (the due as decided).
+        ev = _last(petition, "accept", track="simple")
+        due = _parse(ev.data.get("handle_due_at")) if ev else None
+        doc.add_paragraph(_addressee(petition, actor, path))
+        doc.add_paragraph(
+            f"你（们）于{_fmt(petition.received_at)}提出的信访事项（登记编号{petition.reg_no}），本机关已于{_fmt(ev.at if ev else None)}受理。"
+            f"该事项事实清楚、责任明确，适用简易办理，本机关将于{_fmt(due)}前作出处理意见并答复你（们）。"
+        )
+        doc.add_paragraph("如办理中发现情况复杂、需要调查核实的，将转为普通程序办理并另行告知。特此告知。")
+        _footnote(doc, due)
         _sign(doc, petition)
     elif kind == "forward":
         ev = _last(petition, "forward")
@@ -225,6 +265,34 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
         _sign(doc, petition)
     elif kind == "delivery":
         _delivery_receipt(doc, petition, actor, path)
+    elif kind == "review_forward":
+        ev = _last(petition, "forward_review")
+        data = ev.data if ev else {}
+        what = "复核" if data.get("stage") == "rereview" else "复查"
+        doc.add_paragraph(_addressee(petition, actor, path))
+        doc.add_paragraph(
+            f"你（们）就登记编号{petition.reg_no}的信访事项提出的{what}请求收悉。依照《信访工作条例》，{what}由原办理机关、单位的"
+            f"上一级机关、单位作出。本机关已于{_fmt(ev.at if ev else None)}将你（们）的{what}请求转送{data.get('organ_name', '')}"
+            f"{'（地址：' + data['organ_address'] + '）' if data.get('organ_address') else ''}，由该机关依法作出{what}意见并书面答复你（们）。"
+        )
+        if data.get("note"):
+            doc.add_paragraph(data["note"])
+        doc.add_paragraph("特此告知。")
+        _sign(doc, petition)
+    elif kind == "ended":
+        ev = _last(petition, "answer_ended")
+        data = ev.data if ev else {}
+        doc.add_paragraph(_addressee(petition, actor, path))
+        doc.add_paragraph(
+            f"你（们）于{_fmt(petition.received_at)}提出的信访事项（登记编号{petition.reg_no}）收悉，已予登记。经查，你（们）所反映的事项"
+            f"（原登记编号{data.get('repeat_of', '')}）已经{data.get('rereview_organ', '')}于{_fmt(_parse(data.get('rereview_at')))}复核，"
+            "信访程序已经终结。依照《信访工作条例》“信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，各级党委和政府信访部门和其他机关、"
+            "单位不再受理”的规定，对你（们）以同一事实和理由再次提出的该事项，不再受理。"
+        )
+        if data.get("note"):
+            doc.add_paragraph(data["note"])
+        doc.add_paragraph("如有新的事实和理由，可以依法另行提出。特此告知。")
+        _sign(doc, petition)
     else:
         stage = {"opinion": "reply", "review": "review", "rereview": "rereview"}[kind]
         ev = _last(petition, "reply", stage=stage)
@@ -239,7 +307,7 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
             doc.add_paragraph("如对本复查意见不服，可自收到本意见书之日起30日内向复查机关、单位的上一级机关、单位请求复核。")
         else:
             doc.add_paragraph("本复核意见为最终意见。信访人对复核意见不服，仍以同一事实和理由提出信访的，不再受理。")
-        _sign(doc, petition)
+        _sign(doc, petition, (ev.data.get("organ_name", "") if ev and kind != "opinion" else ""))
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue(), quote(f"{title}-{petition.reg_no}.docx")

@@ -36,6 +36,10 @@ class EventType(models.TextChoices):
     TRIAGE = "triage", "阅办"
     RECORD_DELIVERY = "record_delivery", "送达"
     CONSENT_RETURN = "consent_return", "同意退回"
+    SWITCH_TO_STANDARD = "switch_to_standard", "转为普通程序"
+    FORWARD_REVIEW = "forward_review", "转送复查/复核请求"
+    RECORD_REVIEW_OPINION = "record_review_opinion", "录入复查/复核意见"
+    ANSWER_ENDED = "answer_ended", "不再受理（已复核终结）"
     # Registration and the record (petitions.registration, transfer)
     REGISTER = "register", "登记"
     IMPORT = "import", "历史导入"
@@ -71,6 +75,10 @@ def label(code: str) -> str:
 PETITIONER_LABELS: dict[str, str] = {
     EventType.REGISTER: "已登记",
     EventType.ACCEPT: "已受理",
+    EventType.SWITCH_TO_STANDARD: "转为普通程序办理",
+    EventType.FORWARD_REVIEW: "您的复查/复核请求已转送有权机关",
+    EventType.RECORD_REVIEW_OPINION: "复查/复核意见",
+    EventType.ANSWER_ENDED: "不再受理告知（该事项已复核终结）",
     EventType.DECLINE: "不予受理",
     EventType.FORWARD: "已转送",
     EventType.EXTEND: "办理期限延长",
@@ -80,6 +88,7 @@ PETITIONER_LABELS: dict[str, str] = {
     EventType.RESUME: "恢复计时",
     EventType.QUERY_CODE_REISSUE: "查询码已重新发放（原查询码失效）",
     EventType.EVALUATE: "您的评价",
+    EventType.FOLLOW_UP: "重新办理",
     EventType.REQUEST_REVIEW: "您申请复查",
     EventType.REQUEST_REREVIEW: "您申请复核",
 }
@@ -92,10 +101,20 @@ DATA_LABELS: dict[str, str] = {
     "leader_name": "包案领导",
     "leader": "领导",
     "authority": "转送机关",
+    "organ_name": "复查/复核机关",
+    "organ_address": "机关地址",
+    "decided_at": "作出意见日期",
+    "scan_name": "意见书扫描件",
+    "rereview_organ": "复核机关",
+    "rereview_at": "复核日期",
+    "route_label": "依法分类处理途径",
+    "route_organ": "有权处理的机关",
     "instruction": "批示",
     "reason": "理由",
     "own_unit_reason": "交被反映人所在单位办理的理由",
     "complexity": "复杂程度",
+    "track_label": "办理程序",
+    "handle_due_at": "办理期限",
     "committed_date": "承诺办结日期",
     "days": "延期天数",
     "new_due_at": "延长后的办理期限",
@@ -111,6 +130,8 @@ DATA_LABELS: dict[str, str] = {
     "reply_draft": "答复意见草稿",
     "text": "内容",
     "satisfaction": "满意度",
+    "outcome_label": "回访结果",
+    "agreed": "信访人认可复查/复核结论",
     "comment": "评价意见",
     "archive_category": "归档类别",
     "repeat_of": "重复件原件",

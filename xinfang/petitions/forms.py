@@ -177,6 +177,8 @@ WIDGETS = {
     Kind.FLAG: "checkbox",
     Kind.LEADER: "select",
     Kind.UNIT: "select",
+    Kind.ORGAN: "select",
+    Kind.ATTACHMENT: "select",
 }
 
 
@@ -194,6 +196,14 @@ def action_fields(action: str, petition) -> list[dict]:
             spec["choices"] = _leaders(petition)
         elif f.kind == Kind.UNIT:
             spec["choices"] = _units(petition)
+        elif f.kind == Kind.ORGAN:
+            from xinfang.petitions import review
+
+            spec["choices"] = review.organ_choices(petition, action)
+        elif f.kind == Kind.ATTACHMENT:
+            from xinfang.petitions import review
+
+            spec["choices"] = review.attachment_choices(petition)
         if f.kind == Kind.FLAG and f.default:
             spec["checked"] = True
         out.append(spec)

@@ -83,6 +83,13 @@ class DeliveryMethod(models.TextChoices):
     ANNOUNCEMENT = "announcement", "公告送达"
 
 
+class Track(models.TextChoices):
+    """办理程序: the standard procedure, or 简易办理 for clear, simple first-time matters (its own shorter limit)."""
+
+    STANDARD = "standard", "普通程序"
+    SIMPLE = "simple", "简易办理"
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", "满意"
     BASICALLY_SATISFIED = "basically_satisfied", "基本满意"
@@ -194,7 +201,11 @@ class Petition(NoDeleteModel):
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     dispatched_at = models.DateTimeField("转送/交办/不予受理时间", null=True, blank=True)
     committed_date = models.DateField("承诺办结日期", null=True, blank=True)
+    # 依法分类处理 of a declined matter: the route (action_inputs.DeclineRoute) and the organ named in the notice.
+    decline_route = models.CharField("不予受理途径", max_length=40, blank=True)
+    decline_route_organ = models.CharField("有权处理的机关", max_length=100, blank=True)
     extended_days = models.PositiveSmallIntegerField("延期天数", default=0)
+    track = models.CharField("办理程序", max_length=16, choices=Track.choices, default=Track.STANDARD)
 
     # Deadlines: the current step's due time (indexed) and each step's due time.
     due_at = models.DateTimeField("当前环节期限", null=True, blank=True)
@@ -228,9 +239,29 @@ class Petition(NoDeleteModel):
     delivery_method = models.CharField("送达方式", max_length=16, choices=DeliveryMethod.choices, blank=True)
     # The first reply (处理意见书), set once and never overwritten: 按期办结率 and 初信初访办结率 count it.
     first_replied_at = FirstReplyField("首次答复时间", null=True, blank=True)
+    # The evaluation of the first answer (处理意见书): the KPIs 参评率 and 满意率 count it (stats.kpis says so).
     satisfaction = models.CharField("满意度", max_length=32, choices=Satisfaction.choices, blank=True)
     evaluated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    # The petitioner may evaluate every answer: the review opinion's and the re-review opinion's evaluations.
+    review_satisfaction = models.CharField("复查意见满意度", max_length=32, choices=Satisfaction.choices, blank=True)
+    rereview_satisfaction = models.CharField("复核意见满意度", max_length=32, choices=Satisfaction.choices, blank=True)
+    # The evaluation of the latest answer ("" until it is evaluated; every new answer clears it): archiving and the
+    # 不满意件 bucket read it. The 回访 after it (its outcome code, cleared by a new answer) takes a case out of that bucket.
+    last_satisfaction = models.CharField("最近一次答复的满意度", max_length=32, choices=Satisfaction.choices, blank=True)
+    follow_up_outcome = models.CharField("回访结果", max_length=32, blank=True)
+    # 重新办理 after a 回访: the same reg_no, a new handling limit; the KPIs count reopened cases.
+    reopened_count = models.PositiveSmallIntegerField("重新办理次数", default=0)
+    reopened_at = models.DateTimeField("最近重新办理时间", null=True, blank=True)
     review_level = models.PositiveSmallIntegerField("复查复核级次", default=0)  # 0 none, 1 复查, 2 复核 (终结)
+    # The organ of the review asked or under way (复查 or 复核; the last one after its opinion): a unit of this deployment,
+    # or an external organ (org.ExternalOrgan), to which the office forwards the request and whose opinion it enters.
+    review_unit = models.ForeignKey(
+        "org.Unit", verbose_name="复查/复核机关（本系统）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_external = models.ForeignKey(
+        "org.ExternalOrgan", verbose_name="复查/复核机关（系统外）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_forwarded_at = models.DateTimeField("复查/复核请求转送时间", null=True, blank=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
     archive_category = models.CharField("归档类别", max_length=32, blank=True)
 

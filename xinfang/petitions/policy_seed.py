@@ -25,6 +25,14 @@ TIME_LIMITS: list[tuple[str, str, int, str, str, str]] = [
     ),
     ("handle", "办理", 60, "days", "calendar", "《信访工作条例》：应当自受理之日起60日内办结"),
     (
+        "simple_handle",
+        "简易办理",
+        10,
+        "days",
+        "workday",
+        "国家信访局《信访事项简易办理办法（试行）》：适用简易办理的信访事项，应当在受理之日起10个工作日内作出处理意见并答复",
+    ),
+    (
         "extend_max",
         "延期上限",
         30,
@@ -68,6 +76,7 @@ TIME_LIMITS: list[tuple[str, str, int, str, str, str]] = [
         "《信访工作条例》：收到复核请求的机关、单位应当自收到复核请求之日起30日内提出复核意见；听证所需时间不计算在内",
     ),
     ("instruction", "重要信访呈批", 2, "days", "calendar", "种子：呈批制度 1-2天内交领导阅批"),
+    ("case_leader_after", "长期未结提示包案", 90, "days", "calendar", "本县规定：登记后超过该天数仍未办结且无包案领导的，提示确定包案领导"),
     ("urgent_report", "紧急报告", 15, "minutes", "calendar", "种子：15分钟以内报告"),
     (
         "return_window",

@@ -15,7 +15,7 @@ from xinfang.access import policy
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import InvalidInput
 from xinfang.org.models import Region, Role, Unit, User
-from xinfang.petitions import deadlines, workflow
+from xinfang.petitions import deadlines, followup, workflow
 from xinfang.petitions.models import CLOSED_STATUSES, Category, Petition, Petitioner, PetitionEvent, Respondent, Status
 
 DUE_SOON_DAYS = 3
@@ -319,6 +319,8 @@ BUCKETS = [
     Bucket("to_reply", "待答复", (Role.OFFICE,)),
     Bucket("to_archive", "待归档", (Role.OFFICE,)),
     Bucket("my_cases", "我包案的", (Role.LEADER,)),
+    Bucket("dissatisfied", "不满意件", (Role.OFFICE, Role.LEADER)),
+    Bucket("needs_case_leader", "待包案", (Role.OFFICE, Role.LEADER)),
     Bucket("historical_open", "历史待办", (Role.OFFICE,)),
 ]
 BUCKET_BY_CODE = {b.code: b for b in BUCKETS}
@@ -358,11 +360,15 @@ def _live_bucket_q(code: str, actor, now) -> Q:
         return Q(status__in=[Status.REPLIED, Status.EVALUATED]) & (
             # workflow.window_passed: the delivered answer's window
             Q(delivered_at__isnull=False, review_request_due_at__lt=now)
-            | Q(satisfaction__in=["satisfied", "basically_satisfied"])
+            | Q(last_satisfaction__in=["satisfied", "basically_satisfied"])
             | Q(review_level__gte=2)
         )
     if code == "my_cases":
         return open_q & Q(case_leader=actor)
+    if code == "dissatisfied":  # the latest answer found unsatisfactory, no 回访 since (followup.py)
+        return followup.dissatisfied_q()
+    if code == "needs_case_leader":  # repeat or long open, no case leader: a leader should take it (followup.py)
+        return followup.case_leader_due_q(now)
     return Q(pk__in=[])
 
 

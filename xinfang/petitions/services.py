@@ -17,16 +17,25 @@ from django.utils import timezone
 from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, NoPermission, NotFound
 from xinfang.org.models import Role, User
-from xinfang.petitions import deadlines, timelimits, workflow
-from xinfang.petitions.action_inputs import TAKES_ACTOR_LABEL, clean, names
-from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Satisfaction, Status
+from xinfang.petitions import deadlines, followup, review, timelimits, tracks, workflow
+from xinfang.petitions.action_inputs import DECLINE_ROUTE_ORGAN, TAKES_ACTOR_LABEL, DeclineRoute, clean, names
+from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Status, Track
 from xinfang.petitions.registration import petition_attach, petition_link_repeat, petition_register
+from xinfang.petitions.review import (
+    petition_answer_ended,
+    petition_forward_review,
+    petition_record_review_opinion,
+    petition_request_rereview,
+    petition_request_review,
+)
 from xinfang.petitions.steps import _begin, _finish, _min
 from xinfang.petitions.timelimits import due_for
+from xinfang.petitions.tracks import petition_switch_to_standard
 from xinfang.petitions.workflow import Action
 
 __all__ = [
     "petition_accept",
+    "petition_answer_ended",
     "petition_act",
     "petition_acknowledge",
     "petition_approve_result",
@@ -39,11 +48,13 @@ __all__ = [
     "petition_extend",
     "petition_follow_up",
     "petition_forward",
+    "petition_forward_review",
     "petition_instruct",
     "petition_link_repeat",
     "petition_pause",
     "petition_progress",
     "petition_record_delivery",
+    "petition_record_review_opinion",
     "petition_register",
     "petition_reject_result",
     "petition_reply",
@@ -55,6 +66,7 @@ __all__ = [
     "petition_return",
     "petition_set_case_leader",
     "petition_submit_for_instruction",
+    "petition_switch_to_standard",
     "petition_triage",
 ]
 
@@ -66,27 +78,46 @@ def _not_respondent(petition: Petition, user: User, field: str, role_label: str)
 
 
 @transaction.atomic
-def petition_accept(*, actor, petition_or_reg_no, version: int, note: str = "") -> Petition:
+def petition_accept(*, actor, petition_or_reg_no, version: int, note: str = "", track: str = "") -> Petition:
+    """受理, on the standard track or 简易办理 (tracks.py: its own limit from the policy table, first-time matters only)."""
     p = _begin(actor, petition_or_reg_no, Action.ACCEPT, version)
+    v = clean(Action.ACCEPT, note=note, track=track)
+    tracks.check_simple(p, v["track"])
     now = timezone.now()
     p.accepted_at = now
-    p.handle_due_at = due_for("handle", now, paused_seconds=0)
+    p.track = v["track"]
+    p.handle_due_at = tracks.handle_due(p.track, now)
     return _finish(
         p,
         actor=actor,
         action=Action.ACCEPT,
-        fields=["accepted_at", "handle_due_at"],
-        data={**clean(Action.ACCEPT, note=note), "handle_due_at": p.handle_due_at},
+        fields=["accepted_at", "handle_due_at", "track"],
+        data={**v, "track_label": Track(p.track).label, "handle_due_at": p.handle_due_at},
         public=True,
     )
 
 
 @transaction.atomic
-def petition_decline(*, actor, petition_or_reg_no, version: int, reason: str = "") -> Petition:
+def petition_decline(*, actor, petition_or_reg_no, version: int, reason: str = "", route: str = "", route_organ: str = "") -> Petition:
+    """不予受理 with 依法分类处理: the route the matter belongs to and the organ that decides it, both on the notice."""
     p = _begin(actor, petition_or_reg_no, Action.DECLINE, version)
-    data = clean(Action.DECLINE, reason=reason)
+    data = clean(Action.DECLINE, reason=reason, route=route, route_organ=route_organ)
+    if data["route"] in DECLINE_ROUTE_ORGAN and not data["route_organ"]:
+        msg = "请写明有权处理的机关（如县人民法院、县劳动人事争议仲裁委员会）"
+        raise InvalidInput(msg, fields={"route_organ": [msg]})
+    if data["route"] not in DECLINE_ROUTE_ORGAN:
+        data["route_organ"] = ""
     p.dispatched_at = timezone.now()
-    return _finish(p, actor=actor, action=Action.DECLINE, fields=["dispatched_at"], data=data, public=True)
+    p.decline_route, p.decline_route_organ = data["route"], data["route_organ"]
+    data["route_label"] = DeclineRoute(data["route"]).label
+    return _finish(
+        p,
+        actor=actor,
+        action=Action.DECLINE,
+        fields=["dispatched_at", "decline_route", "decline_route_organ"],
+        data=data,
+        public=True,
+    )
 
 
 @transaction.atomic
@@ -430,6 +461,7 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
     elif stage == "rereview":
         p.review_level = 2
         p.matter_ended = True  # 三级终结: no further review
+    p.last_satisfaction, p.follow_up_outcome = "", ""  # a new answer, to be evaluated and followed up on its own
     delivery = DELIVERED_WHEN_SENT.get(method)
     p.delivered_at = now if delivery else None
     p.delivery_method = delivery or ""
@@ -449,11 +481,15 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
             "matter_ended",
             "delivered_at",
             "delivery_method",
+            "last_satisfaction",
+            "follow_up_outcome",
         ],
         data={
             "method": method,
             "text": text,
             "stage": stage,
+            # The organ whose answer this is (the review organ signs its own opinion): documents print it.
+            "organ_name": (organ.name if stage != "reply" and (organ := review.current(p)) is not None else ""),
             "delivered_at": p.delivered_at,
             "review_request_due_at": p.review_request_due_at,
         },
@@ -462,53 +498,37 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
 
 
 @transaction.atomic
-def petition_follow_up(*, actor, petition_or_reg_no, version: int, method: str = "", note: str = "") -> Petition:
-    p = _begin(actor, petition_or_reg_no, Action.FOLLOW_UP, version)
-    return _finish(p, actor=actor, action=Action.FOLLOW_UP, fields=[], data=clean(Action.FOLLOW_UP, method=method, note=note))
+def petition_follow_up(
+    *, actor, petition_or_reg_no, version: int, outcome: str = "", method: str = "", note: str = "", agreed: bool = False
+) -> Petition:
+    """回访 with its outcome (followup.py: reopening brings the matter back to be handled on the same reg_no)."""
+    return followup.follow_up(actor, petition_or_reg_no, version, outcome=outcome, method=method, note=note, agreed=agreed)
 
 
 @transaction.atomic
 def petition_evaluate(*, actor, petition_or_reg_no, version: int, satisfaction: str = "", comment: str = "", actor_label="") -> Petition:
+    """满意度评价 of the latest answer (once each: workflow.evaluate_refusal): the first answer's is the one the KPIs count
+    (satisfaction, evaluated_at); the review's and the re-review's are kept beside it."""
     p = _begin(actor, petition_or_reg_no, Action.EVALUATE, version)
     v = clean(Action.EVALUATE, satisfaction=satisfaction, comment=comment)
-    p.satisfaction = v["satisfaction"]
-    p.evaluated_at = timezone.now()
+    field = workflow.SATISFACTION_FIELD.get(p.review_level, "satisfaction")
+    p.last_satisfaction = v["satisfaction"]
+    fields = ["last_satisfaction"]
+    if not getattr(p, field):  # each stage keeps its first evaluation (the KPIs count the first answer's)
+        setattr(p, field, v["satisfaction"])
+        fields.append(field)
+        if field == "satisfaction":
+            p.evaluated_at = timezone.now()
+            fields.append("evaluated_at")
     return _finish(
         p,
         actor=actor,
         action=Action.EVALUATE,
-        fields=["satisfaction", "evaluated_at"],
-        data=v,
+        fields=fields,
+        data={**v, "stage": _answer_stage(p), "by": "clerk" if actor is not None else "petitioner"},
         public=True,
         actor_label=actor_label or ("" if actor else "信访人"),
     )
-
-
-def _review_request(actor, petition_or_reg_no, version, reason, action, step, actor_label):
-    # Level and window: workflow.review_refusal, checked by _begin (open until the answer's delivery is recorded).
-    p = _begin(actor, petition_or_reg_no, action, version)
-    now = timezone.now()
-    reason = clean(action, reason=reason)["reason"]
-    p.review_due_at = due_for(step, now)
-    return _finish(
-        p,
-        actor=actor,
-        action=action,
-        fields=["review_due_at"],
-        data={"reason": reason, "review_due_at": p.review_due_at},
-        public=True,
-        actor_label=actor_label or ("" if actor else "信访人"),
-    )
-
-
-@transaction.atomic
-def petition_request_review(*, actor, petition_or_reg_no, version: int, reason: str = "", actor_label="") -> Petition:
-    return _review_request(actor, petition_or_reg_no, version, reason, Action.REQUEST_REVIEW, "review_answer", actor_label)
-
-
-@transaction.atomic
-def petition_request_rereview(*, actor, petition_or_reg_no, version: int, reason: str = "", actor_label="") -> Petition:
-    return _review_request(actor, petition_or_reg_no, version, reason, Action.REQUEST_REREVIEW, "rereview_answer", actor_label)
 
 
 @transaction.atomic
@@ -534,7 +554,7 @@ def petition_archive(*, actor, petition_or_reg_no, version: int, archive_categor
     # (workflow.archive_refusal, checked by _begin).
     p = _begin(actor, petition_or_reg_no, Action.ARCHIVE, version)
     now = timezone.now()
-    satisfied = p.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+    satisfied = workflow.latest_satisfaction(p) in workflow.SATISFIED
     v = clean(Action.ARCHIVE, archive_category=archive_category, note=note)
     category = v["archive_category"] or ("review" if p.review_level else ("case" if p.nature == Nature.REPORT else "general"))
     p.archive_category = category
@@ -657,6 +677,10 @@ ACTION_SERVICES: dict[str, Callable[..., Petition]] = {
     Action.TRIAGE: petition_triage,
     Action.RECORD_DELIVERY: petition_record_delivery,
     Action.CONSENT_RETURN: petition_consent_return,
+    Action.SWITCH_TO_STANDARD: petition_switch_to_standard,
+    Action.FORWARD_REVIEW: petition_forward_review,
+    Action.RECORD_REVIEW_OPINION: petition_record_review_opinion,
+    Action.ANSWER_ENDED: petition_answer_ended,
 }
 
 

@@ -232,6 +232,8 @@ LEGAL_MAXIMUM = {"dispatch": 15, "accept": 15, "handle": 60, "extend_max": 30, "
 LEGAL_MINIMUM = {"review_request": 30, "rereview_request": 30}
 # Fixed by the law in both directions: a handling unit objects within 5 workdays of receiving a case (第二十三条).
 LEGAL_FIXED = {"return_window": (5, "workday")}
+# 简易办理: the national simple-handling rules give 10 workdays from acceptance; a county may shorten it, never lengthen it.
+WORKDAY_MAXIMUM = {"simple_handle": 10}
 MAX_DAYS = 366
 
 
@@ -299,6 +301,12 @@ def validate_limit(step: str, amount, unit: str, day_kind: str) -> int:
                 f"“{label}”是信访人的权利期限，不得短于法定的 {LEGAL_MINIMUM[step]} 日",
                 fields={"amount": [f"不得少于 {LEGAL_MINIMUM[step]} 日"]},
             )
+    if step in WORKDAY_MAXIMUM and (day_kind != "workday" or value > WORKDAY_MAXIMUM[step] or value == 0):
+        cap = WORKDAY_MAXIMUM[step]
+        raise InvalidInput(
+            f"“{label}”按工作日计算，为 1 至 {cap} 个工作日（国家信访局简易办理规定：受理之日起{cap}个工作日内答复）",
+            fields={"amount": [f"1 至 {cap} 个工作日"]},
+        )
     if step in LEGAL_FIXED and (value, day_kind) != LEGAL_FIXED[step]:
         amount_fixed, kind_fixed = LEGAL_FIXED[step]
         kind_label = "工作日" if kind_fixed == "workday" else "自然日"

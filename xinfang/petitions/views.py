@@ -15,7 +15,7 @@ from xinfang.core.errors import DomainError, NotFound
 from xinfang.core.forms import apply_errors
 from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
-from xinfang.petitions import documents, registration, selectors, services, timelimits, workflow
+from xinfang.petitions import documents, followup, registration, selectors, services, timelimits, workflow
 from xinfang.petitions.action_inputs import ARCHIVE_CATEGORIES
 from xinfang.petitions.event_types import DATA_LABELS
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
@@ -155,6 +155,17 @@ TIMELINE_FIELDS = (
     "handling_unit_name",
     "leader_name",
     "authority",
+    "route_label",
+    "route_organ",
+    "track_label",
+    "organ_name",
+    "organ_address",
+    "decided_at",
+    "scan_name",
+    "rereview_organ",
+    "rereview_at",
+    "outcome_label",
+    "agreed",
     "instruction",
     "reason",
     "own_unit_reason",
@@ -183,6 +194,7 @@ CHOICE_LABELS = {
     "outcome": dict(Outcome.choices),
     "satisfaction": dict(Satisfaction.choices),
     "method": dict(DeliveryMethod.choices) | dict(ReplyMethod.choices),
+    "agreed": {True: "认可"},
 }
 
 
@@ -278,6 +290,7 @@ def detail(request, reg_no):
             "answered": answered,
             "window_open": workflow.window_open(petition, now),
             "refused": selectors.refused_actions(actor=user, petition=petition),
+            "case_leader_prompt": followup.case_leader_prompt(petition, timezone.now()),
             "docs": documents.available(petition),
             "archive_label": ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
             "now": now,

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import models
 
 from xinfang.core.errors import ErrorCode
-from xinfang.org.models import Role
+from xinfang.org.models import ABOVE_THE_COUNTY, Role
 from xinfang.petitions.event_types import EventType
 from xinfang.petitions.event_types import label as label
 from xinfang.petitions.models import Channel, Petition, Satisfaction, Status
@@ -50,6 +50,10 @@ class Action(models.TextChoices):
     TRIAGE = EventType.TRIAGE.value, EventType.TRIAGE.label
     RECORD_DELIVERY = EventType.RECORD_DELIVERY.value, EventType.RECORD_DELIVERY.label
     CONSENT_RETURN = EventType.CONSENT_RETURN.value, EventType.CONSENT_RETURN.label
+    SWITCH_TO_STANDARD = EventType.SWITCH_TO_STANDARD.value, EventType.SWITCH_TO_STANDARD.label
+    FORWARD_REVIEW = EventType.FORWARD_REVIEW.value, EventType.FORWARD_REVIEW.label
+    RECORD_REVIEW_OPINION = EventType.RECORD_REVIEW_OPINION.value, EventType.RECORD_REVIEW_OPINION.label
+    ANSWER_ENDED = EventType.ANSWER_ENDED.value, EventType.ANSWER_ENDED.label
 
 
 # ---------------------------------------------------------------------------
@@ -91,6 +95,8 @@ def handle_due_in_force(p, now: datetime):
 def extend_refusal(p, actor, now: datetime) -> Refusal | None:
     """延期: approved by a leader (the table), once, and only before the period in force has expired. An extension asked
     after the due time would turn a late answer into an on-time one (按期办结率), so it is refused, not recorded."""
+    if p.track == "simple":
+        return _no("简易办理件不能延期；情况复杂、需要更长时间的，请先转为普通程序")
     if p.extended_days:
         return _no("该信访件已延期过一次，不能再次延期")
     due = handle_due_in_force(p, now)
@@ -99,6 +105,65 @@ def extend_refusal(p, actor, now: datetime) -> Refusal | None:
             f"办理期限已于 {_fmt_day(due)} 届满，不能再延期；请尽快办结并答复，超期情况如实记录",
             ErrorCode.PERIOD_EXPIRED,
         )
+    return None
+
+
+def switch_to_standard_refusal(p, actor, now: datetime) -> Refusal | None:
+    """转为普通程序: only a matter on the simple track (简易办理) goes back to the standard one, its own event."""
+    if p.track != "simple":
+        return _no("该信访件按普通程序办理，无需转换")
+    return None
+
+
+def _external_organ(p) -> str:
+    """The name of the petition's review organ when it is outside this deployment ("" otherwise)."""
+    return p.review_external.name if p.status in (S.UNDER_REVIEW, S.UNDER_REREVIEW) and p.review_external_id else ""
+
+
+def reply_refusal(p, actor, now: datetime) -> Refusal | None:
+    """答复 of a review: the review organ answers. When it is outside this deployment the office does not write the opinion
+    itself: it forwards the request and enters the opinion received (record_review_opinion)."""
+    name = _external_organ(p)
+    if name:
+        return Refusal(
+            str(ErrorCode.REVIEW_ORGAN_EXTERNAL),
+            f"复查/复核机关为{name}（本系统外），由该机关作出意见：请转送请求，收到意见后录入",
+        )
+    organ = p.review_unit if p.status in (S.UNDER_REVIEW, S.UNDER_REREVIEW) else None
+    if actor is not None and organ is not None and organ.region.level in ABOVE_THE_COUNTY:
+        from xinfang.access import policy
+
+        if organ.pk not in policy.review_unit_ids(actor):  # a city or province organ answers in its own name
+            return Refusal(str(ErrorCode.PERMISSION_DENIED), f"复查/复核由{organ.name}作出，请由该机关的工作人员答复")
+    return None
+
+
+def forward_review_refusal(p, actor, now: datetime) -> Refusal | None:
+    if p.review_unit_id and not p.review_external_id:
+        return _no(f"复查/复核机关为{p.review_unit.name}（本系统内），由其直接办理，无需转送")
+    if p.review_forwarded_at is not None:
+        return _no("复查/复核请求已转送，请在收到意见后录入")
+    if not p.review_external_id:
+        from xinfang.petitions import review
+
+        stage = 2 if p.status == S.UNDER_REREVIEW else 1
+        if not any(o.external for o in review.candidates(p, stage)):
+            return _no("尚无可以转送的系统外复查/复核机关（请先在“系统外机关”中登记）")
+    return None
+
+
+def record_review_opinion_refusal(p, actor, now: datetime) -> Refusal | None:
+    if not _external_organ(p):
+        return _no("只有系统外机关作出的复查/复核意见在此录入；本系统内的复查/复核机关直接答复")
+    if p.review_forwarded_at is None:
+        return _no("请先将复查/复核请求转送该机关")
+    return None
+
+
+def answer_ended_refusal(p, actor, now: datetime) -> Refusal | None:
+    """不再受理: only a petition linked to a matter already ended by its 复核 (三级终结)."""
+    if not (p.matter_ended and p.repeat_of_id):
+        return _no("只有关联到已复核终结事项的信访件，才能告知不再受理")
     return None
 
 
@@ -194,10 +259,27 @@ def review_refusal(level_needed: int):
     return refusal_
 
 
+# The evaluation of each answer: the first answer (处理意见书), the review opinion, the re-review opinion.
+SATISFACTION_FIELD = {0: "satisfaction", 1: "review_satisfaction", 2: "rereview_satisfaction"}
+SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+
+
+def latest_satisfaction(p) -> str:
+    """The petitioner's evaluation of the latest answer ("" when that answer is not evaluated; a new answer clears it)."""
+    return p.last_satisfaction
+
+
+def evaluate_refusal(p, actor, now: datetime) -> Refusal | None:
+    """满意度评价: once per answer (the first answer, the review opinion, the re-review opinion)."""
+    if latest_satisfaction(p):
+        return _no("该答复已经评价")
+    return None
+
+
 def archive_refusal(p, actor, now: datetime) -> Refusal | None:
-    """归档: when the petitioner is satisfied, the delivered answer's window has passed, or after 复核; a superior's case
-    that needs a result reports back first."""
-    satisfied = p.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+    """归档: when the petitioner is satisfied with the latest answer, the delivered answer's window has passed, or after
+    复核; a superior's case that needs a result reports back first."""
+    satisfied = latest_satisfaction(p) in SATISFIED
     if not (satisfied or window_passed(p, now) or p.review_level >= 2):
         if p.delivered_at is None:
             return _no("答复尚未送达（送达后30日内信访人可申请复查/复核），且信访人未表示满意，暂不能归档")
@@ -250,6 +332,10 @@ HANDLING = [S.ASSIGNED, S.IN_PROGRESS]
 # accepted or dispatched (a pause there only delayed the office's own step).
 PAUSABLE = [S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW, S.UNDER_REREVIEW]
 
+REVIEWING = [S.UNDER_REVIEW, S.UNDER_REREVIEW]
+# The states in which a matter on the simple track is still being handled (before its answer).
+SIMPLE_OPEN = [S.ACCEPTED, S.AWAITING_INSTRUCTION, S.ASSIGNED, S.IN_PROGRESS, S.RESULT_REPORTED, S.AWAITING_REPLY]
+
 OFFICE = (Role.OFFICE,)
 LEADER = (Role.LEADER,)
 UNIT = (Role.UNIT_HANDLER,)
@@ -294,9 +380,9 @@ TRANSITIONS: list[Transition] = [
     _t(Action.APPROVE_RESULT, [S.RESULT_REPORTED], S.AWAITING_REPLY, OFFICE),
     # Back to the handling unit (in_progress), or to accepted when the office handled it itself.
     _t(Action.REJECT_RESULT, [S.RESULT_REPORTED], S.IN_PROGRESS, OFFICE),
-    _t(Action.REPLY, [S.AWAITING_REPLY, S.UNDER_REVIEW, S.UNDER_REREVIEW], S.REPLIED, OFFICE),
+    _t(Action.REPLY, [S.AWAITING_REPLY, S.UNDER_REVIEW, S.UNDER_REREVIEW], S.REPLIED, OFFICE, reply_refusal),
     _t(Action.FOLLOW_UP, AFTER_REPLY, None, OFFICE),
-    _t(Action.EVALUATE, [S.REPLIED], S.EVALUATED, PETITIONER_INPUT, petitioner_may=True),
+    _t(Action.EVALUATE, [S.REPLIED], S.EVALUATED, PETITIONER_INPUT, evaluate_refusal, petitioner_may=True),
     _t(Action.REQUEST_REVIEW, AFTER_REPLY, S.UNDER_REVIEW, PETITIONER_INPUT, review_refusal(0), petitioner_may=True),
     _t(Action.REQUEST_REREVIEW, AFTER_REPLY, S.UNDER_REREVIEW, PETITIONER_INPUT, review_refusal(1), petitioner_may=True),
     _t(Action.REPORT_BACK, [S.RESULT_REPORTED, S.AWAITING_REPLY, S.REPLIED, S.EVALUATED], None, OFFICE, report_back_refusal),
@@ -307,11 +393,18 @@ TRANSITIONS: list[Transition] = [
     _t(Action.TRIAGE, [S.REGISTERED], None, OFFICE, triage_refusal),
     _t(Action.RECORD_DELIVERY, AFTER_REPLY, None, OFFICE, delivery_refusal),
     _t(Action.CONSENT_RETURN, HANDLING, None, OFFICE, consent_return_refusal),
+    # 简易办理 found not simple after all: the standard limit (60 days from the same acceptance) applies from then on.
+    _t(Action.SWITCH_TO_STANDARD, SIMPLE_OPEN, None, OFFICE, switch_to_standard_refusal),
+    # The review organ outside the deployment (review.py): forward the request, then enter the opinion received.
+    _t(Action.FORWARD_REVIEW, REVIEWING, None, OFFICE, forward_review_refusal),
+    _t(Action.RECORD_REVIEW_OPINION, REVIEWING, S.REPLIED, OFFICE, record_review_opinion_refusal),
+    # A petition on a matter ended by its 复核: registered and linked, then answered that it is not accepted again.
+    _t(Action.ANSWER_ENDED, [S.REGISTERED], S.DECLINED, OFFICE, answer_ended_refusal),
 ]
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 # 当日阅办: a petition is triaged by an explicit 阅办 or by the decision itself (accept, decline, forward).
-TRIAGES = {str(Action.TRIAGE), str(Action.ACCEPT), str(Action.DECLINE), str(Action.FORWARD)}
+TRIAGES = {str(Action.TRIAGE), str(Action.ACCEPT), str(Action.DECLINE), str(Action.FORWARD), str(Action.ANSWER_ENDED)}
 ACTIONS: list[str] = [t.action for t in TRANSITIONS]
 
 

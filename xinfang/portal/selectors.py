@@ -41,8 +41,12 @@ PLAIN_STATUS = {
 E = EventType
 STEP = {
     E.REGISTER: ((), "登记回执"),
-    E.ACCEPT: (("handle_due_at",), "受理告知书"),
-    E.DECLINE: (("reason",), "不予受理告知书"),
+    E.ACCEPT: (("track_label", "handle_due_at"), "受理告知书"),
+    E.DECLINE: (("reason", "route_label", "route_organ"), "不予受理告知书"),
+    E.SWITCH_TO_STANDARD: (("reason", "handle_due_at"), ""),
+    E.FORWARD_REVIEW: (("organ_name", "organ_address"), ""),
+    E.RECORD_REVIEW_OPINION: (("organ_name", "decided_at", "text"), ""),
+    E.ANSWER_ENDED: (("repeat_of", "rereview_organ", "rereview_at"), ""),
     E.FORWARD: (("authority", "reason"), "转送告知书"),
     E.EXTEND: (("days", "reason", "new_due_at"), "延期办理告知书"),
     # Older reply events carry the window as review_window_ends_at; newer ones as review_request_due_at (null until delivery).
@@ -52,8 +56,8 @@ STEP = {
     E.RESUME: (("counted_days", "handle_due_at"), ""),
     E.QUERY_CODE_REISSUE: ((), ""),
     E.EVALUATE: (("satisfaction", "comment"), ""),
-    E.REQUEST_REVIEW: (("reason", "review_due_at"), ""),
-    E.REQUEST_REREVIEW: (("reason", "review_due_at"), ""),
+    E.REQUEST_REVIEW: (("reason", "organ_name", "review_due_at"), ""),
+    E.REQUEST_REREVIEW: (("reason", "organ_name", "review_due_at"), ""),
 }
 REPLY_TITLES = {"reply": "处理意见书", "review": "复查意见书", "rereview": "复核意见书"}
 FIELD_LABELS = {
@@ -71,6 +75,15 @@ FIELD_LABELS = {
     "satisfaction": "评价",
     "comment": "意见",
     "review_due_at": "答复期限",
+    "track_label": "办理程序",
+    "route_label": "依法应当通过的途径",
+    "route_organ": "有权处理的机关",
+    "organ_name": "复查/复核机关",
+    "organ_address": "机关地址",
+    "decided_at": "作出意见日期",
+    "repeat_of": "原信访事项编号",
+    "rereview_organ": "复核机关",
+    "rereview_at": "复核日期",
 }
 
 
@@ -113,6 +126,7 @@ class PublicView:
     review: ReviewWindow
     reply_text: str
     calendar_note: str = ""  # the due falls in a year whose holidays are not entered yet
+    evaluate_title: str = ""  # the answer the petitioner evaluates now: 处理意见, 复查意见, 复核意见
 
 
 def _fmt(key: str, value):
@@ -131,6 +145,11 @@ def _fmt(key: str, value):
     if key in ("days", "counted_days"):
         return f"{value} 天"
     return str(value)
+
+
+def _latest_satisfaction_label(petition: Petition) -> str:
+    value = workflow.latest_satisfaction(petition)
+    return Satisfaction(value).label if value in Satisfaction.values else ""
 
 
 def public_steps(petition: Petition) -> list[PublicStep]:
@@ -209,8 +228,9 @@ def public_view(petition: Petition, now=None) -> PublicView:
         due_at=due_at,
         overdue=bool(due_at and due_at < now),
         steps=public_steps(petition),
-        can_evaluate=petition.status == S.REPLIED and not petition.satisfaction,
-        satisfaction=petition.get_satisfaction_display() if petition.satisfaction else "",
+        can_evaluate=petition.status == S.REPLIED and not workflow.latest_satisfaction(petition),
+        satisfaction=_latest_satisfaction_label(petition),
+        evaluate_title={0: "处理意见", 1: "复查意见", 2: "复核意见"}.get(petition.review_level, "办理结果"),
         review=review_window(petition, now),
         reply_text=petition.reply_text if petition.status not in (S.UNDER_REVIEW, S.UNDER_REREVIEW) or petition.reply_text else "",
         calendar_note=timelimits.notice_footnote(due_at),

@@ -14,7 +14,7 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, Trunc
 from django.utils import timezone
 
 from xinfang.org.models import Region
-from xinfang.petitions.models import Channel, Nature, Petition
+from xinfang.petitions.models import Channel, Nature, Petition, Status
 
 from .kpis import _repeat, _replied_on_time
 
@@ -30,6 +30,7 @@ DIMENSIONS = {
     "collective": "集体访",
     "cross_level": "越级访",
     "repeat": "重复信访",
+    "decline_route": "不予受理途径",
 }
 
 
@@ -56,6 +57,17 @@ def by_handling_unit(qs: QuerySet[Petition]) -> list[dict]:
     data = list(qs.order_by().values("handling_unit__code", "handling_unit__name").annotate(n=Count("pk")))
     total = sum(r["n"] for r in data)
     return _rows([(r["handling_unit__code"] or "", r["handling_unit__name"] or "未交办", r["n"]) for r in data], total)
+
+
+def by_decline_route(qs: QuerySet[Petition]) -> list[dict]:
+    """Declines by their route (依法分类处理): litigation, arbitration, … one grouped query over the declined petitions."""
+    from xinfang.petitions.action_inputs import DeclineRoute
+
+    return by_choice(
+        qs.filter(status=Status.DECLINED),
+        "decline_route",
+        [*DeclineRoute.choices, ("matter_ended", "已复核终结，不再受理"), ("", "未注明途径")],
+    )
 
 
 def by_flag(qs: QuerySet[Petition], q: Q, yes: str, no: str) -> list[dict]:
@@ -128,6 +140,8 @@ def breakdowns_for(qs: QuerySet[Petition], dimensions) -> dict[str, list[dict]]:
         out["category"] = by_category(qs)
     if "handling_unit" in dims:
         out["handling_unit"] = by_handling_unit(qs)
+    if "decline_route" in dims:
+        out["decline_route"] = by_decline_route(qs)
     unknown = [d for d in dims if d not in out]
     if unknown:
         raise KeyError(unknown[0])
@@ -148,6 +162,8 @@ def breakdown(qs: QuerySet[Petition], dimension: str) -> list[dict]:
         return by_region_level(qs, 3)
     if dimension == "handling_unit":
         return by_handling_unit(qs)
+    if dimension == "decline_route":
+        return by_decline_route(qs)
     if dimension in FLAGS:
         q, yes, no = FLAGS[dimension]
         return by_flag(qs, q(), yes, no)

@@ -33,6 +33,12 @@ class Kpi:
     # The part of the denominator that grows as time passes (due, not yet decided), as disjoint parts each found
     # through its own index: counted live, disjoint from `denominator`; the numerator never needs it.
     live_parts: tuple[Q, ...] = ()
+    # Which answer the KPI counts (the petitioner may evaluate every answer; 复查/复核 replies never overwrite the first).
+    answer: str = ""
+
+    @property
+    def answer_label(self) -> str:
+        return ANSWER_LABELS.get(self.answer, "")
 
     @property
     def live_denominator(self) -> Q | None:
@@ -61,6 +67,12 @@ def _decided_on_time() -> Q:
     return Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due_at")) | Q(
         accepted_at__isnull=True, status=Status.DECLINED, dispatched_at__lte=F("accept_due_at")
     )
+
+
+ANSWER_LABELS = {
+    "first": "计首次答复（处理意见书）；复查、复核意见及其评价不计入",
+    "first_evaluation": "计信访人对首次答复（处理意见书）的评价；对复查、复核意见的评价另行记录，不计入",
+}
 
 
 def _repeat() -> Q:
@@ -98,8 +110,11 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             "已受理的初信初访件",
             accepted_first & _replied_on_time(),
             accepted_first,
+            answer="first",
         ),
-        Kpi("on_time_completion", "按期办结率", "按期答复件", "已答复件", replied_timed & _replied_on_time(), replied_timed),
+        Kpi(
+            "on_time_completion", "按期办结率", "按期答复件", "已答复件", replied_timed & _replied_on_time(), replied_timed, answer="first"
+        ),
         Kpi(
             "timely_dispatch",
             "及时交办率",
@@ -117,7 +132,16 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             decided,
             live_parts=undecided_due,
         ),
-        Kpi("evaluation_rate", "参评率", "已评价件", "已答复件", replied & evaluated & LIVE, replied & LIVE, amber=0.6),
+        Kpi(
+            "evaluation_rate",
+            "参评率",
+            "已评价件",
+            "已答复件",
+            replied & evaluated & LIVE,
+            replied & LIVE,
+            amber=0.6,
+            answer="first_evaluation",
+        ),
         Kpi(
             "satisfaction_rate",
             "满意率",
@@ -126,6 +150,7 @@ def kpi_definitions(now: datetime) -> dict[str, Kpi]:
             evaluated & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]),
             evaluated,
             amber=0.8,
+            answer="first_evaluation",
         ),
         Kpi("repeat_rate", "重复信访率", "重复信访件", "全部信访件", _repeat() & LIVE, LIVE, amber=0.1, lower_is_better=True),
     ]
@@ -139,6 +164,7 @@ COUNT_LABELS = {
     "overdue": "当前超期件",
     "repeat": "重复信访",
     "first_time": "初信初访",
+    "reopened": "重新办理件",
 }
 
 
@@ -148,6 +174,7 @@ def count_filters(now: datetime) -> dict[str, Q]:
         "collective": Q(collective=True),
         "cross_level": Q(cross_level=True),
         "overdue": Q(due_at__lt=now) & ~Q(status__in=CLOSED_STATUSES),
+        "reopened": Q(reopened_count__gt=0),  # 回访 found the matter unresolved: handled again on the same reg_no
         "repeat": _repeat() & LIVE,
         "first_time": Q(first_time=True) & LIVE,
     }
@@ -200,7 +227,8 @@ def light(kpi: Kpi, value: float | None) -> str:
 
 
 # Counts that change with the time of asking: counted live, never summarised.
-LIVE_COUNTS = ("overdue",)
+# `reopened` too: a reopening changes a petition of a past day, so it is counted live rather than kept in the day rows.
+LIVE_COUNTS = ("overdue", "reopened")
 
 
 def static_figures(now: datetime) -> dict[str, Q]:
@@ -266,6 +294,8 @@ def assemble(row: dict, *, now: datetime) -> dict:
             "target": 0.0 if k.lower_is_better else 1.0,
             "light": light(k, value),
             "lower_is_better": k.lower_is_better,
+            "answer": k.answer,
+            "answer_label": k.answer_label,
         }
     for code in count_filters(now):
         out["counts"][code] = row[code]

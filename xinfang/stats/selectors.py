@@ -215,7 +215,9 @@ def dashboard(*, actor, f: StatsFilter, now: datetime | None = None) -> dict:
         "previous_counts": trends["previous"]["counts"],
         "last_year_counts": trends["last_year"]["counts"],
         "periods": {k: (v["start"], v["end"]) for k, v in trends.items()},
-        "breakdowns": stats_breakdowns(actor=actor, f=f, dimensions=["channel", "category", "township", "nature", "handling_unit"]),
+        "breakdowns": stats_breakdowns(
+            actor=actor, f=f, dimensions=["channel", "category", "township", "nature", "handling_unit", "decline_route"]
+        ),
         "series": stats_series(actor=actor, f=f),
     }
 

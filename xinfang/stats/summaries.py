@@ -143,6 +143,14 @@ def _live_counts(petitions: QuerySet[Petition], live: dict) -> dict[str, int]:
 def breakdown_figures(petitions: QuerySet[Petition], dims, *, path: str, start: date, end: date) -> dict[str, list[dict]]:
     """breakdowns.breakdowns_for over `petitions`, with clean days read from DimDay / KpiDay."""
     dims = list(dims)
+    if "decline_route" in dims:  # declines by route: one small grouped query over the declined ones, never summarised
+        rest = (
+            breakdown_figures(petitions, [d for d in dims if d != "decline_route"], path=path, start=start, end=end)
+            if len(dims) > 1
+            else {}
+        )
+        rest["decline_route"] = breakdowns.by_decline_route(petitions)
+        return {d: rest[d] for d in dims}
     summable = {"channel", "nature", "category", "handling_unit", "township", "collective", "cross_level", "repeat"}
     if not usable(path) or not set(dims) <= summable or (DEPTH < 2 and "township" in dims):
         return breakdowns.breakdowns_for(petitions, dims)
