@@ -48,7 +48,7 @@ def last_answer_evaluations(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("org", "0003_external_organs"),
-        ("petitions", "0009_undecided_indexes"),
+        ("petitions", "0010_search_grams_qualified"),
     ]
 
     operations = [
