@@ -55,13 +55,15 @@ run: demo ## install, migrate, load the demo county and serve http://127.0.0.1:8
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Tests run in TEST_WORKERS processes (pytest-xdist, one database each; a module's tests stay in one process, so
-# module fixtures such as the leak test's world are built once). TEST_WORKERS=0 runs them in this process.
+# Tests run in TEST_WORKERS processes (pytest-xdist, one database each). `--dist load` hands tests out in collection
+# order, which pytest-django sorts so that every transaction=True test (its flush empties the rows the migrations
+# wrote: groups, pause grounds) comes after the others in each process; `loadfile` would run a file's flushing tests
+# early and leave later files without that data. TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= 2
 
 test: install ## run the whole suite (set DATABASE_URL to run it on PostgreSQL; COVERAGE=1 adds the coverage gate)
 	@mkdir -p var
-	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile $(if $(filter 1,$(COVERAGE)),--cov --cov-report=term) $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist load $(if $(filter 1,$(COVERAGE)),--cov --cov-report=term) $(PYTEST_ARGS)
 
 typecheck: $(VENV)/.installed ## mypy with django-stubs on the rule-carrying modules (pyproject.toml [tool.mypy])
 	DJANGO_SETTINGS_MODULE=xinfang.settings.test $(VENV)/bin/mypy

@@ -21,6 +21,17 @@ from xinfang.org.models import Region, RegionLevel, Role, Unit, UnitKind, User
 FROZEN_AT = datetime(2026, 6, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (settings/test.py: per-process memory): throttle counts and the portal's
+    query-code delays of one test never reach the next one, in whatever order the processes run them."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    yield
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _flush_through_the_test_path():
     """The database refuses DELETE and TRUNCATE of history (xinfang.audit.immutability), and Django's test
