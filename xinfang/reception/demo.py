@@ -86,7 +86,9 @@ def load(**_options) -> str:
             region=township,
             headcount=40,
             measures="乡镇干部已到场劝导，联系施工方负责人",
+            discovered_at=timezone.now() - timedelta(minutes=6),
         )
+        services.urgent_report_note(actor=handler, pk=done.pk, kind="counsel", text="向聚集群众宣传依法信访，引导推选代表到信访局反映")
         services.urgent_report_send(actor=handler, pk=done.pk, to_users=leaders[:1], to_units=[bureau], note="电话报告县信访局值班室")
         if leaders:
             services.urgent_report_acknowledge(actor=leaders[0], pk=done.pk)
@@ -106,9 +108,15 @@ def load(**_options) -> str:
             actor=office, response_id=response.pk, name="人社局信访科长", is_unit_leader=False, arrived_at=now - timedelta(minutes=25)
         )
         services.urgent_report_create(
-            actor=office, what="县政府门口约10人聚集反映拆迁补偿", region=township, headcount=10, measures="已安排接待"
+            actor=office,
+            what="县政府门口约10人聚集反映拆迁补偿",
+            region=township,
+            headcount=10,
+            measures="已安排接待",
+            discovered_at=timezone.now() - timedelta(minutes=3),
         )
         notes.append("紧急报告 2 份（1份待上报）")
+    notes.append(_late_school_report(leaders))
 
     if not WorkMeeting.objects.filter(date__year=today.year).exists():
         n = 0
@@ -127,4 +135,33 @@ def load(**_options) -> str:
                 )
                 n += 1
         notes.append(f"信访工作会议 {n} 次（县自然资源局仅1次）")
-    return "接待值班：" + ("，".join(notes) if notes else "已存在")
+    return "接待值班：" + ("，".join(n for n in notes if n) if any(notes) else "已存在")
+
+
+def _late_school_report(leaders) -> str:
+    """A school's rule (局信访办 and its 教办, the seed's 紧急报告制度) and a report typed 20 minutes after discovery: late."""
+    from xinfang.reception.models import ReportingRule
+
+    school = Unit.objects.filter(kind="school", active=True).order_by("code").first()
+    edu = Unit.objects.filter(code="dept-edu").first()
+    if school is None or UrgentReport.objects.filter(unit=school).exists():
+        return ""
+    rule, _ = ReportingRule.objects.get_or_create(unit=school, defaults={"external_organs": f"{school.region.name}教育办公室（教办）"})
+    if edu is not None:
+        rule.organs.add(edu)
+    raiser = User.objects.filter(unit=school, is_active=True).order_by("pk").first()
+    if raiser is None:
+        return ""
+    now = timezone.now()
+    late = services.urgent_report_create(
+        actor=raiser,
+        what="十余名学生家长聚集校门口，反映校车停运",
+        region=school.region,
+        headcount=12,
+        measures="值班教干到场，门卫维持秩序",
+        discovered_at=now - timedelta(minutes=20),
+    )
+    if edu is not None:
+        services.urgent_report_tell(actor=raiser, pk=late.pk, organ=edu, told_at=now, method="phone", contact="局信访办值班员")
+    services.urgent_report_note(actor=raiser, pk=late.pk, kind="counsel", text="校长向家长说明校车安排，劝解疏导")
+    return f"{school.name}紧急报告 1 份（发现20分钟后才录入，记为超时）"

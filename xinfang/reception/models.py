@@ -102,13 +102,15 @@ class WorkMeeting(NoDeleteModel):
 
 
 class UrgentReport(NoDeleteModel):
-    """紧急报告: must be sent upward within 15 minutes of being raised. Late is computed from stored times."""
+    """紧急报告: the seed's 紧急报告制度, "在15分钟以内向局信访办和教办报告". The 15 minutes run from when the matter was
+    found (`discovered_at`), not from when someone typed it in (`raised_at`). Late is computed from stored times."""
 
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, related_name="urgent_reports")
     unit = models.ForeignKey(
         "org.Unit", verbose_name="报告单位", null=True, blank=True, on_delete=models.PROTECT, related_name="urgent_reports"
     )
-    raised_at = models.DateTimeField("发现/录入时间")
+    discovered_at = models.DateTimeField("发现时间")
+    raised_at = models.DateTimeField("录入时间")
     what = models.TextField("事由")
     region = models.ForeignKey("org.Region", verbose_name="地点", on_delete=models.PROTECT, related_name="urgent_reports")
     headcount = models.PositiveIntegerField("人数", default=0)
@@ -139,6 +141,7 @@ class UrgentReport(NoDeleteModel):
         indexes = [
             models.Index(fields=["raised_at"], name="urgent_raised_at"),
             models.Index(fields=["reported_at", "raised_at"], name="urgent_pending"),
+            models.Index(fields=["reported_at", "discovered_at"], name="urgent_pending_discovered"),
         ]
 
     def __str__(self):
@@ -146,15 +149,86 @@ class UrgentReport(NoDeleteModel):
 
     @property
     def deadline(self):
-        return self.raised_at + REPORT_LIMIT
+        """15 minutes from discovery (the seed's clock), whenever the report was typed in."""
+        return self.discovered_at + REPORT_LIMIT
+
+    @property
+    def typed_late(self) -> bool:
+        """Typed in more than 15 minutes after the matter was found (the clock had already run out)."""
+        return self.raised_at - self.discovered_at > REPORT_LIMIT
 
     @property
     def late(self) -> bool:
-        """Reported more than 15 minutes after it was raised (from stored times)."""
-        return self.reported_at is not None and self.reported_at - self.raised_at > REPORT_LIMIT
+        """Reported upward more than 15 minutes after the matter was found (from stored times)."""
+        return self.reported_at is not None and self.reported_at - self.discovered_at > REPORT_LIMIT
 
     def overdue_at(self, now) -> bool:
-        return self.reported_at is None and now - self.raised_at > REPORT_LIMIT
+        return self.reported_at is None and now - self.discovered_at > REPORT_LIMIT
+
+
+class ReportingRule(models.Model):
+    """The organs a unit tells of an urgent matter (the seed, for a school: 局信访办 and 教办). Units in the tree and, for
+    organs outside it, their names. A unit without a rule tells its superior unit and the county petition bureau."""
+
+    unit = models.OneToOneField("org.Unit", verbose_name="报告单位", on_delete=models.PROTECT, related_name="reporting_rule")
+    organs = models.ManyToManyField("org.Unit", verbose_name="报告对象（系统内单位）", blank=True, related_name="+")
+    external_organs = models.TextField("报告对象（系统外，每行一个）", blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "紧急报告对象"
+
+    def external_names(self) -> list[str]:
+        return [line.strip() for line in self.external_organs.splitlines() if line.strip()]
+
+
+class NoticeMethod(models.TextChoices):
+    PHONE = "phone", "电话"
+    SMS = "sms", "短信"
+    IN_PERSON = "in_person", "当面"
+    WRITTEN = "written", "书面"
+    SYSTEM = "system", "系统报送"
+
+
+class UrgentNotice(NoDeleteModel):
+    """One organ told of an urgent report: which organ, when, how, and who took it. Each is its own record."""
+
+    report = models.ForeignKey(UrgentReport, on_delete=models.PROTECT, related_name="notices")
+    organ = models.ForeignKey("org.Unit", verbose_name="报告对象单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organ_name = models.CharField("报告对象", max_length=100)
+    told_at = models.DateTimeField("报告时间")
+    method = models.CharField("方式", max_length=16, choices=NoticeMethod.choices)
+    contact = models.CharField("接报人", max_length=64, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "紧急报告报告记录"
+        ordering = ["report", "told_at", "pk"]
+
+    @property
+    def late(self) -> bool:
+        return self.told_at - self.report.discovered_at > REPORT_LIMIT
+
+
+class UrgentNote(NoDeleteModel):
+    """What was done on the spot: 临时紧急防控措施, 劝解疏导, 安抚 (the seed's 紧急报告制度), each its own record."""
+
+    class Kind(models.TextChoices):
+        MEASURE = "measure", "临时紧急防控措施"
+        COUNSEL = "counsel", "劝解疏导"
+        COMFORT = "comfort", "安抚工作"
+
+    report = models.ForeignKey(UrgentReport, on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    text = models.TextField("内容")
+    at = models.DateTimeField("时间")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "紧急报告处置记录"
+        ordering = ["report", "at", "pk"]
 
 
 class EmergencyGroup(models.Model):
@@ -177,6 +251,7 @@ class EmergencyMember(models.Model):
     name = models.CharField("姓名", max_length=64)
     duty = models.CharField("分工", max_length=64, blank=True)
     phone = models.CharField("电话", max_length=32, blank=True)
+    active = models.BooleanField("在组", default=True)
 
     class Meta:
         ordering = ["group", "pk"]
@@ -195,6 +270,8 @@ class EmergencyResource(models.Model):
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     name = models.CharField("名称", max_length=100)
     quantity = models.CharField("数量", max_length=32, blank=True)
+    keeper = models.CharField("保管人/联系方式", max_length=64, blank=True)
+    active = models.BooleanField("可用", default=True)
 
     class Meta:
         ordering = ["group", "kind", "pk"]

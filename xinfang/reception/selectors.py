@@ -144,6 +144,52 @@ def get_urgent_report(actor, pk: int) -> UrgentReport:
     return report
 
 
+def organs_to_tell(unit) -> list[dict]:
+    """The organs an urgent report of `unit` must reach within 15 minutes: {unit, name} each. The unit's own rule
+    (局信访办 and 教办 for a school, as the office sets it) or, without one, its superior unit and the county petition bureau."""
+    from xinfang.reception.models import ReportingRule
+
+    rule = ReportingRule.objects.filter(unit=unit).prefetch_related("organs").first() if unit is not None else None
+    if rule is not None and (rule.organs.exists() or rule.external_names()):
+        return [{"unit": u, "name": u.name} for u in rule.organs.order_by("code")] + [
+            {"unit": None, "name": name} for name in rule.external_names()
+        ]
+    organs = []
+    if unit is not None and unit.parent_id and unit.parent.kind != UnitKind.COUNTY_LEADERSHIP:
+        organs.append(unit.parent)
+    bureau = Unit.objects.filter(active=True, kind=UnitKind.PETITION_BUREAU).order_by("code").first()
+    if bureau is not None and bureau not in organs and bureau != unit:
+        organs.append(bureau)
+    return [{"unit": u, "name": u.name} for u in organs]
+
+
+def organ_status(report, *, now=None) -> list[dict]:
+    """Each organ the report must reach, with its first notice (or None), and whether that was within 15 minutes of
+    discovery; then any other organ told. {name, unit, notice, on_time (True/False/None while time is left), required}."""
+    now = now or timezone.now()
+    notices = list(report.notices.select_related("organ", "recorded_by"))
+    rows, used = [], set()
+    for organ in organs_to_tell(report.unit):
+        match = next(
+            (
+                n
+                for n in notices
+                if n.pk not in used and ((organ["unit"] and n.organ_id == organ["unit"].pk) or n.organ_name == organ["name"])
+            ),
+            None,
+        )
+        if match is not None:
+            used.add(match.pk)
+            on_time = not match.late
+        else:
+            on_time = False if now > report.deadline else None
+        rows.append({"name": organ["name"], "unit": organ["unit"], "notice": match, "on_time": on_time, "required": True})
+    for n in notices:
+        if n.pk not in used:
+            rows.append({"name": n.organ_name, "unit": n.organ, "notice": n, "on_time": not n.late, "required": False})
+    return rows
+
+
 def leader_arrived_first(response) -> bool | None:
     """Whether the unit's leader was the first on site (None before anyone arrived)."""
     arrivals = list(response.arrivals.all())
