@@ -41,3 +41,44 @@ def test_urgent_report_typed_20_minutes_after_discovery_is_flagged_late(page, ph
     assert page.locator("#organs .tag.red", has_text="超时报告").count() == 1
     assert "记为超时上报" in page.locator("#countdown").inner_text()
     screenshot(page, "urgent-told-late")
+
+
+def test_first_receiver_logs_on_a_phone_and_the_clerk_links_it(page, phone_page, screenshot, county, make_user):
+    """首问责任: a department's handler, on a phone, logs that they brought a visitor to the office; the clerk registers
+    the visit from the waiting list and the petition names the handler as 首问责任人."""
+    from xinfang.petitions.models import Category, Petition
+
+    Category.objects.create(code="labour", name="劳动社保", default_unit=county.dept)
+    handler = make_user(Role.UNIT_HANDLER, unit=county.dept, username="e2e_qian", name="钱科员")
+    clerk = make_user(Role.CLERK, username="e2e_clerk", name="周登记")
+    login(phone_page, handler.username)
+    phone_page.goto("/")
+    phone_page.goto("/reception/first/")
+    phone_page.fill("input[name=place]", "局大门口")
+    phone_page.fill("input[name=matter]", "养老金核定")
+    screenshot(phone_page, "first-form-phone")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width  # nothing wider than the phone
+    phone_page.click("#first-form button.primary")
+    phone_page.wait_for_load_state("networkidle")
+    assert "首问责任人 钱科员" in phone_page.content()
+    assert phone_page.locator("#my-receipts .tag.amber", has_text="待信访办登记").count() == 1
+    screenshot(phone_page, "first-logged-phone")
+
+    login(page, clerk.username)
+    page.goto("/reception/first/")
+    page.locator("#open-receipts a", has_text="登记来访").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("select[name=first_receipt]").input_value() != ""
+    page.fill("input[name=name]", "王大爷")
+    page.select_option("select[name=category]", "labour")
+    page.select_option("select[name=region]", county.villages[0].code)
+    page.fill("textarea[name=content]", "反映养老保险待遇核定的问题")
+    screenshot(page, "first-register")
+    page.click("form button.primary")
+    page.wait_for_load_state("networkidle")
+    petition = Petition.objects.get()
+    assert petition.first_receiver == handler
+    page.goto(f"/petitions/{petition.reg_no}/")
+    assert "钱科员（测试县人社局" in page.locator("#first-receiver").inner_text()
+    screenshot(page, "first-petition")

@@ -90,6 +90,7 @@ DATA_LABELS: dict[str, str] = {
     "handling_unit_name": "承办单位",
     "handling_unit": "承办单位",
     "leader_name": "包案领导",
+    "first_receiver_name": "首问责任人",
     "leader": "领导",
     "authority": "转送机关",
     "instruction": "批示",

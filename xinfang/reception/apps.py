@@ -16,9 +16,14 @@ def reception_panel(user) -> list[dict]:
 
     from django.utils import timezone
 
-    from xinfang.reception import selectors, services
+    from xinfang.org.models import Role
+    from xinfang.reception import first_receipts, selectors, services
 
-    items = [("紧急报告（15分钟内上报）", "录入", "/reception/urgent/new/")]
+    items = [("紧急报告（发现后15分钟内上报）", "录入", "/reception/urgent/new/")]
+    if getattr(user, "unit_id", None):
+        items.append(("首问登记（引领来访人到信访办）", "登记", "/reception/first/"))
+    if user.is_superuser or user.has_role(Role.CLERK, Role.OFFICE):
+        items.append(("待登记的首问", first_receipts.open_receipts().count(), "/reception/first/"))
     if services.is_manager(user):
         today = timezone.localdate()
         empty = len(selectors.reception_day_warnings(start=today, end=today + timedelta(weeks=8)))

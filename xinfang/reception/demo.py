@@ -117,6 +117,7 @@ def load(**_options) -> str:
         )
         notes.append("紧急报告 2 份（1份待上报）")
     notes.append(_late_school_report(leaders))
+    notes.append(_first_receipts())
 
     if not WorkMeeting.objects.filter(date__year=today.year).exists():
         n = 0
@@ -165,3 +166,39 @@ def _late_school_report(leaders) -> str:
         services.urgent_report_tell(actor=raiser, pk=late.pk, organ=edu, told_at=now, method="phone", contact="局信访办值班员")
     services.urgent_report_note(actor=raiser, pk=late.pk, kind="counsel", text="校长向家长说明校车安排，劝解疏导")
     return f"{school.name}紧急报告 1 份（发现20分钟后才录入，记为超时）"
+
+
+def _first_receipts() -> str:
+    """首问责任: the department handler brought a visitor to the office (registered, he is the 首问责任人); a township
+    handler brought another in a moment ago (waiting for the clerk)."""
+    from xinfang.petitions.models import Category
+    from xinfang.petitions.services import petition_register
+    from xinfang.reception import first_receipts
+    from xinfang.reception.models import FirstReceipt
+
+    if FirstReceipt.objects.exists():
+        return ""
+    handler, clerk = User.objects.filter(username="unit_handler").first(), User.objects.filter(username="clerk").first()
+    twp = User.objects.filter(username="twp_handler").first()
+    category = Category.objects.filter(active=True).order_by("code").first()
+    village = Region.objects.filter(level=RegionLevel.VILLAGE).order_by("code").first()
+    if not (handler and clerk and category and village):
+        return ""
+    now = timezone.now()
+    done = first_receipts.first_receipt_log(
+        actor=handler, brought_at=now - timedelta(minutes=50), place="局大门口", matter="养老保险待遇核定"
+    )
+    petition_register(
+        actor=clerk,
+        channel="visit",
+        received_at=now - timedelta(minutes=45),
+        petitioners=[{"name": "王某某", "phone": "13800000000"}],
+        nature="request",
+        category=category,
+        content="反映养老保险待遇核定有误，请求重新核定（首问责任人引领来访）",
+        region=village,
+        first_receipt=done.pk,
+    )
+    if twp is not None:
+        first_receipts.first_receipt_log(actor=twp, brought_at=now - timedelta(minutes=5), place="镇政府大厅", matter="宅基地纠纷")
+    return "首问登记 2 条（1条已登记为信访件，1条待登记）"

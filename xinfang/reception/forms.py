@@ -231,3 +231,10 @@ class RuleForm(forms.Form):
     external_organs = forms.CharField(
         label="系统外报告对象（每行一个，如：某镇教办）", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class FirstReceiptForm(forms.Form):
+    brought_at = moment_field("引领到信访办的时间（不填为现在）", required=False)
+    place = forms.CharField(label="在何处被问到（如：局大门口、三楼走廊）", max_length=100, required=False)
+    matter = forms.CharField(label="来访事由（简要）", max_length=200, required=False)
+    headcount = forms.IntegerField(label="来访人数", min_value=1, max_value=100000, initial=1, required=False)

@@ -338,3 +338,37 @@ class Arrival(NoDeleteModel):
 
     class Meta:
         ordering = ["response", "arrived_at", "pk"]
+
+
+class FirstReceipt(NoDeleteModel):
+    """首问责任 (the seed: 本单位工作人员均有责任将上访人引领到信访办公室): a staff member who was first asked logs that they
+    brought a visitor to the petition office, and when. The clerk's registration links it; the petition's 首问责任人 is
+    then this staff member. Nothing here describes the visitor beyond what they came about: no identity, no profile."""
+
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="首问责任人", on_delete=models.PROTECT, related_name="first_receipts"
+    )
+    unit = models.ForeignKey("org.Unit", verbose_name="首问责任人单位", on_delete=models.PROTECT, related_name="first_receipts")
+    brought_at = models.DateTimeField("引领到信访办的时间")
+    place = models.CharField("在何处被问到", max_length=100, blank=True)
+    matter = models.CharField("来访事由（简要）", max_length=200, blank=True)
+    headcount = models.PositiveIntegerField("来访人数", default=1)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    petition = models.OneToOneField(
+        "petitions.Petition", verbose_name="登记的信访件", null=True, blank=True, on_delete=models.PROTECT, related_name="first_receipt"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = models.DateTimeField("关联时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "首问登记"
+        ordering = ["-brought_at", "-pk"]
+        indexes = [
+            models.Index(fields=["petition", "brought_at"], name="first_receipt_open"),
+            models.Index(fields=["unit", "brought_at"], name="first_receipt_unit"),
+        ]
+
+    def __str__(self):
+        return f"首问登记 {self.pk}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.reception import views, views_emergency
+from xinfang.reception import views, views_emergency, views_first
 
 app_name = "reception"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("urgent/", views.urgent_list, name="urgent_list"),
     path("urgent/new/", views.urgent_new, name="urgent_new"),
     path("urgent/<int:pk>/", views.urgent_detail, name="urgent"),
+    path("first/", views_first.log, name="first"),
+    path("figures/", views_first.figures, name="figures"),
     path("emergency/", views_emergency.groups, name="emergency"),
     path("emergency/<int:pk>/", views_emergency.group, name="emergency_group"),
 ]
