@@ -29,4 +29,7 @@ def reception_panel(user) -> list[dict]:
         empty = len(selectors.reception_day_warnings(start=today, end=today + timedelta(weeks=8)))
         gaps = len(selectors.duty_gaps(start=today, end=today + timedelta(days=30)))
         items += [("接待日空岗（8周内）", empty, "/reception/"), ("节假日值班缺口（30天内）", gaps, "/reception/duty/")]
+        from xinfang.reception.cross_level import open_cross_level
+
+        items.append(("越级访待疏导报告", len(open_cross_level(user)), "/reception/cross-level/"))
     return [{"title": "接待值班", "items": items}]

@@ -118,6 +118,7 @@ def load(**_options) -> str:
         notes.append("紧急报告 2 份（1份待上报）")
     notes.append(_late_school_report(leaders))
     notes.append(_first_receipts())
+    notes.append(_cross_level(office))
 
     if not WorkMeeting.objects.filter(date__year=today.year).exists():
         n = 0
@@ -202,3 +203,27 @@ def _first_receipts() -> str:
     if twp is not None:
         first_receipts.first_receipt_log(actor=twp, brought_at=now - timedelta(minutes=5), place="镇政府大厅", matter="宅基地纠纷")
     return "首问登记 2 条（1条已登记为信访件，1条待登记）"
+
+
+def _cross_level(office) -> str:
+    """越级访: the office's guidance and report upward for one cross-level petition (the others wait on the office's list)."""
+    from xinfang.petitions.models import Petition
+    from xinfang.reception.cross_level import cross_level_report
+    from xinfang.reception.models import CrossLevelReport
+
+    if CrossLevelReport.objects.exists():
+        return ""
+    petition = Petition.objects.filter(cross_level=True, office__code="xfj").order_by("received_at").first()
+    if petition is None:
+        return ""
+    leadership = Unit.objects.filter(kind="county_leadership").order_by("code").first()
+    cross_level_report(
+        actor=office,
+        reg_no=petition.reg_no,
+        guidance="向信访人讲解依法逐级反映的规定，说明本县已登记受理、办理时限和查询方式",
+        reported_to_unit=leadership,
+        situation="信访人此前已到市信访局反映，本县已登记，正在核实",
+        responsible_unit=petition.handling_unit,
+        measures="承办单位尽快核实并答复信访人",
+    )
+    return f"越级访疏导与报告 1 条（{petition.reg_no}）"

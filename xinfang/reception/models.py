@@ -372,3 +372,29 @@ class FirstReceipt(NoDeleteModel):
 
     def __str__(self):
         return f"首问登记 {self.pk}"
+
+
+class CrossLevelReport(NoDeleteModel):
+    """越级访 (the seed: 做好宣传和疏导工作，及时准确向上一级领导和主管部门报告情况，并明确责成有关部门和责任主体单位采取积极措施).
+    What was explained to the petitioner, to whom above it was reported and when, and which unit was asked to act on the
+    matter. It records the office's work on the matter, never anything against the petitioner: petitioning any level
+    is their right, and nothing here blocks, scores or follows them."""
+
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="cross_level_reports")
+    guidance = models.TextField("宣传疏导（向信访人说明的政策和渠道）")
+    reported_to_unit = models.ForeignKey(
+        "org.Unit", verbose_name="报告对象（单位）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_to = models.CharField("报告对象", max_length=100)
+    reported_at = models.DateTimeField("报告时间")
+    situation = models.TextField("报告情况")
+    responsible_unit = models.ForeignKey(
+        "org.Unit", verbose_name="责成单位（责任主体）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    measures = models.TextField("责成采取的措施", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "越级访疏导与报告"
+        ordering = ["petition", "reported_at", "pk"]

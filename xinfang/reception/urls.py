@@ -15,6 +15,8 @@ urlpatterns = [
     path("urgent/<int:pk>/", views.urgent_detail, name="urgent"),
     path("first/", views_first.log, name="first"),
     path("figures/", views_first.figures, name="figures"),
+    path("cross-level/", views_first.cross_level_list, name="cross_level_list"),
+    path("cross-level/<str:reg_no>/", views_first.cross_level, name="cross_level"),
     path("emergency/", views_emergency.groups, name="emergency"),
     path("emergency/<int:pk>/", views_emergency.group, name="emergency_group"),
 ]

@@ -1,4 +1,4 @@
-"""首问责任 pages: any staff member logs on a phone that they brought a visitor to the office; the office sees the logs
+"""首问责任 and 越级访 pages: any staff member logs on a phone that they brought a visitor to the office; the office sees the logs
 waiting for registration and the counts per unit."""
 
 from datetime import date
@@ -6,10 +6,12 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from xinfang.core.errors import DomainError
+from xinfang.core.errors import DomainError, NotFound
 from xinfang.core.forms import apply_errors
 from xinfang.org.models import Role
 from xinfang.reception import first_receipts, services
@@ -63,3 +65,45 @@ def figures(request):
         "reception/figures.html",
         {"start": start, "end": end, "first": first_receipts.per_unit(start=start, end=end), "manager": services.is_manager(request.user)},
     )
+
+
+@login_required
+@require_POST
+def cross_level(request, reg_no: str):
+    """The 越级访 panel's form on the petition page posts here and goes back to the petition."""
+    from xinfang.org.models import Unit
+    from xinfang.reception.cross_level import cross_level_report
+
+    def unit(name):
+        raw = request.POST.get(name) or ""
+        return Unit.objects.filter(pk=int(raw), active=True).first() if raw.isdigit() else None
+
+    try:
+        cross_level_report(
+            actor=request.user,
+            reg_no=reg_no,
+            guidance=request.POST.get("guidance", ""),
+            reported_to_unit=unit("reported_to_unit"),
+            reported_to=request.POST.get("reported_to", ""),
+            reported_at=request.POST.get("reported_at", ""),
+            situation=request.POST.get("situation", ""),
+            responsible_unit=unit("responsible_unit"),
+            measures=request.POST.get("measures", ""),
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已记录越级访的宣传疏导与报告")
+    return redirect(f"/petitions/{reg_no}/#cross-level")
+
+
+@login_required
+def cross_level_list(request):
+    """The office's list of 越级访 petitions still without guidance-and-report."""
+    from xinfang.reception.cross_level import open_cross_level
+
+    if not services.is_manager(request.user):
+        raise PermissionDenied
+    return render(request, "reception/cross_level_list.html", {"rows": open_cross_level(request.user)})
