@@ -53,7 +53,11 @@ def test_any_staff_member_who_brings_a_visitor_to_the_office_is_the_first_receiv
     receipt.refresh_from_db()
     assert petition.first_receiver == handler and receipt.petition == petition and receipt.linked_by == clerk
     event = petition.events.get()
-    assert event.actor == clerk and event.data["first_receipt"] == receipt.pk and event.data["first_receiver_name"] == "钱科员"
+    assert (
+        event.actor == clerk
+        and event.data["first_receipt"] == receipt.pk
+        and event.data["first_receiver_name"] == "钱科员（测试县人社局，06-16 09:40 引领至信访办）"
+    )
     assert first_receipts.first_receiver_text(petition) == "钱科员（测试县人社局，06-16 09:40 引领至信访办）"
     # without a log the clerk who received the visitor is the first receiver, as before
     other, _ = _visit(clerk, county, category)

@@ -176,6 +176,8 @@ URL_KWARGS = {
     "reception:duty_log": lambda w, p: {"pk": _first_pk("reception.DutyShift")},
     "reception:urgent": lambda w, p: {"pk": _first_pk("reception.UrgentReport")},
     "reception:emergency_group": lambda w, p: {"pk": _first_pk("reception.EmergencyGroup")},
+    "reception:collective": lambda w, p: {"pk": _first_pk("reception.CollectiveVisitResponse")},
+    "reception:plan_edit": lambda w, p: {"pk": _first_pk("reception.ResponsePlan")},
     "reception:cross_level": lambda w, p: {"reg_no": p.reg_no},  # POST only; GET answers 405
     "api-urgent-report": lambda w, p: {"pk": _first_pk("reception.UrgentReport")},
     "api-urgent-report-send": lambda w, p: {"pk": _first_pk("reception.UrgentReport")},

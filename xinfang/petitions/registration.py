@@ -382,7 +382,7 @@ def prepare_registration(
 
     receipt = None
     if first_receipt not in (None, ""):  # 首问责任: the staff member who brought the visitor in is the first receiver
-        from xinfang.reception.first_receipts import receipt_for_registration
+        from xinfang.reception.first_receipts import receipt_for_registration, receipt_label
 
         receipt = receipt_for_registration(value=first_receipt, channel=channel)
 
@@ -476,7 +476,7 @@ def prepare_registration(
     }
     if receipt is not None:
         data["first_receipt"] = receipt.pk
-        data["first_receiver_name"] = receipt.receiver.display_name
+        data["first_receiver_name"] = receipt_label(receipt)
     return Registration(
         petition=petition,
         code=code,
@@ -567,6 +567,11 @@ def petition_register(
         from xinfang.reception.first_receipts import first_receipt_link
 
         first_receipt_link(receipt=reg.first_receipt, petition=petition, actor=actor)
+    if petition.collective and petition.channel == Channel.VISIT and not imported:
+        from xinfang.reception.collective import collective_plan_open  # 集体访: the unit's 预案 checklist opens now
+
+        reps = sum(1 for row in people_rows if row.is_representative)
+        collective_plan_open(petition=petition, actor=actor, representatives=reps, new=True)
     # The response is built from what was just written (no read-back, nothing decrypted): the related rows are
     # handed over as if prefetched, in the order a read gives them.
     petition._prefetched_objects_cache = {  # type: ignore[attr-defined]  # Django's own prefetch cache

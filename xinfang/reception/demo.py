@@ -74,6 +74,7 @@ def load(**_options) -> str:
             visit_type="欠薪集体访",
             title="农民工欠薪集体访处置预案",
             steps="先控制再化解：1.单位主要领导第一时间到场；2.引导推选不超过5名代表；3.人社、住建联合接谈；4.当日答复处理意见。",
+            checklist="人社、住建联合接谈\n当日答复处理意见",
         )
         notes.append("应急处置工作组 1 个")
 
@@ -119,6 +120,8 @@ def load(**_options) -> str:
     notes.append(_late_school_report(leaders))
     notes.append(_first_receipts())
     notes.append(_cross_level(office))
+    notes.append(_collective(office))
+    notes.append(_daily_duty(office))
 
     if not WorkMeeting.objects.filter(date__year=today.year).exists():
         n = 0
@@ -227,3 +230,61 @@ def _cross_level(office) -> str:
         measures="承办单位尽快核实并答复信访人",
     )
     return f"越级访疏导与报告 1 条（{petition.reg_no}）"
+
+
+def _collective(office) -> str:
+    """集体访: the collective visits the petitions demo registered opened their checklists; on the first the township's
+    leader arrived 25 minutes in and the police were told; the others wait on the office's home."""
+    from xinfang.reception import collective
+    from xinfang.reception.models import CollectiveStep, CollectiveVisitResponse
+
+    first = CollectiveVisitResponse.objects.filter(opened_at__isnull=False).order_by("opened_at").first()
+    if first is None or first.arrivals.exists() or CollectiveStep.objects.exists():
+        return ""
+    now = timezone.now()
+    at = min(now, first.opened_at + timedelta(minutes=25))
+    collective.collective_leader_arrived(actor=office, pk=first.pk, name="乡镇党委书记", at=at)
+    collective.collective_step_record(actor=office, pk=first.pk, kind="police_informed", person="城关派出所值班民警", at=at)
+    collective.collective_representatives_set(actor=office, pk=first.pk, count=3)
+    n = CollectiveVisitResponse.objects.filter(opened_at__isnull=False, closed_at__isnull=True).count()
+    return f"集体访处置清单 {n} 份未完毕（第一份领导25分钟到场）"
+
+
+def _daily_duty(office) -> str:
+    """每天一名副校级教干带班: each school's leader on every workday of the next 30 days (the last school misses its first
+    Friday, a gap shown ahead); and the first school's principal away overnight, reported to the 教办."""
+    from xinfang.org.models import LeadingGroupMember
+    from xinfang.reception import duty
+    from xinfang.reception.models import AwayReport
+
+    today = timezone.localdate()
+    schools = list(Unit.objects.filter(kind="school", active=True).order_by("code"))
+    if not schools or DutyShift.objects.filter(kind="normal", unit__in=schools, date__gte=today).exists():
+        return ""
+    rest = set(selectors.holidays_between(today, today + timedelta(days=30)))
+    n = 0
+    for i, school in enumerate(schools):
+        lead = User.objects.filter(unit=school, is_active=True).order_by("pk").first() or office
+        first_friday = next((today + timedelta(days=k) for k in range(1, 8) if (today + timedelta(days=k)).weekday() == 4), None)
+        for k in range(31):
+            day = today + timedelta(days=k)
+            if day in rest or (i == len(schools) - 1 and day == first_friday):
+                continue
+            services.duty_shift_save(actor=office, unit=school, date_=day, kind="normal", officer=None, phone="", leader_on_call=lead)
+            n += 1
+    note = f"学校每日带班 {n} 班（{schools[-1].name}缺一天）"
+    from xinfang.org.demo import _user
+    from xinfang.org.models import Role
+
+    head = LeadingGroupMember.objects.filter(unit=schools[0], position="head").first()
+    principal = _user("principal", head.name if head else "田校长", schools[0], Role.LEADER, "校长")  # demo login: principal
+    if not AwayReport.objects.exists():
+        duty.away_report(
+            actor=principal,
+            leaves_on=today,
+            returns_on=today + timedelta(days=1),
+            purpose="赴市教育局参加校长培训",
+            acting="副校长（带班） 手机24小时开机",
+        )
+        note += "，校长外出报告 1 份"
+    return note

@@ -94,7 +94,10 @@ def first_receiver_text(petition) -> str:
     if not petition.first_receiver_id:
         return ""
     name = petition.first_receiver.display_name
-    receipt = FirstReceipt.objects.filter(petition=petition).select_related("unit").first()
-    if receipt is None:
-        return name
-    return f"{name}（{receipt.unit.name}，{timezone.localtime(receipt.brought_at):%m-%d %H:%M} 引领至信访办）"
+    receipt = FirstReceipt.objects.filter(petition=petition).select_related("unit", "receiver").first()
+    return receipt_label(receipt) if receipt is not None else name
+
+
+def receipt_label(receipt: FirstReceipt) -> str:
+    """钱科员（县人社局，06-16 09:50 引领至信访办）: written into the register event, so the petition page reads it free."""
+    return f"{receipt.receiver.display_name}（{receipt.unit.name}，{timezone.localtime(receipt.brought_at):%m-%d %H:%M} 引领至信访办）"

@@ -57,7 +57,10 @@ class ShiftForm(forms.Form):
     leader_phone = forms.CharField(label="带班领导电话", max_length=32, required=False)
 
     def __init__(self, *args, **kwargs):
+        from xinfang.reception.selectors import duty_units
+
         super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = duty_units()
         self.fields["officer"].queryset = staff()
         self.fields["leader_on_call"].queryset = staff()
 
@@ -238,3 +241,23 @@ class FirstReceiptForm(forms.Form):
     place = forms.CharField(label="在何处被问到（如：局大门口、三楼走廊）", max_length=100, required=False)
     matter = forms.CharField(label="来访事由（简要）", max_length=200, required=False)
     headcount = forms.IntegerField(label="来访人数", min_value=1, max_value=100000, initial=1, required=False)
+
+
+class PlanForm(forms.Form):
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.filter(active=True), empty_label="请选择")
+    visit_type = forms.CharField(label="集体访类型（如：欠薪、征地拆迁）", max_length=64)
+    title = forms.CharField(label="预案名称", max_length=100)
+    steps = forms.CharField(label="处置步骤（先控制再化解）", widget=forms.Textarea(attrs={"rows": 4}))
+    checklist = forms.CharField(
+        label="处置清单（每行一项，登记集体访时逐项落实）", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    active = forms.BooleanField(label="在用", required=False, initial=True)
+
+
+class AwayForm(forms.Form):
+    leaves_on = forms.DateField(label="外出日期", widget=DateInput)
+    returns_on = forms.DateField(label="返校日期", widget=DateInput)
+    purpose = forms.CharField(label="外出事由及去向", max_length=200)
+    acting = forms.CharField(label="外出期间负责人及电话", max_length=100)
+    reported_to = forms.CharField(label="报告对象（教办）", max_length=100, required=False)
+    reported_at = moment_field("报告时间（不填为现在）", required=False)

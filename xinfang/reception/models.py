@@ -302,6 +302,8 @@ class ResponsePlan(models.Model):
     visit_type = models.CharField("类型", max_length=64)
     title = models.CharField("预案名称", max_length=100)
     steps = models.TextField("处置步骤")
+    checklist = models.TextField("处置清单（每行一项，登记集体访时逐项落实）", blank=True)
+    active = models.BooleanField("在用", default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "集体访处置预案"
@@ -322,9 +324,43 @@ class CollectiveVisitResponse(NoDeleteModel):
     outcome = models.TextField("处置结果", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The checklist opened by registering a collective visit (先控制再化解): from when, the plan's items as they were then.
+    opened_at = models.DateTimeField("开始处置时间", null=True, blank=True)
+    checklist = models.TextField("预案清单", blank=True)
+    # How many representatives were chosen (≤ 5); who they are is on the petition (its identity rules apply there).
+    representatives_count = models.PositiveSmallIntegerField("推选代表人数", null=True, blank=True)
+    closed_at = models.DateTimeField("处置完毕时间", null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["closed_at", "opened_at"], name="collective_open")]
+
+    def checklist_items(self) -> list[str]:
+        return [line.strip() for line in self.checklist.splitlines() if line.strip()]
+
+
+class CollectiveStep(NoDeleteModel):
+    """One thing done for a collective visit, with who and when: the superior leader told (信访办及时报告上级主管领导), the
+    police informed (知会公安、武警等部门派人到现场维持秩序), or a step of the unit's 预案."""
+
+    class Kind(models.TextChoices):
+        SUPERIOR_TOLD = "superior_told", "报告上级主管领导"
+        POLICE_INFORMED = "police_informed", "知会公安"
+        PLAN_STEP = "plan_step", "预案步骤"
+
+    response = models.ForeignKey(CollectiveVisitResponse, on_delete=models.PROTECT, related_name="steps")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    label = models.CharField("事项", max_length=200, blank=True)
+    person = models.CharField("对象/人员", max_length=100)
+    at = models.DateTimeField("时间")
+    note = models.TextField("说明", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "集体访处置记录"
+        ordering = ["response", "at", "pk"]
 
 
 class Arrival(NoDeleteModel):
@@ -398,3 +434,38 @@ class CrossLevelReport(NoDeleteModel):
     class Meta:
         verbose_name = verbose_name_plural = "越级访疏导与报告"
         ordering = ["petition", "reported_at", "pk"]
+
+
+class DutyRule(models.Model):
+    """What duty a unit must keep (the seed): a school's 每天一名副校级教干带班 (`daily_leader`: a leader on every day),
+    and 节假日值班 (`holiday_duty`: on every rest day an officer with a 24-hour phone and a leader on call). A unit without
+    a row follows its kind: schools both, the petition bureau holiday duty."""
+
+    unit = models.OneToOneField("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="duty_rule")
+    daily_leader = models.BooleanField("每天安排带班领导", default=False)
+    holiday_duty = models.BooleanField("节假日值班（值班人员、24小时电话、带班领导）", default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "值班规则"
+
+
+class AwayReport(NoDeleteModel):
+    """校长外出办事当日不能返校的向教办报告: a principal away overnight, reported to the 教办 (or the unit's superior)."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="away_reports")
+    principal = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="外出人", on_delete=models.PROTECT, related_name="away_reports")
+    leaves_on = models.DateField("外出日期")
+    returns_on = models.DateField("返校日期")
+    purpose = models.CharField("外出事由及去向", max_length=200)
+    acting = models.CharField("外出期间负责人及电话", max_length=100)
+    reported_to = models.CharField("报告对象", max_length=100)
+    reported_at = models.DateTimeField("报告时间")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "外出报告"
+        ordering = ["-leaves_on", "-pk"]
+        indexes = [models.Index(fields=["unit", "leaves_on"], name="away_unit_leaves")]

@@ -116,14 +116,23 @@ def duty(request):
             messages.success(request, "已保存值班安排")
             return redirect("reception:duty")
     end = today + timedelta(days=60)
+    from xinfang.org.models import Unit
+    from xinfang.reception import duty as duty_rules
+    from xinfang.reception.models import DutyRule
+
+    units = list(selectors.duty_units())
+    rules = {r.unit_id: r for r in DutyRule.objects.filter(unit__in=units)}
     return render(
         request,
         "reception/duty.html",
         {
             "form": form,
             "shifts": list(selectors.duty_roster(start=today, end=end)),
-            "gaps": selectors.duty_gaps(start=today, end=end),
+            "gaps": selectors.group_gaps(selectors.duty_gaps(start=today, end=end, units=units)),
             "end": end,
+            "rules": [(u, *selectors.duty_rule_of(u, rules)) for u in units],
+            "rule_units": Unit.objects.filter(active=True).exclude(kind="village_committee").order_by("kind", "code"),
+            "away": duty_rules.away_reports(request.user),
         },
     )
 

@@ -1,7 +1,7 @@
-"""首问责任 and 越级访 pages: any staff member logs on a phone that they brought a visitor to the office; the office sees the logs
+"""首问责任, 越级访, duty-rule and away-report pages: any staff member logs on a phone that they brought a visitor to the office; the office sees the logs
 waiting for registration and the counts per unit."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from xinfang.core.errors import DomainError, NotFound
 from xinfang.core.forms import apply_errors
 from xinfang.org.models import Role
-from xinfang.reception import first_receipts, services
+from xinfang.reception import collective, first_receipts, services
 from xinfang.reception.forms import FirstReceiptForm
 
 
@@ -56,14 +56,21 @@ def _period(request) -> tuple[date, date]:
 
 @login_required
 def figures(request):
-    """The counts the seed's reception rules ask for, per unit: 首问 logged and registered."""
+    """The counts the seed's reception rules ask for: 首问 per unit (logged, registered); 集体访 and how fast the leader
+    arrived."""
     if not (services.is_manager(request.user) or request.user.has_role(Role.VIEWER)):
         raise PermissionDenied
     start, end = _period(request)
     return render(
         request,
         "reception/figures.html",
-        {"start": start, "end": end, "first": first_receipts.per_unit(start=start, end=end), "manager": services.is_manager(request.user)},
+        {
+            "start": start,
+            "end": end,
+            "first": first_receipts.per_unit(start=start, end=end),
+            "collective": collective.figures(start=start, end=end),
+            "manager": services.is_manager(request.user),
+        },
     )
 
 
@@ -107,3 +114,51 @@ def cross_level_list(request):
     if not services.is_manager(request.user):
         raise PermissionDenied
     return render(request, "reception/cross_level_list.html", {"rows": open_cross_level(request.user)})
+
+
+@login_required
+@require_POST
+def duty_rule(request):
+    from xinfang.org.models import Unit
+    from xinfang.reception.duty import duty_rule_save
+
+    raw = request.POST.get("unit") or ""
+    unit = Unit.objects.filter(pk=int(raw), active=True).first() if raw.isdigit() else None
+    try:
+        duty_rule_save(
+            actor=request.user,
+            unit=unit,
+            daily_leader=request.POST.get("daily_leader") == "on",
+            holiday_duty=request.POST.get("holiday_duty") == "on",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已保存{unit.name}的值班规则")
+    return redirect("reception:duty")
+
+
+@login_required
+def away(request):
+    """校长外出办事当日不能返校的向教办报告 (a phone page for the principal)."""
+    from xinfang.reception import duty as duty_rules
+    from xinfang.reception.forms import AwayForm
+
+    user = request.user
+    if not duty_rules.can_report_away(user, user.unit):
+        raise PermissionDenied
+    today = timezone.localdate()
+    form = AwayForm(
+        request.POST or None,
+        initial={"leaves_on": today, "returns_on": today + timedelta(days=1), "reported_to": duty_rules.default_away_organ(user.unit)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            duty_rules.away_report(actor=user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已登记外出报告")
+            return redirect("reception:away")
+    return render(request, "reception/away.html", {"form": form, "rows": duty_rules.away_reports(user, since=today - timedelta(days=30))})

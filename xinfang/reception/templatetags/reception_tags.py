@@ -20,3 +20,12 @@ def cross_level_panel(context, petition):
         "units": Unit.objects.filter(active=True).exclude(kind__in=["school", "village_committee"]).order_by("kind", "code"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("reception/_collective_panel.html", takes_context=True)
+def collective_panel(context, petition):
+    from xinfang.reception import collective
+    from xinfang.reception.models import CollectiveVisitResponse
+
+    response = CollectiveVisitResponse.objects.filter(petition=petition).prefetch_related("arrivals", "steps").first()
+    return {"r": response, "items": collective.checklist(response) if response else []}
