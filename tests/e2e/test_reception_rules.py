@@ -82,3 +82,43 @@ def test_first_receiver_logs_on_a_phone_and_the_clerk_links_it(page, phone_page,
     page.goto(f"/petitions/{petition.reg_no}/")
     assert "钱科员（测试县人社局" in page.locator("#first-receiver").inner_text()
     screenshot(page, "first-petition")
+
+
+def test_collective_visit_checklist_and_duty_gaps(page, phone_page, screenshot, county, make_user):
+    """A visit of 30 registered: its checklist opens; the leader's arrival is recorded on a phone. The duty page flags the
+    school's missing 带班 days ahead."""
+    from xinfang.petitions.models import Category
+    from xinfang.petitions.services import petition_register
+    from xinfang.reception.models import CollectiveVisitResponse
+
+    category = Category.objects.create(code="wages", name="欠薪", default_unit=county.dept)
+    office = make_user(Role.OFFICE, username="e2e_office_c", name="吴主任")
+    petition, _ = petition_register(
+        actor=office,
+        channel="visit",
+        received_at=timezone.now() - timedelta(minutes=30),
+        petitioners=[{"name": "农民工甲"}],
+        nature="request",
+        category=category,
+        content="某工地拖欠三十名农民工工资",
+        region=county.villages[0],
+        headcount=30,
+    )
+    response = CollectiveVisitResponse.objects.get(petition=petition)
+    login(phone_page, office.username)
+    phone_page.goto(f"/reception/collective/{response.pk}/")
+    assert phone_page.locator("#checklist .open").count() == 4
+    leader_form = phone_page.locator("#checklist li").first.locator("form")
+    leader_form.locator("input[name=name]").fill("镇党委书记")
+    leader_form.locator("button").click()
+    phone_page.wait_for_load_state("networkidle")
+    assert "用时30分钟" in phone_page.locator("#checklist").inner_text()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone_page, "collective-phone")
+    login(page, office.username)
+    page.goto("/reception/collective/")
+    assert page.locator("#open-plans .tag.red", has_text="知会公安").count() == 1
+    screenshot(page, "collective-list")
+    page.goto("/reception/duty/")
+    assert "测试一中" in page.locator("#duty-gaps").inner_text()
+    screenshot(page, "duty")
