@@ -157,3 +157,10 @@ def test_the_office_sees_the_counts_and_the_api_links_a_log(client, county, make
     assert "测试县人社局" in body
     client.force_login(handler)
     assert client.get("/reception/figures/").status_code == 403
+    r = api_client(office).get("/api/v1/reception/figures/")
+    assert (
+        r.status_code == 200
+        and r.json()["first_receipts"][0]["unit"] == "测试县人社局"
+        and r.json()["collective"]["collective_visits"] == 0
+    )
+    assert api_client(handler).get("/api/v1/reception/figures/").status_code == 403

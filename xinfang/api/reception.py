@@ -242,6 +242,32 @@ class UrgentReportNoteApi(APIView):
         return Response(NoteOutput(note).data, status=status.HTTP_201_CREATED)
 
 
+class FiguresApi(APIView):
+    """GET ?start=&end=: 首问 per unit and the collective-visit figures (the office, leaders and viewers)."""
+
+    class OutputSerializer(serializers.Serializer):
+        first_receipts = serializers.ListField(child=serializers.DictField())
+        collective = serializers.DictField()
+
+    @extend_schema(summary="接待统计：首问责任按单位计数，集体访批次与单位领导到场用时", responses=OutputSerializer)
+    def get(self, request):
+        from xinfang.org.models import Role
+        from xinfang.reception import collective, first_receipts
+
+        if not (services.is_manager(request.user) or request.user.has_role(Role.VIEWER)):
+            raise NoPermission("无权查看接待统计")
+        today = timezone.localdate()
+        start, end = _dates(
+            {
+                "start": request.query_params.get("start") or today.replace(day=1).isoformat(),
+                "end": request.query_params.get("end") or today.isoformat(),
+            }
+        )
+        return Response(
+            {"first_receipts": first_receipts.per_unit(start=start, end=end), "collective": collective.figures(start=start, end=end)}
+        )
+
+
 class ReceptionDayListApi(APIView):
     """GET ?start=&end=: reception days (staff view, with the leader). POST: generate the Wednesdays of a range."""
 
@@ -388,6 +414,7 @@ class MeetingApi(APIView):
 urlpatterns = [
     path("reception/days/upcoming/", UpcomingDaysApi.as_view(), name="api-reception-upcoming"),
     path("reception/warnings/", WarningsApi.as_view(), name="api-reception-warnings"),
+    path("reception/figures/", FiguresApi.as_view(), name="api-reception-figures"),
     path("reception/days/", ReceptionDayListApi.as_view(), name="api-reception-days"),
     path("reception/duty/", DutyShiftApi.as_view(), name="api-reception-duty"),
     path("reception/meetings/", MeetingApi.as_view(), name="api-reception-meetings"),
