@@ -22,7 +22,7 @@ def reception_panel(user) -> list[dict]:
     items = [("紧急报告（发现后15分钟内上报）", "录入", "/reception/urgent/new/")]
     if getattr(user, "unit_id", None):
         items.append(("首问登记（引领来访人到信访办）", "登记", "/reception/first/"))
-    if user.is_superuser or user.has_role(Role.CLERK, Role.OFFICE):
+    if user.has_role(Role.CLERK, Role.OFFICE):
         items.append(("待登记的首问", first_receipts.open_receipts().count(), "/reception/first/"))
     from xinfang.reception.duty import can_report_away
 
