@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission
 from xinfang.org.models import Role
@@ -192,7 +193,12 @@ def test_urgent_report_clock_reminders_and_late_flag(county, people, make_user):
     t0 = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
     with time_machine.travel(t0, tick=False):
         r = services.urgent_report_create(
-            actor=raiser, what="30余名群众聚集县政府门口", region=county.villages[0], headcount=30, measures="已派人劝导"
+            discovered_at=timezone.now(),
+            actor=raiser,
+            what="30余名群众聚集县政府门口",
+            region=county.villages[0],
+            headcount=30,
+            measures="已派人劝导",
         )
         assert r.deadline == t0 + timedelta(minutes=15)
         assert services.urgent_report_sweep() == 0
@@ -220,7 +226,9 @@ def test_urgent_report_clock_reminders_and_late_flag(county, people, make_user):
     assert acked.acknowledged_by == people.leader
 
     with time_machine.travel(t0, tick=False):
-        late = services.urgent_report_create(actor=raiser, what="校门口聚集", region=county.villages[0], headcount=8, measures="")
+        late = services.urgent_report_create(
+            discovered_at=timezone.now(), actor=raiser, what="校门口聚集", region=county.villages[0], headcount=8, measures=""
+        )
     with time_machine.travel(t0 + timedelta(minutes=15, seconds=1), tick=False):
         assert late.overdue_at(t0 + timedelta(minutes=15, seconds=1))
         late = services.urgent_report_send(actor=raiser, pk=late.pk, to_users=[people.leader], to_units=[])
@@ -229,9 +237,11 @@ def test_urgent_report_clock_reminders_and_late_flag(county, people, make_user):
 
 def test_urgent_report_input_and_anyone_may_raise(county, people, make_user):
     viewer = make_user(Role.VIEWER)
-    assert services.urgent_report_create(actor=viewer, what="事件", region=county.region, headcount=0, measures="")
+    assert services.urgent_report_create(
+        discovered_at=timezone.now(), actor=viewer, what="事件", region=county.region, headcount=0, measures=""
+    )
     with pytest.raises(InvalidInput) as exc:
-        services.urgent_report_create(actor=viewer, what="", region=None, headcount="many", measures="")
+        services.urgent_report_create(discovered_at=timezone.now(), actor=viewer, what="", region=None, headcount="many", measures="")
     assert set(exc.value.fields) == {"what", "region", "headcount"}
 
 
@@ -239,7 +249,9 @@ def test_mobilise_emergency_group(county, people):
     group = EmergencyGroup.objects.create(unit=county.office, name="县信访局应急处置工作组")
     m = EmergencyMember.objects.create(group=group, user=people.handler, name="张组员", duty="现场劝导")
     car = EmergencyResource.objects.create(group=group, kind="vehicle", name="应急车辆", quantity="1辆")
-    r = services.urgent_report_create(actor=people.office, what="集体访", region=county.villages[0], headcount=20, measures="")
+    r = services.urgent_report_create(
+        discovered_at=timezone.now(), actor=people.office, what="集体访", region=county.villages[0], headcount=20, measures=""
+    )
     mob = services.urgent_report_mobilise(
         actor=people.office, pk=r.pk, group=group, member_ids=[m.pk], resource_ids=[car.pk], note="立即出发"
     )

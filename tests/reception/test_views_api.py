@@ -52,7 +52,9 @@ def test_urgent_report_api_late_flag(county, people):
     t0 = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
     with time_machine.travel(t0, tick=False):
         r = api_client(people.handler).post(
-            "/api/v1/reception/urgent-reports/", {"what": "聚集", "region": county.townships[0].code, "headcount": 12}, format="json"
+            "/api/v1/reception/urgent-reports/",
+            {"what": "聚集", "region": county.townships[0].code, "headcount": 12, "discovered_at": t0.isoformat()},
+            format="json",
         )
         assert r.status_code == 201
         rid, version = r.json()["id"], r.json()["version"]
@@ -86,7 +88,9 @@ def test_warnings_api(county, people):
 
 
 def test_urgent_page_has_countdown_and_no_inline_script(client, county, people):
-    report = services.urgent_report_create(actor=people.handler, what="聚集", region=county.townships[0], headcount=5, measures="")
+    report = services.urgent_report_create(
+        discovered_at=timezone.now(), actor=people.handler, what="聚集", region=county.townships[0], headcount=5, measures=""
+    )
     client.force_login(people.handler)
     body = client.get(f"/reception/urgent/{report.pk}/").content.decode()
     assert 'id="countdown"' in body and "data-deadline=" in body and "js/urgent.js" in body
@@ -95,7 +99,9 @@ def test_urgent_page_has_countdown_and_no_inline_script(client, county, people):
 
 
 def test_collective_response_and_arrivals_on_the_report_page(client, county, people):
-    report = services.urgent_report_create(actor=people.office, what="集体访", region=county.townships[0], headcount=20, measures="")
+    report = services.urgent_report_create(
+        discovered_at=timezone.now(), actor=people.office, what="集体访", region=county.townships[0], headcount=20, measures=""
+    )
     client.force_login(people.office)
     r = client.post(f"/reception/urgent/{report.pk}/", {"op": "response", "representatives": "甲、乙", "outcome": ""}, follow=True)
     assert "已登记集体访处置" in r.content.decode()

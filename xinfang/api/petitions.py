@@ -275,6 +275,9 @@ class PetitionListCreateApi(APIView):
         postmark_date = serializers.DateField(required=False, allow_null=True, default=None)
         superior_doc_no = serializers.CharField(required=False, allow_blank=True, default="")
         superior_due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+        first_receipt = serializers.IntegerField(
+            required=False, allow_null=True, default=None, help_text="首问登记编号（其他工作人员引领来访时；首问责任人即为该工作人员）"
+        )
 
     class CreatedOutput(PetitionDetailOutput):
         class Meta:

@@ -80,10 +80,29 @@ class WarningsApi(APIView):
         )
 
 
+class NoticeOutput(serializers.Serializer):
+    organ = serializers.CharField(source="organ.code", allow_null=True, default=None)
+    organ_name = serializers.CharField()
+    told_at = serializers.DateTimeField()
+    method = serializers.CharField()
+    contact = serializers.CharField()
+    late = serializers.BooleanField()
+    recorded_at = serializers.DateTimeField()
+
+
+class NoteOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField(source="by.display_name")
+
+
 class ReportOutput(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     raised_by = serializers.CharField(source="raised_by.display_name")
+    discovered_at = serializers.DateTimeField()
     raised_at = serializers.DateTimeField()
+    typed_late = serializers.BooleanField()
     deadline = serializers.DateTimeField()
     what = serializers.CharField()
     region = serializers.CharField(source="region.code")
@@ -96,6 +115,8 @@ class ReportOutput(serializers.Serializer):
     reported_to_units = serializers.SerializerMethodField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     acknowledged_by = serializers.CharField(source="acknowledged_by.display_name", allow_null=True, default=None)
+    notices = NoticeOutput(many=True, read_only=True)
+    notes = NoteOutput(many=True, read_only=True)
     version = serializers.IntegerField()
 
     def get_reported_to_users(self, obj) -> list[str]:
@@ -107,6 +128,9 @@ class ReportOutput(serializers.Serializer):
 
 class UrgentReportListApi(APIView):
     class InputSerializer(serializers.Serializer):
+        discovered_at = serializers.CharField(
+            required=False, allow_blank=True, default="", help_text="发现时间（ISO 8601，必填，不晚于现在）"
+        )
         what = serializers.CharField()
         region = serializers.CharField()
         headcount = serializers.IntegerField(min_value=0)
@@ -114,7 +138,9 @@ class UrgentReportListApi(APIView):
 
     @extend_schema(operation_id="reception_urgent_reports_list", responses=results_of(ReportOutput, "UrgentReportList"))
     def get(self, request):
-        qs = selectors.urgent_reports_for(request.user).prefetch_related("reported_to_users", "reported_to_units")[:200]
+        qs = selectors.urgent_reports_for(request.user).prefetch_related(
+            "reported_to_users", "reported_to_units", "notices__organ", "notices__report", "notes__by"
+        )[:200]
         return Response({"results": ReportOutput(qs, many=True).data})
 
     @extend_schema(request=InputSerializer, responses={201: ReportOutput})
@@ -124,7 +150,12 @@ class UrgentReportListApi(APIView):
         d = s.validated_data
         region = inputs.by_code(Region, d["region"], "region", "地点")
         report = services.urgent_report_create(
-            actor=request.user, what=d["what"], region=region, headcount=d["headcount"], measures=d["measures"]
+            actor=request.user,
+            what=d["what"],
+            region=region,
+            headcount=d["headcount"],
+            measures=d["measures"],
+            discovered_at=d["discovered_at"],
         )
         return Response(ReportOutput(report).data, status=status.HTTP_201_CREATED)
 
@@ -162,6 +193,79 @@ class UrgentReportAckApi(APIView):
     @extend_schema(request=None, responses=ReportOutput)
     def post(self, request, pk: int):
         return Response(ReportOutput(services.urgent_report_acknowledge(actor=request.user, pk=pk)).data)
+
+
+class UrgentReportTellApi(APIView):
+    """POST: one organ told (a unit code, or the name of an organ outside the tree), when and how."""
+
+    class InputSerializer(serializers.Serializer):
+        organ = serializers.CharField(required=False, allow_blank=True, default="")
+        organ_name = serializers.CharField(required=False, allow_blank=True, default="")
+        told_at = serializers.CharField(required=False, allow_blank=True, default="")
+        method = serializers.CharField(required=False, default="phone")
+        contact = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(summary="记录紧急报告已报告某单位（时间、方式、接报人）", request=InputSerializer, responses={201: NoticeOutput})
+    def post(self, request, pk: int):
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        selectors.get_urgent_report(request.user, pk)
+        organ = inputs.unit(d["organ"], "organ", "报告对象单位") if d["organ"] else None
+        notice = services.urgent_report_tell(
+            actor=request.user,
+            pk=pk,
+            organ=organ,
+            organ_name=d["organ_name"],
+            told_at=d["told_at"],
+            method=d["method"],
+            contact=d["contact"],
+        )
+        return Response(NoticeOutput(notice).data, status=status.HTTP_201_CREATED)
+
+
+class UrgentReportNoteApi(APIView):
+    """POST: a 临时紧急防控措施 / 劝解疏导 / 安抚 note on the report."""
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.CharField()
+        text = serializers.CharField(allow_blank=True)
+        at = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(summary="记录紧急报告的临时措施、劝解疏导或安抚工作", request=InputSerializer, responses={201: NoteOutput})
+    def post(self, request, pk: int):
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        selectors.get_urgent_report(request.user, pk)
+        note = services.urgent_report_note(actor=request.user, pk=pk, kind=d["kind"], text=d["text"], at=d["at"])
+        return Response(NoteOutput(note).data, status=status.HTTP_201_CREATED)
+
+
+class FiguresApi(APIView):
+    """GET ?start=&end=: 首问 per unit and the collective-visit figures (the office, leaders and viewers)."""
+
+    class OutputSerializer(serializers.Serializer):
+        first_receipts = serializers.ListField(child=serializers.DictField())
+        collective = serializers.DictField()
+
+    @extend_schema(summary="接待统计：首问责任按单位计数，集体访批次与单位领导到场用时", responses=OutputSerializer)
+    def get(self, request):
+        from xinfang.org.models import Role
+        from xinfang.reception import collective, first_receipts
+
+        if not (services.is_manager(request.user) or request.user.has_role(Role.VIEWER)):
+            raise NoPermission("无权查看接待统计")
+        today = timezone.localdate()
+        start, end = _dates(
+            {
+                "start": request.query_params.get("start") or today.replace(day=1).isoformat(),
+                "end": request.query_params.get("end") or today.isoformat(),
+            }
+        )
+        return Response(
+            {"first_receipts": first_receipts.per_unit(start=start, end=end), "collective": collective.figures(start=start, end=end)}
+        )
 
 
 class ReceptionDayListApi(APIView):
@@ -310,6 +414,7 @@ class MeetingApi(APIView):
 urlpatterns = [
     path("reception/days/upcoming/", UpcomingDaysApi.as_view(), name="api-reception-upcoming"),
     path("reception/warnings/", WarningsApi.as_view(), name="api-reception-warnings"),
+    path("reception/figures/", FiguresApi.as_view(), name="api-reception-figures"),
     path("reception/days/", ReceptionDayListApi.as_view(), name="api-reception-days"),
     path("reception/duty/", DutyShiftApi.as_view(), name="api-reception-duty"),
     path("reception/meetings/", MeetingApi.as_view(), name="api-reception-meetings"),
@@ -317,4 +422,6 @@ urlpatterns = [
     path("reception/urgent-reports/<int:pk>/", UrgentReportDetailApi.as_view(), name="api-urgent-report"),
     path("reception/urgent-reports/<int:pk>/send/", UrgentReportSendApi.as_view(), name="api-urgent-report-send"),
     path("reception/urgent-reports/<int:pk>/acknowledge/", UrgentReportAckApi.as_view(), name="api-urgent-report-ack"),
+    path("reception/urgent-reports/<int:pk>/notices/", UrgentReportTellApi.as_view(), name="api-urgent-report-tell"),
+    path("reception/urgent-reports/<int:pk>/notes/", UrgentReportNoteApi.as_view(), name="api-urgent-report-note"),
 ]

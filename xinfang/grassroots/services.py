@@ -435,6 +435,7 @@ def _send_urgent(report: InfoReport, actor) -> str:
         region=report.region,
         headcount=report.headcount,
         measures="基层信息员报送，待乡镇核实处置",
+        discovered_at=report.created_at,  # the information officer's filing is the earliest time the system knows of it
         source=f"信息报送#{report.pk}",
     )
     return f"紧急报告#{urgent.pk}"

@@ -60,6 +60,9 @@ class EventType(models.TextChoices):
     SUPERVISION_ANSWER = "supervision_answer", "督办答复"
     SUPERVISION_CLOSE = "supervision_close", "督办办结"
     ACCOUNTABILITY = "accountability", "责任追究"
+    # The seed's reception rules (reception)
+    CROSS_LEVEL_GUIDANCE = "cross_level_guidance", "越级访宣传疏导与报告"
+    COLLECTIVE_PLAN = "collective_plan", "集体访处置"
 
 
 def label(code: str) -> str:
@@ -99,6 +102,12 @@ DATA_LABELS: dict[str, str] = {
     "handling_unit_name": "承办单位",
     "handling_unit": "承办单位",
     "leader_name": "包案领导",
+    "first_receiver_name": "首问责任人",
+    "guidance": "宣传疏导",
+    "reported_to": "报告对象",
+    "situation": "报告情况",
+    "responsible_unit": "责成单位",
+    "measures": "采取的措施",
     "leader": "领导",
     "authority": "转送机关",
     "organ_name": "复查/复核机关",

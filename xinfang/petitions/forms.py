@@ -53,6 +53,7 @@ class RegisterForm(forms.Form):
     # Visit
     headcount = forms.IntegerField(label="来访人数", min_value=1, initial=1, required=False)
     reception_leader = forms.ChoiceField(label="接访领导（领导接访日）", required=False)
+    first_receipt = forms.ChoiceField(label="首问登记（其他工作人员引领来访时选择）", required=False)
     # From a superior
     superior_doc_no = forms.CharField(label="上级交办文号", required=False, max_length=64)
     superior_due_at = forms.DateField(label="上级要求报结日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -68,6 +69,12 @@ class RegisterForm(forms.Form):
         self.fields["reception_leader"].choices = [("", "无")] + [
             (str(u.pk), f"{u.display_name}（{u.post or '领导'}）")
             for u in User.objects.filter(groups__name=Role.LEADER, is_active=True).order_by("username")[:200]
+        ]
+        from xinfang.reception.first_receipts import open_receipts
+
+        self.fields["first_receipt"].choices = [("", "无（本人首问）")] + [
+            (str(r.pk), f"{timezone.localtime(r.brought_at):%m-%d %H:%M} {r.receiver.display_name}（{r.unit.name}）{r.matter}")
+            for r in open_receipts()[:100]
         ]
         self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
         self.fields["attachments"].widget.attrs["multiple"] = True
@@ -121,6 +128,7 @@ class RegisterForm(forms.Form):
             "superior_doc_no": d.get("superior_doc_no", ""),
             "superior_due_at": d.get("superior_due_at"),
             "reception_leader": d.get("reception_leader") if d["channel"] == Channel.VISIT else None,
+            "first_receipt": d.get("first_receipt") or None,
         }
 
     @staticmethod
@@ -132,6 +140,10 @@ class RegisterForm(forms.Form):
         leader = query.get("reception_leader", "")
         if leader.isdigit():
             initial["reception_leader"] = leader
+        receipt = query.get("first_receipt", "")
+        if receipt.isdigit():  # the first-receipt list links here with the visit preselected
+            initial["first_receipt"] = receipt
+            initial.setdefault("channel", Channel.VISIT)
         return initial
 
 

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -286,6 +287,7 @@ class Registration:
     now: datetime
     registered_at: datetime | None = None
     extra_events: list = field(default_factory=list)  # history written after the register event (imports)
+    first_receipt: Any = None  # the 首问 log of the staff member who brought the visitor in (reception.FirstReceipt)
 
     def register_data(self, *, attachments: list) -> dict:
         return {**self.event_data, "reg_no": self.petition.reg_no, "attachments": attachments}
@@ -322,6 +324,7 @@ def prepare_registration(
     imported: bool = False,
     legacy_reg_no: str = "",
     registered_at=None,
+    first_receipt=None,
 ) -> "Registration":
     """Every check and default of registration, and the unsaved petition with its rows: the one path of the window,
     the portal, Open311, the API and the legacy import (`petition_register`, `petition_register_batch`). Nothing is
@@ -377,6 +380,12 @@ def prepare_registration(
         if not reception_leader.has_role(Role.LEADER):
             raise InvalidInput("接访领导须为领导角色", fields={"reception_leader": ["接访领导须为领导角色"]})
 
+    receipt = None
+    if first_receipt not in (None, ""):  # 首问责任: the staff member who brought the visitor in is the first receiver
+        from xinfang.reception.first_receipts import receipt_for_registration, receipt_label
+
+        receipt = receipt_for_registration(value=first_receipt, channel=channel)
+
     if confidential is None:
         confidential = nature == Nature.REPORT
     if repeat_of is not None and not isinstance(repeat_of, Petition):
@@ -420,7 +429,7 @@ def prepare_registration(
         external_channel=(external_channel or "")[:64],
         external_id=(external_id or "")[:100],
         received_at=received_at,
-        first_receiver=actor,
+        first_receiver=receipt.receiver if receipt is not None else actor,
         nature=nature,
         category=category,
         content=content,
@@ -465,6 +474,9 @@ def prepare_registration(
         "dispatch_due_at": dispatch_due.isoformat(),
         "accept_due_at": accept_due.isoformat(),
     }
+    if receipt is not None:
+        data["first_receipt"] = receipt.pk
+        data["first_receiver_name"] = receipt_label(receipt)
     return Registration(
         petition=petition,
         code=code,
@@ -477,6 +489,7 @@ def prepare_registration(
         imported=imported,
         now=now,
         registered_at=registered_at if dated else None,
+        first_receipt=receipt,
     )
 
 
@@ -511,6 +524,7 @@ def petition_register(
     attachments: Sequence = (),
     imported: bool = False,
     legacy_reg_no: str = "",
+    first_receipt=None,
 ) -> tuple[Petition, str]:
     """Register a petition. Returns (petition, query_code); the code is shown once and stored hashed. The checks
     and defaults are `prepare_registration`'s.
@@ -549,6 +563,15 @@ def petition_register(
         at=reg.now,
         imported=imported,
     )
+    if reg.first_receipt is not None:
+        from xinfang.reception.first_receipts import first_receipt_link
+
+        first_receipt_link(receipt=reg.first_receipt, petition=petition, actor=actor)
+    if petition.collective and petition.channel == Channel.VISIT and not imported:
+        from xinfang.reception.collective import collective_plan_open  # 集体访: the unit's 预案 checklist opens now
+
+        reps = sum(1 for row in people_rows if row.is_representative)
+        collective_plan_open(petition=petition, actor=actor, representatives=reps, new=True)
     # The response is built from what was just written (no read-back, nothing decrypted): the related rows are
     # handed over as if prefetched, in the order a read gives them.
     petition._prefetched_objects_cache = {  # type: ignore[attr-defined]  # Django's own prefetch cache

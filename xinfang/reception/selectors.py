@@ -62,8 +62,20 @@ def holidays_between(start: date, end: date) -> list[date]:
     return days
 
 
+def duty_rule_of(unit, rules: dict | None = None) -> tuple[bool, bool]:
+    """(daily_leader, holiday_duty) for a unit: its own DutyRule, else by kind (the seed: a school keeps a 带班 leader every
+    day and holiday duty; the petition bureau keeps holiday duty)."""
+    from xinfang.reception.models import DutyRule
+
+    rule = rules.get(unit.pk) if rules is not None else DutyRule.objects.filter(unit=unit).first()
+    if rule is not None:
+        return rule.daily_leader, rule.holiday_duty
+    return unit.kind == UnitKind.SCHOOL, unit.kind in DUTY_UNIT_KINDS
+
+
 def duty_units():
-    return Unit.objects.filter(active=True, kind__in=DUTY_UNIT_KINDS).order_by("kind", "code")
+    """Units with a duty to keep: the petition bureau and schools by default, and any unit with its own rule."""
+    return Unit.objects.filter(active=True).filter(Q(kind__in=DUTY_UNIT_KINDS) | Q(duty_rule__isnull=False)).order_by("kind", "code")
 
 
 def duty_roster(*, start: date, end: date, unit_id: int | None = None):
@@ -74,24 +86,35 @@ def duty_roster(*, start: date, end: date, unit_id: int | None = None):
 
 
 def duty_gaps(*, start: date, end: date, units=None) -> list[dict]:
-    """Every holiday day in the range must have, for each duty unit (the office and schools), a duty
-    officer with a 24-hour phone and a leader on call. Returns the gaps."""
+    """The gaps of each unit's duty rule in the range, so they show ahead of time: on a rest day a unit with holiday duty
+    needs a duty officer with a 24-hour phone and a leader on call (节假日值班); on every day a unit with the daily rule
+    needs a leader on call (每天一名副校级教干带班). Returns {date, unit, missing, shift, rule} per gap."""
+    from xinfang.reception.models import DutyRule
+
     units = list(units if units is not None else duty_units())
-    days = holidays_between(start, end)
-    shifts = {(s.unit_id, s.date): s for s in DutyShift.objects.filter(date__in=days, unit__in=units)}
+    rules = {r.unit_id: r for r in DutyRule.objects.filter(unit__in=units)}
+    rest = set(holidays_between(start, end))
+    shifts = {(s.unit_id, s.date): s for s in DutyShift.objects.filter(date__gte=start, date__lte=end, unit__in=units)}
     gaps = []
-    for day in days:
+    day = start
+    while day <= end:
         for unit in units:
+            daily, holiday = duty_rule_of(unit, rules)
             shift = shifts.get((unit.pk, day))
-            missing = []
-            if shift is None or shift.officer_id is None:
-                missing.append("值班人员")
-            elif not shift.phone:
-                missing.append("24小时值班电话")
-            if shift is None or shift.leader_on_call_id is None:
-                missing.append("带班领导")
+            missing, rule = [], ""
+            if holiday and day in rest:
+                rule = "holiday"
+                if shift is None or shift.officer_id is None:
+                    missing.append("值班人员")
+                elif not shift.phone:
+                    missing.append("24小时值班电话")
+                if shift is None or shift.leader_on_call_id is None:
+                    missing.append("带班领导")
+            elif daily and (shift is None or shift.leader_on_call_id is None):
+                rule, missing = "daily", ["带班领导"]
             if missing:
-                gaps.append({"date": day, "unit": unit, "missing": missing, "shift": shift})
+                gaps.append({"date": day, "unit": unit, "missing": missing, "shift": shift, "rule": rule})
+        day += timedelta(days=1)
     return gaps
 
 
@@ -142,6 +165,52 @@ def get_urgent_report(actor, pk: int) -> UrgentReport:
     if report is None:
         raise NotFound("未找到该紧急报告")
     return report
+
+
+def organs_to_tell(unit) -> list[dict]:
+    """The organs an urgent report of `unit` must reach within 15 minutes: {unit, name} each. The unit's own rule
+    (局信访办 and 教办 for a school, as the office sets it) or, without one, its superior unit and the county petition bureau."""
+    from xinfang.reception.models import ReportingRule
+
+    rule = ReportingRule.objects.filter(unit=unit).prefetch_related("organs").first() if unit is not None else None
+    if rule is not None and (rule.organs.exists() or rule.external_names()):
+        return [{"unit": u, "name": u.name} for u in rule.organs.order_by("code")] + [
+            {"unit": None, "name": name} for name in rule.external_names()
+        ]
+    organs = []
+    if unit is not None and unit.parent_id and unit.parent.kind != UnitKind.COUNTY_LEADERSHIP:
+        organs.append(unit.parent)
+    bureau = Unit.objects.filter(active=True, kind=UnitKind.PETITION_BUREAU).order_by("code").first()
+    if bureau is not None and bureau not in organs and bureau != unit:
+        organs.append(bureau)
+    return [{"unit": u, "name": u.name} for u in organs]
+
+
+def organ_status(report, *, now=None) -> list[dict]:
+    """Each organ the report must reach, with its first notice (or None), and whether that was within 15 minutes of
+    discovery; then any other organ told. {name, unit, notice, on_time (True/False/None while time is left), required}."""
+    now = now or timezone.now()
+    notices = list(report.notices.select_related("organ", "recorded_by"))
+    rows, used = [], set()
+    for organ in organs_to_tell(report.unit):
+        match = next(
+            (
+                n
+                for n in notices
+                if n.pk not in used and ((organ["unit"] and n.organ_id == organ["unit"].pk) or n.organ_name == organ["name"])
+            ),
+            None,
+        )
+        if match is not None:
+            used.add(match.pk)
+            on_time = not match.late
+        else:
+            on_time = False if now > report.deadline else None
+        rows.append({"name": organ["name"], "unit": organ["unit"], "notice": match, "on_time": on_time, "required": True})
+    for n in notices:
+        if n.pk not in used:
+            rows.append({"name": n.organ_name, "unit": n.organ, "notice": n, "on_time": not n.late, "required": False})
+    return rows
 
 
 def leader_arrived_first(response) -> bool | None:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.access.policy import OFFICE_ROLES, visible_petitions
+from xinfang.core import inputs
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound, StaleVersion
 from xinfang.core.permissions import holds_role, require_role
 from xinfang.org.models import Region, Role, Unit, User
@@ -17,15 +18,20 @@ from xinfang.reception.models import (
     DutyShift,
     EmergencyGroup,
     Mobilisation,
+    NoticeMethod,
     ReceptionDay,
     ResponsePlan,
     ShiftKind,
+    UrgentNote,
+    UrgentNotice,
     UrgentReport,
     WorkMeeting,
 )
 from xinfang.supervision.notifications import notify_many
 
 WEDNESDAY = 2
+CLOCK_SKEW = timedelta(minutes=2)  # a phone's clock a little ahead of the server's is not "the future"
+MAX_DISCOVERY_AGE = timedelta(days=30)
 MAX_RANGE_DAYS = 400
 
 
@@ -233,8 +239,11 @@ def default_report_recipients() -> list:
 
 
 @transaction.atomic
-def urgent_report_create(*, actor, what: str, region: Region, headcount: int, measures: str, source: str = "") -> UrgentReport:
-    """Anyone signed in may raise an urgent report; the 15-minute clock starts now."""
+def urgent_report_create(
+    *, actor, what: str, region: Region, headcount: int, measures: str, discovered_at, source: str = ""
+) -> UrgentReport:
+    """Anyone signed in may raise an urgent report. The 15 minutes run from `discovered_at` (when the matter was found,
+    required, not in the future): a report typed 20 minutes after discovery is already late."""
     if actor is None or not actor.is_authenticated:
         raise NoPermission("请先登录")
     errors: dict = {}
@@ -247,17 +256,30 @@ def urgent_report_create(*, actor, what: str, region: Region, headcount: int, me
             raise ValueError
     except (TypeError, ValueError):
         errors["headcount"] = ["人数应为0到100000之间的整数"]
+    now = timezone.now()
+    try:
+        discovered_at = inputs.moment(discovered_at, "discovered_at", "发现时间")
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    else:
+        if discovered_at > now + CLOCK_SKEW:
+            errors["discovered_at"] = ["发现时间不能晚于现在"]
+        elif now - discovered_at > MAX_DISCOVERY_AGE:
+            errors["discovered_at"] = ["发现时间不能早于30天前，请核对"]
     _raise(errors)
     report = UrgentReport.objects.create(
         raised_by=actor,
         unit=actor.unit,
-        raised_at=timezone.now(),
+        discovered_at=min(discovered_at, now),
+        raised_at=now,
         what=what,
         region=region,
         headcount=headcount,
         measures=(measures or "").strip(),
         source=(source or "").strip()[:100],
     )
+    if report.measures:
+        UrgentNote.objects.create(report=report, kind=UrgentNote.Kind.MEASURE, text=report.measures, at=now, by=actor)
     return report
 
 
@@ -286,18 +308,40 @@ def urgent_report_send(*, actor, pk: int, to_users: list, to_units: list, note: 
     report = _lock_report(pk, version)
     if not can_view_report(actor, report):
         raise NotFound("未找到该紧急报告")
-    if report.reported_at is not None:
+    if report.reported_to_users.exists() or report.reported_to_units.exists():
         raise InvalidTransition("该紧急报告已上报")
     to_users = [u for u in to_users if u is not None]
     to_units = [u for u in to_units if u is not None]
     if not to_users and not to_units:
         raise InvalidInput("请选择报告对象", fields={"to_users": ["请至少选择一个报告对象"]})
     now = timezone.now()
-    report.reported_at, report.reported_by, report.report_note = now, actor, (note or "").strip()
+    if report.reported_at is None or now < report.reported_at:
+        report.reported_at, report.reported_by = now, actor
+    report.report_note = (note or "").strip()
     report.version += 1
     report.save(update_fields=["reported_at", "reported_by", "report_note", "version"])
     report.reported_to_users.set(to_users)
     report.reported_to_units.set(to_units)
+    # Each organ reached through the system is a record of who was told and when, like a phone call would be.
+    UrgentNotice.objects.bulk_create(
+        [
+            UrgentNotice(report=report, organ=u, organ_name=u.name, told_at=now, method=NoticeMethod.SYSTEM, recorded_by=actor)
+            for u in to_units
+        ]
+        + [
+            UrgentNotice(
+                report=report,
+                organ=u.unit,
+                organ_name=u.unit.name if u.unit_id else u.display_name,
+                told_at=now,
+                method=NoticeMethod.SYSTEM,
+                contact=u.display_name,
+                recorded_by=actor,
+            )
+            for u in to_users
+            if not (u.unit_id and u.unit_id in {x.pk for x in to_units})
+        ]
+    )
     recipients = list(to_users) + list(
         User.objects.filter(unit__in=to_units, is_active=True, groups__name__in=[Role.LEADER, Role.OFFICE]).distinct()
     )
@@ -310,6 +354,57 @@ def urgent_report_send(*, actor, pk: int, to_users: list, to_units: list, note: 
         dedupe_key=f"urgent:{report.pk}:sent",
     )
     return report
+
+
+def _moment_since_discovery(report: UrgentReport, value, field: str, label: str) -> datetime:
+    """A time of something done about the report: between its discovery and now (now when not given)."""
+    now = timezone.now()
+    at = inputs.moment(value, field, label, required=False) or now
+    if at > now + CLOCK_SKEW:
+        raise inputs.bad(field, f"{label}不能晚于现在")
+    if at < report.discovered_at:
+        raise inputs.bad(field, f"{label}不能早于发现时间")
+    return min(at, now)
+
+
+@transaction.atomic
+def urgent_report_tell(
+    *, actor, pk: int, organ: Unit | None = None, organ_name: str = "", told_at=None, method: str = NoticeMethod.PHONE, contact: str = ""
+) -> UrgentNotice:
+    """Record that one organ (局信访办, 教办, or whatever the unit's rule names) was told, when and how. The first organ
+    told is when the report went upward (`reported_at`); each organ's own time is kept and shown against the 15 minutes."""
+    report = _lock_report(pk)
+    if not can_view_report(actor, report):
+        raise NotFound("未找到该紧急报告")
+    name = organ.name if organ is not None else inputs.text(organ_name, "organ_name", "报告对象", max_len=100)
+    method = inputs.choice(method, NoticeMethod, "method", "报告方式")
+    told_at = _moment_since_discovery(report, told_at, "told_at", "报告时间")
+    notice = UrgentNotice.objects.create(
+        report=report,
+        organ=organ,
+        organ_name=name,
+        told_at=told_at,
+        method=method,
+        contact=inputs.text(contact, "contact", "接报人", required=False, max_len=64),
+        recorded_by=actor,
+    )
+    if report.reported_at is None or told_at < report.reported_at:
+        report.reported_at, report.reported_by = told_at, actor
+    report.version += 1
+    report.save(update_fields=["reported_at", "reported_by", "version"])
+    return notice
+
+
+@transaction.atomic
+def urgent_report_note(*, actor, pk: int, kind: str, text: str, at=None) -> UrgentNote:
+    """A 临时紧急防控措施, 劝解疏导 or 安抚 note on the report (who, what, when); notes are added, never edited."""
+    report = _lock_report(pk)
+    if not can_view_report(actor, report):
+        raise NotFound("未找到该紧急报告")
+    kind = inputs.choice(kind, UrgentNote.Kind, "kind", "记录类型")
+    text = inputs.text(text, "text", "内容", max_len=2000)
+    at = _moment_since_discovery(report, at, "at", "时间")
+    return UrgentNote.objects.create(report=report, kind=kind, text=text, at=at, by=actor)
 
 
 @transaction.atomic
@@ -350,8 +445,8 @@ def urgent_report_mobilise(
         raise NoPermission("无权调度应急处置工作组")
     if group is None:
         raise InvalidInput("请选择应急处置工作组", fields={"group": ["请选择应急处置工作组"]})
-    members = list(group.members.filter(pk__in=member_ids or []))
-    resources = list(group.resources.filter(pk__in=resource_ids or []))
+    members = list(group.members.filter(pk__in=member_ids or [], active=True))
+    resources = list(group.resources.filter(pk__in=resource_ids or [], active=True))
     if not members and not resources:
         raise InvalidInput("请至少选择一名成员或一项资源", fields={"members": ["请至少选择一名成员或一项资源"]})
     mob = Mobilisation.objects.create(report=report, group=group, note=(note or "").strip(), by=actor, at=timezone.now())
@@ -380,12 +475,12 @@ def _escalation_recipients(report: UrgentReport, level: int) -> list:
 
 
 def urgent_report_sweep(*, now: datetime | None = None) -> int:
-    """Reminders at 5 and 10 minutes for reports not yet sent upward; each claimed once by conditional update."""
+    """Reminders at 5 and 10 minutes from discovery for reports not yet sent upward; each claimed once by conditional update."""
     now = now or timezone.now()
     sent = 0
     for level, minutes in ((2, 10), (1, 5)):
         pending = UrgentReport.objects.filter(
-            reported_at__isnull=True, reminder_level__lt=level, raised_at__lte=now - timedelta(minutes=minutes)
+            reported_at__isnull=True, reminder_level__lt=level, discovered_at__lte=now - timedelta(minutes=minutes)
         )
         for report in pending.select_related("raised_by", "unit", "region"):
             with transaction.atomic():

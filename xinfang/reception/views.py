@@ -19,12 +19,14 @@ from xinfang.reception.forms import (
     LogForm,
     MeetingForm,
     MobiliseForm,
+    NoteForm,
     ResponseForm,
     SendForm,
     ShiftForm,
+    TellForm,
     UrgentForm,
 )
-from xinfang.reception.models import DutyShift, EmergencyGroup, ReceptionDay
+from xinfang.reception.models import DutyShift, EmergencyGroup, NoticeMethod, ReceptionDay
 
 
 def _manager(request):
@@ -114,14 +116,23 @@ def duty(request):
             messages.success(request, "已保存值班安排")
             return redirect("reception:duty")
     end = today + timedelta(days=60)
+    from xinfang.org.models import Unit
+    from xinfang.reception import duty as duty_rules
+    from xinfang.reception.models import DutyRule
+
+    units = list(selectors.duty_units())
+    rules = {r.unit_id: r for r in DutyRule.objects.filter(unit__in=units)}
     return render(
         request,
         "reception/duty.html",
         {
             "form": form,
             "shifts": list(selectors.duty_roster(start=today, end=end)),
-            "gaps": selectors.duty_gaps(start=today, end=end),
+            "gaps": selectors.group_gaps(selectors.duty_gaps(start=today, end=end, units=units)),
             "end": end,
+            "rules": [(u, *selectors.duty_rule_of(u, rules)) for u in units],
+            "rule_units": Unit.objects.filter(active=True).exclude(kind="village_committee").order_by("kind", "code"),
+            "away": duty_rules.away_reports(request.user),
         },
     )
 
@@ -182,7 +193,7 @@ def meetings(request):
 
 @login_required
 def urgent_new(request):
-    form = UrgentForm(request.POST or None)
+    form = UrgentForm(request.POST or None, initial={"discovered_at": timezone.localtime().replace(second=0, microsecond=0)})
     if request.method == "POST" and form.is_valid():
         try:
             report = services.urgent_report_create(actor=request.user, **form.cleaned_data)
@@ -190,7 +201,10 @@ def urgent_new(request):
             messages.error(request, exc.message)
             apply_errors(form, exc)
         else:
-            messages.warning(request, "紧急报告已录入：请在15分钟内向上级报告，并在本页记录报告对象。")
+            if report.overdue_at(timezone.now()):
+                messages.error(request, "紧急报告已录入：距发现已超过15分钟，记为超时，请立即向上级报告并记录报告对象。")
+            else:
+                messages.warning(request, "紧急报告已录入：请在发现后15分钟内向上级报告，并在本页记录报告对象。")
             return redirect("reception:urgent", pk=report.pk)
     return render(request, "reception/urgent_form.html", {"form": form})
 
@@ -208,6 +222,7 @@ def urgent_detail(request, pk: int):
     send_form = SendForm(initial={"version": report.version})
     mob_form = MobiliseForm(group=group)
     response_form, arrival_form = ResponseForm(), ArrivalForm()
+    tell_form, note_form = TellForm(initial={"method": "phone"}), NoteForm()
     if request.method == "POST":
         op = request.POST.get("op")
         try:
@@ -224,6 +239,18 @@ def urgent_detail(request, pk: int):
                         version=d["version"],
                     )
                     messages.success(request, "已记录上报")
+                    return redirect("reception:urgent", pk=report.pk)
+            elif op == "tell":
+                tell_form = TellForm(request.POST)
+                if tell_form.is_valid():
+                    services.urgent_report_tell(actor=user, pk=report.pk, **tell_form.cleaned_data)
+                    messages.success(request, "已记录报告对象")
+                    return redirect("reception:urgent", pk=report.pk)
+            elif op == "note":
+                note_form = NoteForm(request.POST)
+                if note_form.is_valid():
+                    services.urgent_report_note(actor=user, pk=report.pk, **note_form.cleaned_data)
+                    messages.success(request, "已记录")
                     return redirect("reception:urgent", pk=report.pk)
             elif op == "ack":
                 services.urgent_report_acknowledge(actor=user, pk=report.pk)
@@ -262,7 +289,14 @@ def urgent_detail(request, pk: int):
                     return redirect("reception:urgent", pk=report.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
-            target = {"send": send_form, "mobilise": mob_form, "response": response_form, "arrival": arrival_form}.get(op)
+            target = {
+                "send": send_form,
+                "mobilise": mob_form,
+                "response": response_form,
+                "arrival": arrival_form,
+                "tell": tell_form,
+                "note": note_form,
+            }.get(op)
             if target is not None:
                 apply_errors(target, exc)
     is_receiver = report.reported_to_users.filter(pk=user.pk).exists() or (
@@ -276,6 +310,11 @@ def urgent_detail(request, pk: int):
             "r": report,
             "now": now,
             "overdue": report.overdue_at(now),
+            "organs": selectors.organ_status(report, now=now),
+            "notes": report.notes.select_related("by"),
+            "tell_form": tell_form,
+            "note_form": note_form,
+            "methods": [c for c in NoticeMethod.choices if c[0] != NoticeMethod.SYSTEM],
             "send_form": send_form,
             "mob_form": mob_form,
             "groups": groups,

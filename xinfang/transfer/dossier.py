@@ -23,6 +23,7 @@ from xinfang.petitions.event_types import DATA_LABELS, EventType
 from xinfang.petitions.event_types import label as event_label
 from xinfang.petitions.models import Attachment, Complexity, DeliveryMethod, Outcome, ReplyMethod, Satisfaction, Status
 from xinfang.petitions.workflow import Action
+from xinfang.reception.first_receipts import first_receiver_text
 
 SECTIONS = [
     ("register", "一、登记表与来信原件"),
@@ -275,7 +276,7 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
                 ("性质", p.get_nature_display()),
                 ("收到时间", _fmt(p.received_at)),
                 ("登记时间", _fmt(p.registered_at)),
-                ("首问责任人", p.first_receiver.display_name if p.first_receiver_id else ""),
+                ("首问责任人", first_receiver_text(p)),
                 ("人数", f"{p.headcount}（集体访）" if p.collective else str(p.headcount)),
                 ("初信初访", "是" if p.first_time else f"否（重复件，原件 {p.repeat_of.reg_no if p.repeat_of_id else ''}）"),
                 ("主要问题", p.content),
