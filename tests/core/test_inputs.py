@@ -82,3 +82,44 @@ def test_codes_name_active_objects_only(county):
     county.dept2.save(update_fields=["active"])
     with pytest.raises(InvalidInput, match="承办单位不存在"):
         inputs.unit("dept-land", "handling_unit", "承办单位")
+
+
+def test_required_phone_and_day_are_asked_for_in_chinese():
+    with pytest.raises(InvalidInput) as exc:
+        inputs.phone(" ", "phone", required=True)
+    assert exc.value.message == "请填写联系电话" and exc.value.fields == {"phone": ["请填写联系电话"]}
+    with pytest.raises(InvalidInput) as exc:
+        inputs.day("", "postmark_date", "邮戳日期", required=True)
+    assert exc.value.message == "请填写邮戳日期" and exc.value.fields == {"postmark_date": ["请填写邮戳日期"]}
+
+
+def test_a_day_of_a_datetime_is_the_site_day_and_a_short_written_day_is_midnight():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    # 2026-06-15 20:00 UTC is already 16 June in Asia/Shanghai; a naive time is taken as written.
+    assert inputs.day(datetime(2026, 6, 15, 20, 0, tzinfo=ZoneInfo("UTC")), "d", "日期") == date(2026, 6, 16)
+    assert inputs.day(datetime(2026, 6, 15, 20, 0), "d", "日期") == date(2026, 6, 15)
+    # "2026-6-16" is no ISO date time but a day as clerks type it: its midnight in the site's zone.
+    assert inputs.moment("2026-6-16", "received_at", "收到时间").isoformat() == "2026-06-16T00:00:00+08:00"
+    with pytest.raises(InvalidInput) as exc:
+        inputs.moment(20260616, "received_at", "收到时间")
+    assert exc.value.message == "收到时间格式不正确" and exc.value.fields == {"received_at": ["收到时间格式不正确"]}
+
+
+@pytest.mark.django_db
+def test_a_user_is_asked_for_and_an_unknown_or_inactive_one_refused(make_user):
+    from xinfang.org.models import Role
+
+    leader = make_user(Role.LEADER, username="zhang_leader")
+    assert inputs.user("zhang_leader", "reception_leader", "接访领导") == leader
+    assert inputs.user(str(leader.pk), "reception_leader", "接访领导") == leader
+    with pytest.raises(InvalidInput) as exc:
+        inputs.user(" ", "reception_leader", "接访领导")
+    assert exc.value.message == "请选择接访领导" and exc.value.fields == {"reception_leader": ["请选择接访领导"]}
+    leader.is_active = False
+    leader.save(update_fields=["is_active"])
+    for value in ("zhang_leader", "nobody", "999999"):
+        with pytest.raises(InvalidInput) as exc:
+            inputs.user(value, "reception_leader", "接访领导")
+        assert exc.value.message == "接访领导不存在"

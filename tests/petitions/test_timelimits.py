@@ -404,3 +404,135 @@ def test_the_seed_module_is_what_the_migrations_leave():
     assert rows == sorted(policy_seed.TIME_LIMITS)
     grounds = sorted(PauseGround.objects.values_list("code", "label", "max_days", "roles", "legal_bound"))
     assert grounds == sorted(policy_seed.PAUSE_GROUNDS)
+
+
+# ------------------------------------------------------------------ the edges of each rule
+
+
+def test_the_law_fixes_hour_limits_petitioner_windows_and_the_return_window():
+    with pytest.raises(InvalidInput) as exc:
+        timelimits.validate_limit("urgent_report", "721", "hours", "calendar")
+    assert exc.value.message == "小时时限应在 1 到 720 之间" and exc.value.fields == {"amount": ["应在 1 到 720 之间"]}
+    with pytest.raises(InvalidInput) as exc:
+        timelimits.validate_limit("review_request", "30", "days", "workday")
+    assert "法定申请期限，按自然日计算" in exc.value.message and exc.value.fields == {"day_kind": ["法定期限按自然日计算"]}
+    for amount, kind in (("7", "workday"), ("5", "calendar")):
+        with pytest.raises(InvalidInput) as exc:
+            timelimits.validate_limit("return_window", amount, "days", kind)
+        assert "规定的 5 个工作日，不能修改" in exc.value.message and exc.value.fields == {"amount": ["法定为 5 个工作日"]}
+    assert timelimits.validate_limit("return_window", "5", "days", "workday") == 5
+
+
+def test_an_unknown_step_is_not_found_and_an_unchanged_save_logs_nothing(admin_user):
+    from xinfang.core.errors import NotFound
+
+    with pytest.raises(NotFound, match="未知的时限环节：lunch"):
+        timelimits.time_limit_update(
+            actor=admin_user, step="lunch", amount=1, day_kind="calendar", expected_amount=1, expected_day_kind="calendar"
+        )
+    row = update(admin_user, "handle", "60")
+    assert (row.amount, row.day_kind) == (60, "calendar") and not LogEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_holiday_date_outside_2000_to_2100_or_not_a_date_is_refused(admin_user):
+    for day in (date(1999, 10, 1), date(2101, 1, 1), "2027-01-01", None):
+        with pytest.raises(InvalidInput) as exc:
+            timelimits.holiday_set(actor=admin_user, day=day, is_workday=False, name="元旦")
+        assert exc.value.message == "请填写 2000 年到 2100 年之间的日期" and exc.value.fields == {"date": ["日期无效"]}
+    assert not Holiday.objects.exists()
+
+
+@pytest.mark.django_db
+def test_correcting_a_holiday_may_rename_it(admin_user):
+    row = timelimits.holiday_set(actor=admin_user, day=date(2027, 2, 6), is_workday=False, name="春节")
+    renamed = timelimits.holiday_set(actor=admin_user, day=date(2027, 2, 6), is_workday=True, name="春节调休")
+    assert renamed.pk == row.pk and renamed.is_workday and renamed.name == "春节调休"
+    assert Holiday.objects.get(date=date(2027, 2, 6)).name == "春节调休"
+    assert LogEntry.objects.order_by("pk").last().change_message == "2027-02-06 由节假日改为调休上班日（春节调休）"
+
+
+@pytest.mark.django_db
+def test_the_calendar_of_some_years_leaves_out_the_rows_of_the_years_between():
+    Holiday.objects.create(date=date(2027, 3, 3), is_workday=False, name="县庆")
+    Holiday.objects.create(date=date(2028, 3, 3), is_workday=False, name="县庆")
+    cal = timelimits.work_calendar([2026, 2028])
+    assert date(2028, 3, 3) in cal.holidays and date(2027, 3, 3) not in cal.holidays
+
+
+@pytest.mark.django_db
+def test_the_one_page_notice_prints_the_short_footnote_for_an_unentered_year():
+    note = timelimits.notice_footnote(date(2090, 5, 1), short=True)
+    assert note == "注：2090年节假日安排尚未录入，期限暂按周末计算，遇法定节假日依法顺延。"
+    assert "依法顺延至节假日后的第一个工作日" in timelimits.notice_footnote(date(2090, 5, 1))
+
+
+PAUSE = dict(code="hearing", max_days=20, roles=["office"], expected_max_days=30, expected_roles="office")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"max_days": "三十"}, "max_days", "最长暂停天数必须是整数"),
+        ({"max_days": None}, "max_days", "最长暂停天数必须是整数"),
+        ({"max_days": 367}, "max_days", "最长暂停天数应在 1 到 366 之间"),
+        ({"roles": ["office", "clerk"]}, "roles", "请至少选择一个可暂停计时的角色（信访办、领导、承办单位）"),
+        ({"roles": None}, "roles", "请至少选择一个可暂停计时的角色（信访办、领导、承办单位）"),
+    ],
+)
+@pytest.mark.django_db
+def test_a_bad_pause_policy_is_refused_in_chinese_and_nothing_changes(admin_user, change, field, message):
+    from xinfang.petitions.models import PauseGround
+
+    with pytest.raises(InvalidInput) as exc:
+        timelimits.pause_ground_update(actor=admin_user, **{**PAUSE, **change})
+    assert exc.value.message == message and field in exc.value.fields
+    row = PauseGround.objects.get(code="hearing")
+    assert (row.max_days, row.roles) == (30, "office") and not LogEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_pause_policy_edit_from_an_unknown_ground_a_broken_page_a_stale_page_or_without_change(admin_user):
+    from xinfang.core.errors import NotFound
+
+    with pytest.raises(NotFound, match="未知的暂停事由：séance"):
+        timelimits.pause_ground_update(actor=admin_user, **{**PAUSE, "code": "séance"})
+    with pytest.raises(InvalidInput, match="页面数据不完整，请刷新后重试"):
+        timelimits.pause_ground_update(actor=admin_user, **{**PAUSE, "expected_max_days": ""})
+    with pytest.raises(Conflict, match="“听证”已被他人修改为最长 30 日（信访办），请刷新后重试"):
+        timelimits.pause_ground_update(actor=admin_user, **{**PAUSE, "expected_max_days": 25})
+    row = timelimits.pause_ground_update(actor=admin_user, **{**PAUSE, "max_days": 30})
+    assert (row.max_days, row.roles) == (30, "office") and not LogEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2027-01-01,放假休息,元旦", "第 1 行：第二项应为“休”（放假）或“班”（调休上班），而不是“放假休息”"),
+        ("2027-01-01,休," + "元" * 33, "第 1 行：名称不超过 32 个字"),
+        ("2027-01-01~2027-01-32,休,元旦", "第 1 行：日期“2027-01-32”无效，应写作 2027-01-01"),
+        ("2027-01-03~2027-01-01,休,元旦", "第 1 行：日期范围应从早到晚，且不超过 31 天"),
+        ("2027-01-01~2027-03-01,休,元旦", "第 1 行：日期范围应从早到晚，且不超过 31 天"),
+        ("2027-02-06,休,春节\n2027-02-06,班,春节", "第 2 行：2027-02-06 前面已写作放假，不能同时放假和上班"),
+    ],
+)
+@pytest.mark.django_db
+def test_a_bad_line_of_a_holiday_notice_is_named_and_no_day_entered(admin_user, text, message):
+    with pytest.raises(InvalidInput) as exc:
+        timelimits.holidays_load(actor=admin_user, text=text)
+    assert message in exc.value.fields["text"] and exc.value.message.startswith("放假安排有误，未录入任何一天：")
+    assert not Holiday.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_holiday_notice_without_days_or_too_long_is_refused_and_the_same_notice_twice_changes_nothing(admin_user):
+    with pytest.raises(InvalidInput, match="没有可录入的日期"):
+        timelimits.holidays_load(actor=admin_user, text="# 2027 年放假安排\n\n")
+    with pytest.raises(InvalidInput, match="一次最多 400 行"):
+        timelimits.holidays_load(actor=admin_user, text="2027-01-01,休,元旦\n" * 401)
+    assert not Holiday.objects.exists()
+    notice = "2027-01-01~2027-01-03,休,元旦\n2027-02-06,班,春节"
+    first = timelimits.holidays_load(actor=admin_user, text=notice)
+    again = timelimits.holidays_load(actor=admin_user, text=notice)
+    assert (first["created"], again["created"], again["updated"], again["unchanged"]) == (4, 0, 0, 4)
+    assert LogEntry.objects.count() == 1  # the second load changed nothing and logged nothing
