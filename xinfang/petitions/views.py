@@ -15,7 +15,7 @@ from xinfang.core.errors import DomainError, NotFound
 from xinfang.core.forms import apply_errors
 from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
-from xinfang.petitions import documents, followup, registration, selectors, services, timelimits, workflow
+from xinfang.petitions import documents, followup, registration, result_lines, selectors, services, timelimits, workflow
 from xinfang.petitions.action_inputs import ARCHIVE_CATEGORIES
 from xinfang.petitions.event_types import DATA_LABELS
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
@@ -307,13 +307,15 @@ def act(request, reg_no, action):
         raise Http404("未知的操作")
     inputs = action_inputs(action, petition, request.POST)
     try:
-        services.petition_act(actor=request.user, petition_or_reg_no=reg_no, action=action, version=request.POST.get("version"), **inputs)
+        done = services.petition_act(
+            actor=request.user, petition_or_reg_no=reg_no, action=action, version=request.POST.get("version"), **inputs
+        )
     except DomainError as exc:
         detail_msgs = [f"{v[0] if isinstance(v, list) else v}" for v in (exc.fields or {}).values()]
         extra = f"（{'；'.join(detail_msgs)}）" if detail_msgs and detail_msgs[0] not in exc.message else ""
         messages.error(request, f"{workflow.label(action)}未完成：{exc.message}{extra}")
     else:
-        messages.success(request, f"已{workflow.label(action)}")
+        messages.success(request, result_lines.result_line(action, done))
     try:
         policy.get_visible_petition(request.user, reg_no)
     except NotFound:  # e.g. a handler who returned the petition no longer sees it
