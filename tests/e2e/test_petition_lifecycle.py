@@ -53,7 +53,7 @@ def test_letter_lifecycle(page, phone_page, screenshot, county, make_user):
     page.click("button[type=submit].primary")
     page.wait_for_load_state("networkidle")
     petition = Petition.objects.get()
-    assert page.url.endswith(f"/petitions/{petition.reg_no}/receipt/")
+    assert f"/petitions/{petition.reg_no}/receipt/?t=" in page.url
     code = page.locator(".pt-big").nth(1).inner_text().strip()
     assert len(code) == 8
     screenshot(page, "02-receipt")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:reg_no>/", views.detail, name="detail"),
     path("<str:reg_no>/receipt/", views.receipt, name="receipt"),
     path("<str:reg_no>/receipt/done/", views.receipt_done, name="receipt_done"),
+    path("<str:reg_no>/receipt/reissue/", views.receipt_reissue, name="receipt_reissue"),
     path("<str:reg_no>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("<str:reg_no>/act/<str:action>/", views.act, name="act"),
     path("<str:reg_no>/docs/<slug:kind>.docx", views.document, name="document"),

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,13 +16,12 @@ from xinfang.core.errors import DomainError, NotFound
 from xinfang.core.forms import apply_errors
 from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
-from xinfang.petitions import documents, followup, registration, result_lines, selectors, services, timelimits, workflow
+from xinfang.petitions import documents, followup, receipts, registration, result_lines, selectors, services, timelimits, workflow
 from xinfang.petitions.action_inputs import ARCHIVE_CATEGORIES
 from xinfang.petitions.event_types import DATA_LABELS
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
 from xinfang.petitions.models import Attachment, Category, DeliveryMethod, Outcome, ReplyMethod, Satisfaction
 
-RECEIPT_SESSION_KEY = "petition_receipt_codes"
 PAGE_SIZE = 25
 
 
@@ -104,9 +104,8 @@ def register(request):
         except DomainError as exc:
             apply_errors(form, exc, rename=_register_field, message_if_none=True)
         else:
-            request.session[RECEIPT_SESSION_KEY] = {petition.reg_no: code}
             messages.success(request, f"已登记，登记编号 {petition.reg_no}")
-            return redirect("petitions:receipt", reg_no=petition.reg_no)
+            return _receipt_redirect(request, petition.reg_no, code)
     return render(request, "petitions/register.html", {"form": form})
 
 
@@ -125,24 +124,62 @@ def repeat_candidates(request):
     return render(request, "petitions/_repeat_candidates.html", {"candidates": found})
 
 
+def _receipt_redirect(request, reg_no: str, code: str):
+    """Post-redirect-get: the code waits in the session under a one-time token the receipt's address carries."""
+    token = receipts.keep(request.session, reg_no, code)
+    return redirect(f"{reverse('petitions:receipt', args=[reg_no])}?t={token}")
+
+
 @login_required
 def receipt(request, reg_no):
+    """The query code shows once, on the first view of the receipt after registration (or a reissue); a reload, the back
+    button or a later visit shows 已告知 and how to issue a new code."""
     petition = _petition_or_404(request.user, reg_no)
-    code = request.session.get(RECEIPT_SESSION_KEY, {}).get(reg_no, "")
-    return render(request, "petitions/receipt.html", {"p": petition, "query_code": code})
+    token = request.GET.get("t", "")
+    code = receipts.show_once(request.session, reg_no, token)
+    response = render(
+        request,
+        "petitions/receipt.html",
+        {
+            "p": petition,
+            "query_code": code,
+            "token": token if code else "",
+            "print_minutes": receipts.PRINT_MINUTES,
+            "may_reissue": request.user.has_role(Role.CLERK, Role.OFFICE, Role.ADMIN),
+        },
+    )
+    response["Cache-Control"] = "no-store"  # the back button asks again instead of showing a kept copy with the code
+    return response
 
 
 @login_required
 @require_POST
 def receipt_done(request, reg_no):
-    request.session.pop(RECEIPT_SESSION_KEY, None)
+    receipts.drop(request.session, request.POST.get("t", ""))
     return redirect("petitions:detail", reg_no=reg_no)
 
 
 @login_required
+@require_POST
+def receipt_reissue(request, reg_no):
+    """A new query code for the petitioner (the old one stops working): the portal's service, one event on the history."""
+    from xinfang.portal.services import query_code_reissue
+
+    _petition_or_404(request.user, reg_no)
+    try:
+        petition, code = query_code_reissue(actor=request.user, reg_no=reg_no)
+    except DomainError as exc:
+        messages.error(request, f"查询码未重新发放：{exc.message}")
+        return redirect("petitions:receipt", reg_no=reg_no)
+    messages.success(request, "已重新发放查询码，原查询码即时失效")
+    return _receipt_redirect(request, petition.reg_no, code)
+
+
+@login_required
 def receipt_pdf(request, reg_no):
+    """The printed receipt carries the code while its receipt is fresh (the same token, a few minutes); otherwise 已告知."""
     petition = _petition_or_404(request.user, reg_no)
-    code = request.session.get(RECEIPT_SESSION_KEY, {}).get(reg_no, "")
+    code = receipts.printable(request.session, reg_no, request.GET.get("t", ""))
     data = documents.receipt_pdf(petition, query_code=code)
     response = HttpResponse(data, content_type="application/pdf")
     from xinfang.core.downloads import attach
