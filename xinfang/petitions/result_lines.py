@@ -16,6 +16,7 @@ DONE: dict[str, str] = {
     "instruct": "已批示",
     "set_case_leader": "已确定包案领导",
     "assign": "已交办",
+    "accept_assign": "已受理并交办",
     "acknowledge": "已签收，进入办理",
     "progress": "已记录办理进度",
     "extend": "已延期",
@@ -46,8 +47,8 @@ def result_line(action: str, petition) -> str:
     """The sentence shown after `action` was taken on `petition` (the petition as the service returned it)."""
     text = DONE.get(action) or f"已完成：{label(action)}"
     unit = getattr(petition, "handling_unit", None)
-    if action == "assign" and unit is not None:
-        text = f"已交办{unit.name}"
+    if action in ("assign", "accept_assign") and unit is not None:
+        text = f"{'已受理并交办' if action == 'accept_assign' else '已交办'}{unit.name}"
         if petition.due_at:
             text += f"，办理期限至 {_day(petition.due_at)}"
     elif action == "extend" and petition.due_at:

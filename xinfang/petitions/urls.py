@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:reg_no>/receipt/reissue/", views.receipt_reissue, name="receipt_reissue"),
     path("<str:reg_no>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("<str:reg_no>/act/<str:action>/", views.act, name="act"),
+    path("<str:reg_no>/accept-assign/", views.accept_assign, name="accept_assign"),
     path("<str:reg_no>/docs/<slug:kind>.docx", views.document, name="document"),
     path("<str:reg_no>/attachments/", views.attach, name="attach"),
     path("<str:reg_no>/attachments/<int:pk>/", views.attachment, name="attachment"),

@@ -16,10 +16,10 @@ from xinfang.core.errors import DomainError, NotFound
 from xinfang.core.forms import apply_errors
 from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
-from xinfang.petitions import documents, followup, receipts, registration, result_lines, selectors, services, timelimits, workflow
+from xinfang.petitions import documents, followup, panel, receipts, registration, result_lines, selectors, services, timelimits, workflow
 from xinfang.petitions.action_inputs import ARCHIVE_CATEGORIES
 from xinfang.petitions.event_types import DATA_LABELS
-from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
+from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_inputs
 from xinfang.petitions.models import Attachment, Category, DeliveryMethod, Outcome, ReplyMethod, Satisfaction
 
 PAGE_SIZE = 25
@@ -266,10 +266,8 @@ def detail(request, reg_no):
     petition = _petition_or_404(user, reg_no)
     now = timezone.now()
     people = selectors.identities(actor=user, petition=petition, path=request.path)
-    actions = [
-        {"code": a, "label": workflow.label(a), "fields": action_fields(a, petition)}
-        for a in selectors.available_actions(actor=user, petition=petition)
-    ]
+    action_panel = panel.action_panel(actor=user, petition=petition, now=now)
+    actions = action_panel["actions"]
     # The leader who received the visit on a reception day may take the case (包案) with one press.
     take_case = (
         petition.reception_leader_id == user.pk
@@ -295,19 +293,14 @@ def detail(request, reg_no):
     ]
     pause = selectors.pause_record(petition)
     events = [{"e": e, "label": workflow.label(e.action), "details": _event_details(e)} for e in petition.events.all()]
-    # 分办建议: while the office routes the petition, suggest units from its content; the office decides.
-    routing = []
-    if any(a["code"] in ("assign", "forward") for a in actions):
-        from xinfang.knowledge.selectors import suggest_routing
-
-        routing = suggest_routing(petition.content, region=petition.region, petition=petition)
     return render(
         request,
         "petitions/detail.html",
         {
+            **action_panel,  # actions, the step at hand, 受理并交办, 分办建议 (routing)
+            "result": panel.take_result(request.session, petition.reg_no),
             "p": petition,
             "people": people,
-            "actions": actions,
             "clocks": clocks,
             "events": events,
             "chain": selectors.repeat_chain(actor=user, petition=petition),
@@ -331,7 +324,6 @@ def detail(request, reg_no):
             "docs": documents.available(petition),
             "archive_label": ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
             "now": now,
-            "routing": routing,
         },
     )
 
@@ -348,16 +340,41 @@ def act(request, reg_no, action):
             actor=request.user, petition_or_reg_no=reg_no, action=action, version=request.POST.get("version"), **inputs
         )
     except DomainError as exc:
-        detail_msgs = [f"{v[0] if isinstance(v, list) else v}" for v in (exc.fields or {}).values()]
-        extra = f"（{'；'.join(detail_msgs)}）" if detail_msgs and detail_msgs[0] not in exc.message else ""
-        messages.error(request, f"{workflow.label(action)}未完成：{exc.message}{extra}")
-    else:
-        messages.success(request, result_lines.result_line(action, done))
+        return _acted(request, reg_no, f"{workflow.label(action)}未完成：{_failure(exc)}", ok=False, action=action)
+    return _acted(request, reg_no, result_lines.result_line(action, done), ok=True, action=action)
+
+
+def _failure(exc: DomainError) -> str:
+    detail_msgs = [f"{v[0] if isinstance(v, list) else v}" for v in (exc.fields or {}).values()]
+    extra = f"（{'；'.join(detail_msgs)}）" if detail_msgs and detail_msgs[0] not in exc.message else ""
+    return f"{exc.message}{extra}"
+
+
+def _acted(request, reg_no: str, text: str, *, ok: bool, action: str = ""):
+    """Back to the petition, at its action panel, where the line says what happened (the worklist if it is no longer
+    visible, e.g. a handler who returned it)."""
     try:
         policy.get_visible_petition(request.user, reg_no)
-    except NotFound:  # e.g. a handler who returned the petition no longer sees it
+    except NotFound:
+        (messages.success if ok else messages.error)(request, text)
         return redirect("petitions:worklist")
-    return redirect("petitions:detail", reg_no=reg_no)
+    panel.remember_result(request.session, reg_no, text, ok, action)
+    return redirect(f"{reverse('petitions:detail', args=[reg_no])}#action-result")
+
+
+@login_required
+@require_POST
+def accept_assign(request, reg_no):
+    """受理并交办: accept and assign in one step (both events, one transaction), the assign inputs from the same form."""
+    petition = _petition_or_404(request.user, reg_no)
+    inputs = action_inputs("assign", petition, request.POST)
+    try:
+        done = services.petition_accept_and_assign(
+            actor=request.user, petition_or_reg_no=reg_no, version=request.POST.get("version"), **inputs
+        )
+    except DomainError as exc:
+        return _acted(request, reg_no, f"受理并交办未完成：{_failure(exc)}（信访件仍为已登记）", ok=False, action="accept_assign")
+    return _acted(request, reg_no, result_lines.result_line("accept_assign", done), ok=True, action="accept_assign")
 
 
 @login_required
