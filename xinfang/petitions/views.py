@@ -17,6 +17,7 @@ from xinfang.core.forms import apply_errors
 from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
 from xinfang.petitions import documents, followup, panel, receipts, registration, result_lines, selectors, services, timelimits, workflow
+from xinfang.petitions import worklist as worklist_page
 from xinfang.petitions.action_inputs import ARCHIVE_CATEGORIES
 from xinfang.petitions.event_types import DATA_LABELS
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_inputs
@@ -66,11 +67,16 @@ def worklist(request):
     query = request.GET.copy()
     query.pop("cursor", None)
     now = timezone.now()
-    rows = [{"p": p, "due": selectors.due_state(p.due_at, now)} for p in page.rows]
+    who = worklist_page.petitioners(user, list(page.rows), path=request.path)
+    rows = [{"p": p, "due": selectors.due_state(p.due_at, now), "who": who.get(p.pk, "")} for p in page.rows]
+    cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    title, scope = worklist_page.heading(selectors.BUCKET_BY_CODE.get(bucket), cleaned, dict(form.fields["category"].choices))
     return render(
         request,
         "petitions/worklist.html",
         {
+            "title": title,
+            "scope": scope,
             "buckets": buckets,
             "bucket": bucket,
             "form": form,
