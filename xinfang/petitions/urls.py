@@ -6,6 +6,7 @@ app_name = "petitions"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("register/", views.register, name="register"),
+    path("batch/", views.batch, name="batch"),
     path("repeat-candidates/", views.repeat_candidates, name="repeat_candidates"),
     path("<str:reg_no>/", views.detail, name="detail"),
     path("<str:reg_no>/receipt/", views.receipt, name="receipt"),

@@ -19,6 +19,7 @@ from xinfang.org.models import Region, Role
 from xinfang.petitions import documents, followup, panel, receipts, registration, result_lines, selectors, services, timelimits, workflow
 from xinfang.petitions import worklist as worklist_page
 from xinfang.petitions.action_inputs import ARCHIVE_CATEGORIES
+from xinfang.petitions.batch import offered_batch_actions as batch_actions
 from xinfang.petitions.event_types import DATA_LABELS
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_inputs
 from xinfang.petitions.models import Attachment, Category, DeliveryMethod, Outcome, ReplyMethod, Satisfaction
@@ -77,6 +78,9 @@ def worklist(request):
         {
             "title": title,
             "scope": scope,
+            "batch_actions": batch_actions(user),
+            "batch_units": worklist_page.batch_units() if any(code == "assign" for code, _ in batch_actions(user)) else [],
+            "back": request.get_full_path(),
             "buckets": buckets,
             "bucket": bucket,
             "form": form,
@@ -88,6 +92,33 @@ def worklist(request):
             "calendar_notices": timelimits.calendar_notices(*(r["p"].due_at for r in rows)),
         },
     )
+
+
+@login_required
+@require_POST
+def batch(request):
+    """批量交办/签收/催办/归档 on the worklist's ticked rows: all or nothing, each refusal named by its number."""
+    from xinfang.petitions.batch import BATCH_ACTIONS, petitions_batch
+
+    action = request.POST.get("action", "")
+    rows = []
+    for value in request.POST.getlist("rows"):
+        reg_no, _sep, version = value.rpartition(":")
+        rows.append((reg_no, version))
+    keep = {"assign": ("handling_unit", "complexity", "note"), "acknowledge": ("committed_date", "note"), "urge": ("note",)}
+    inputs = {k: request.POST.get(k, "") for k in keep.get(action, ()) if request.POST.get(k, "") != ""}
+    if action == "assign":
+        inputs["result_required"] = True
+    try:
+        done = petitions_batch(actor=request.user, action=action, rows=rows, inputs=inputs)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        for reg_no, why in (exc.fields or {}).items():
+            messages.error(request, f"{reg_no}：{why[0] if isinstance(why, list) else why}")
+    else:
+        messages.success(request, f"已批量{BATCH_ACTIONS[action]} {len(done)} 件：{'、'.join(done)}")
+    back = request.POST.get("back", "")
+    return redirect(back if back.startswith("/petitions/") and not back.startswith("//") else "petitions:worklist")
 
 
 @login_required

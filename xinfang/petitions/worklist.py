@@ -54,3 +54,10 @@ def petitioners(actor, petitions: list, *, path: str) -> dict[int, str]:
         text = " ".join(v for v in (first.get("name"), first.get("phone")) if v)
         out[p.pk] = text + (f" 等{len(people)}人" if len(people) > 1 else "")
     return out
+
+
+def batch_units() -> list[tuple[str, str]]:
+    """Units a batch may assign to (active, not village committees); each petition's accused-unit rule is its service's."""
+    from xinfang.org.models import Unit
+
+    return list(Unit.objects.filter(active=True).exclude(kind="village_committee").order_by("code").values_list("code", "name")[:500])
