@@ -3,6 +3,18 @@
   "use strict";
   var form = document.getElementById("register-form");
   if (!form) return;
+  // After a refused submit the summary at the top takes the focus (its links lead to each field); otherwise the form
+  // starts at its first field.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (ev) {
+      var link = ev.target.closest("a[href^='#']");
+      if (!link) return;
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (target) { ev.preventDefault(); target.focus(); target.scrollIntoView({ block: "center" }); }
+    });
+  }
   var channel = form.querySelector("[name=channel]");
   function syncChannel() { form.setAttribute("data-channel", channel.value); }
   channel.addEventListener("change", syncChannel);
