@@ -31,3 +31,22 @@ def test_error_summary_takes_the_focus(page, county, make_user, screenshot, view
     assert href and href.startswith("#id_")
     page.keyboard.press("Enter")
     assert page.evaluate("'#' + document.activeElement.id") == href
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_place_is_found_by_typing(page, county, make_user, screenshot):
+    make_user(Role.CLERK, username="re-clerk2")
+    login(page, "re-clerk2")
+    page.goto("/petitions/register/")
+    if page.locator("#region-search").count() == 0:  # fewer than 50 places: the plain select is enough
+        from xinfang.org.models import Region, RegionLevel
+
+        village = county.villages[0]
+        for i in range(60):
+            Region.objects.create(code=f"{village.code}X{i}", name=f"{i}号组", level=RegionLevel.GROUP, parent=village)
+        page.reload()
+    search = page.locator("#region-search")
+    search.focus()
+    page.keyboard.type("第2镇 2镇1村")
+    assert page.locator("select[name=region]").input_value() == county.villages[2].code
+    screenshot(page, "register-region-search", full_page=False)
