@@ -26,8 +26,9 @@ def test_query_code_only_once(page, county, make_user, screenshot, viewport):
     page.select_option("[name=category]", "labour")
     page.select_option("[name=region]", county.villages[0].code)
     page.fill("[name=content]", "反映某建筑公司拖欠农民工工资三个月共计四万元，多次讨要未果")
-    page.click("button[type=submit].primary")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
+    page.wait_for_selector("#query-code")
     reg_no = Petition.objects.get().reg_no
     code = page.inner_text("#query-code").strip()
     assert len(code) == 8
@@ -36,8 +37,9 @@ def test_query_code_only_once(page, county, make_user, screenshot, viewport):
     assert page.locator("#query-code").count() == 0 and code not in page.content()
     assert "已告知信访人" in page.inner_text("main")
     screenshot(page, f"receipt-reloaded-{viewport[0]}", full_page=False)
-    page.click("text=重新发放查询码")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("text=重新发放查询码")
+    page.wait_for_selector("#query-code")
     new_code = page.inner_text("#query-code").strip()
     assert new_code != code and "已重新发放查询码" in page.inner_text(".messages")
     page.goto(f"/petitions/{reg_no}/")
