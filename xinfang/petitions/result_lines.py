@@ -36,6 +36,10 @@ DONE: dict[str, str] = {
     "triage": "已阅办",
     "record_delivery": "已记录送达",
     "consent_return": "已同意承办单位退回",
+    "switch_to_standard": "已转为普通程序，按普通程序期限办理",
+    "forward_review": "已将复查/复核请求转送复查/复核机关，请向信访人送达转送告知书",
+    "record_review_opinion": "已录入复查/复核意见",
+    "answer_ended": "已答复不再受理（该事项已复核终结）",
 }
 
 
