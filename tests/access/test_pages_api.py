@@ -40,7 +40,7 @@ def test_access_log_page_for_auditors_with_filters(logged, client):
     assert "截止日期不能早于起始日期" in bad
 
 
-@pytest.mark.parametrize("role", ["clerk", "office", "leader", "unit_handler", "viewer"])
+@pytest.mark.parametrize("role", ["clerk", "leader", "unit_handler", "viewer"])
 def test_access_log_page_refused_to_others(logged, client, role):
     client.force_login(logged.users[role])
     response = client.get("/access/log/")
@@ -54,7 +54,7 @@ def test_access_log_api(logged, client):
     row = data["results"][0]
     assert row["user"] == "w_clerk" and row["petition"] == w.p_in.reg_no and row["purpose"] == "查看信访件详情"
     assert set(row["fields"]) == {"name", "id_number", "phone", "address", "work_unit"}
-    denied = client.get("/api/v1/access/log/", **_api(client, w.users["office"]))
+    denied = client.get("/api/v1/access/log/", **_api(client, w.users["leader"]))
     assert denied.status_code == 403 and denied.json()["error"]["code"] == "permission_denied"
     bad = client.get("/api/v1/access/log/", {"date_from": "not-a-date"}, **_api(client, w.users["admin"]))
     assert bad.status_code == 400 and "date_from" in bad.json()["error"]["fields"]

@@ -3,6 +3,8 @@
 Screenshots of every page (laptop, and the key pages on a phone) go to var/screenshots/.
 """
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -13,8 +15,10 @@ from xinfang.petitions.models import Category, Petition
 
 
 def _do(pg, action_label, fill=None):
-    """Open the action's <details>, fill its inputs, submit, wait for the page."""
-    box = pg.locator("details.pt-action", has=pg.locator("summary", has_text=action_label)).first
+    """Open the action's <details> (its summary starts with the label: 受理 is not 受理并交办), fill its inputs, submit,
+    wait for the page."""
+    summary = pg.locator("summary", has_text=re.compile(rf"^{action_label}(\s|$)"))
+    box = pg.locator("details.pt-action", has=summary).first
     if box.get_attribute("open") is None:
         box.locator("summary").click()
     for name, value in (fill or {}).items():
@@ -29,7 +33,7 @@ def _do(pg, action_label, fill=None):
 
 @pytest.mark.django_db(transaction=True)
 def test_letter_lifecycle(page, phone_page, screenshot, county, make_user):
-    Category.objects.create(code="labour", name="劳动社保", default_unit=county.dept)
+    Category.objects.create(code="labour", name="劳动社保", default_unit=county.dept, keywords="工资 欠薪")
     make_user(Role.CLERK, username="e2e-clerk", name="周登记")
     make_user(Role.OFFICE, username="e2e-office", name="吴主任")
     make_user(Role.UNIT_HANDLER, unit=county.dept, username="e2e-handler", name="钱科长")
@@ -53,7 +57,7 @@ def test_letter_lifecycle(page, phone_page, screenshot, county, make_user):
     page.click("button[type=submit].primary")
     page.wait_for_load_state("networkidle")
     petition = Petition.objects.get()
-    assert page.url.endswith(f"/petitions/{petition.reg_no}/receipt/")
+    assert f"/petitions/{petition.reg_no}/receipt/?t=" in page.url
     code = page.locator(".pt-big").nth(1).inner_text().strip()
     assert len(code) == 8
     screenshot(page, "02-receipt")
@@ -70,11 +74,17 @@ def test_letter_lifecycle(page, phone_page, screenshot, county, make_user):
     page.click(f"text={petition.reg_no}")
     page.wait_for_load_state("networkidle")
     screenshot(page, "04-petition-registered")
-    _do(page, "受理")
-    assert "已受理" in page.inner_text(".messages")
-    _do(page, "交办", {"handling_unit": county.dept.code, "complexity": "general", "note": "请依法核实处理并报结果"})
-    assert "已交办" in page.inner_text(".messages")
-    screenshot(page, "05-assigned")
+    # The page opens the step at hand, 受理并交办, with the unit the routing suggests already chosen.
+    box = page.locator("details.pt-action[open]")
+    assert box.count() == 1 and box.locator("summary").inner_text().startswith("受理并交办")
+    assert box.locator("[name=handling_unit]").input_value() == county.dept.code
+    box.locator("[name=note]").fill("请依法核实处理并报结果")
+    box.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("#action-result")
+    assert "已受理并交办测试县人社局" in page.inner_text("#action-result")
+    assert page.evaluate("document.getElementById('action-result').getBoundingClientRect().top") < 800  # in view
+    screenshot(page, "05-assigned", full_page=False)
 
     # 3. The department acknowledges and reports the result.
     page.context.clear_cookies()

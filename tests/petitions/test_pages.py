@@ -1,6 +1,7 @@
 """Pages: registration form, receipt (and PDF), worklist, petition page, action forms, Word documents."""
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -45,21 +46,68 @@ def form_data(county, **over):
 
 
 def test_register_page_receipt_shows_code_once(county, category, users):
+    """Issue 18 item 4: post-redirect-get with a one-time token; a reload shows 已告知 and the way to a new code."""
     c = login(users.clerk)
     assert c.get("/petitions/register/").status_code == 200
     r = c.post("/petitions/register/", form_data(county))
     assert r.status_code == 302
     p = Petition.objects.get()
-    assert r.url == f"/petitions/{p.reg_no}/receipt/"
+    assert r.url.startswith(f"/petitions/{p.reg_no}/receipt/?t=")
+    token = r.url.split("?t=", 1)[1]
     page = c.get(r.url).content.decode()
-    assert p.reg_no in page and "查询码只显示这一次" in page
-    pdf = c.get(f"/petitions/{p.reg_no}/receipt.pdf")
+    assert p.reg_no in page and "查询码只显示这一次" in page and 'id="query-code"' in page
+    pdf = c.get(f"/petitions/{p.reg_no}/receipt.pdf?t={token}")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
-        assert p.reg_no in text and "信访事项登记回执" in text
-    c.post(f"/petitions/{p.reg_no}/receipt/done/")
+        assert p.reg_no in text and "信访事项登记回执" in text and "已当面告知" not in text
+    again = c.get(r.url).content.decode()  # a reload of the very same address
+    assert "no-store" in c.get(r.url)["Cache-Control"]
+    assert "已告知信访人（不再显示）" in again and 'id="query-code"' not in again and "重新发放查询码" in again
+    assert c.get(f"/petitions/{p.reg_no}/receipt/").content.decode().count('id="query-code"') == 0
+    c.post(f"/petitions/{p.reg_no}/receipt/done/", {"t": token})
     assert "已告知信访人" in c.get(f"/petitions/{p.reg_no}/receipt/").content.decode()
+    if shutil.which("pdftotext"):
+        late = c.get(f"/petitions/{p.reg_no}/receipt.pdf?t={token}").content
+        assert "已当面告知" in subprocess.run(["pdftotext", "-", "-"], input=late, capture_output=True, check=True).stdout.decode()
+
+
+def test_receipt_code_is_printable_only_for_a_few_minutes(county, category, users):
+    import time_machine
+
+    from xinfang.petitions import receipts
+
+    c = login(users.clerk)
+    r = c.post("/petitions/register/", form_data(county))
+    p = Petition.objects.get()
+    token = r.url.split("?t=", 1)[1]
+    session = c.session
+    assert receipts.printable(session, p.reg_no, token)
+    assert receipts.printable(session, "OTHER-1", token) == "" and receipts.printable(session, p.reg_no, "forged") == ""
+    with time_machine.travel(timezone.now() + timedelta(minutes=receipts.PRINT_MINUTES + 1)):
+        assert receipts.printable(session, p.reg_no, token) == ""
+
+
+def test_receipt_reissue_gives_a_new_code_once_and_records_it(county, category, users):
+    from xinfang.petitions.registration import check_query_code
+
+    c = login(users.clerk)
+    r = c.post("/petitions/register/", form_data(county))
+    p = Petition.objects.get()
+    first = re.search(r'id="query-code">(\w+)<', c.get(r.url).content.decode()).group(1)
+    r = c.post(f"/petitions/{p.reg_no}/receipt/reissue/")
+    assert r.status_code == 302 and "?t=" in r.url
+    page = c.get(r.url).content.decode()
+    second = re.search(r'id="query-code">(\w+)<', page).group(1)
+    assert second != first and "已重新发放查询码" in page
+    p.refresh_from_db()
+    assert check_query_code(p, second) and not check_query_code(p, first)
+    assert p.events.filter(action="query_code_reissue").count() == 1
+    assert 'id="query-code"' not in c.get(r.url).content.decode()
+    # A role that may not issue codes is refused (the portal service's own check) and sees no button.
+    handler = login(users.viewer)
+    assert handler.post(f"/petitions/{p.reg_no}/receipt/reissue/").status_code in (302, 404)
+    assert p.events.filter(action="query_code_reissue").count() == 1
 
 
 def test_register_page_shows_chinese_errors_and_writes_nothing(county, category, users):

@@ -111,5 +111,17 @@ def test_shifted_periods_leap_day():
     from xinfang.stats.breakdowns import shifted_periods
 
     p = shifted_periods(date(2028, 2, 1), date(2028, 2, 29))
-    assert p["previous"] == (date(2028, 1, 3), date(2028, 1, 31))
+    assert p["previous"] == (date(2028, 1, 1), date(2028, 1, 31))  # a whole month: the month before
     assert p["last_year"] == (date(2027, 2, 1), date(2027, 2, 28))
+    p = shifted_periods(date(2028, 2, 3), date(2028, 2, 29))  # not whole months: as many days before
+    assert p["previous"] == (date(2028, 1, 7), date(2028, 2, 2))
+
+
+def test_shifted_periods_of_calendar_months_quarters_and_years():
+    from xinfang.stats.breakdowns import shifted_periods
+
+    assert shifted_periods(date(2026, 3, 1), date(2026, 3, 31))["previous"] == (date(2026, 2, 1), date(2026, 2, 28))
+    assert shifted_periods(date(2026, 1, 1), date(2026, 1, 31))["previous"] == (date(2025, 12, 1), date(2025, 12, 31))
+    assert shifted_periods(date(2026, 4, 1), date(2026, 6, 30))["previous"] == (date(2026, 1, 1), date(2026, 3, 31))
+    assert shifted_periods(date(2025, 1, 1), date(2025, 3, 31))["previous"] == (date(2024, 10, 1), date(2024, 12, 31))
+    assert shifted_periods(date(2025, 1, 1), date(2025, 12, 31))["previous"] == (date(2024, 1, 1), date(2024, 12, 31))

@@ -97,3 +97,38 @@ def test_kpi_report_command(kpi_world, make_user, tmp_path):
             stdout=io.StringIO(),
         )
     assert load_workbook(target)["主要指标"]["B3"].value is not None
+
+
+@pytest.mark.django_db
+def test_annual_report_compares_with_last_year_and_the_year_before(kpi_world, make_user):
+    """Issue 18: the annual report's 上期 and 去年同期 were one period (the year before) printed twice."""
+    with time_machine.travel(NOW, tick=False):
+        data = reports.report_data(actor=make_user("office"), kind="annual", year=2026, number=None)
+    compared = {c["heading"]: (c["start"], c["end"], c["counts"]["total"]) for c in data["comparisons"]}
+    assert compared == {"上年": ("2025-01-01", "2025-12-31", 3), "前年": ("2024-01-01", "2024-12-31", 0)}  # p1 p2 p10 in December
+    doc = Document(io.BytesIO(reports.render_docx(data)))
+    header = [c.text for c in doc.tables[0].rows[0].cells]
+    assert header == ["指标", "本期", "分子/分母", "上年", "前年"]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in doc.tables[0].rows}
+    assert rows["信访总量"][3:] == ["3", "0"]
+    assert "上年3件，前年0件" in "\n".join(p.text for p in doc.paragraphs)
+    wb = load_workbook(io.BytesIO(tables.render_xlsx(data)))
+    assert [c.value for c in wb["主要指标"][2]] == ["指标", "本期", "分子", "分母", "上年", "前年"]
+
+
+@pytest.mark.django_db
+def test_monthly_and_quarterly_reports_compare_with_the_calendar_period_before(kpi_world, make_user):
+    """上月 of March is February (not 29 January–28 February); 上季度 of Q1 is Q4 of the year before."""
+    office = make_user("office")
+    with time_machine.travel(NOW, tick=False):
+        march = reports.report_data(actor=office, kind="monthly", year=2026, number=3)
+        q1 = reports.report_data(actor=office, kind="quarterly", year=2026, number=1)
+    assert [(c["heading"], c["start"], c["end"]) for c in march["comparisons"]] == [
+        ("上月", "2026-02-01", "2026-02-28"),
+        ("去年同月", "2025-03-01", "2025-03-31"),
+    ]
+    assert [(c["heading"], c["start"], c["end"]) for c in q1["comparisons"]] == [
+        ("上季度", "2025-10-01", "2025-12-31"),
+        ("去年同季度", "2025-01-01", "2025-03-31"),
+    ]
+    assert q1["comparisons"][0]["counts"]["total"] == 3

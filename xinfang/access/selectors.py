@@ -14,10 +14,21 @@ from xinfang.org.models import Role, User
 from xinfang.petitions.models import Petition, Respondent
 
 AUDITOR_ROLES = (Role.ADMIN,)
+# The registering office reads the log of its own petitions (who looked at its petitioners' identity).
+OWN_LOG_ROLES = (Role.OFFICE,)
 
 
 def can_audit(actor) -> bool:
     return actor is not None and actor.is_authenticated and actor.is_active and (actor.has_role(*AUDITOR_ROLES) or actor.is_superuser)
+
+
+def reads_own_log(actor) -> bool:
+    """An office user (not an auditor) who reads the records of the petitions their own unit registered."""
+    return actor is not None and actor.is_authenticated and actor.is_active and bool(actor.unit_id) and actor.has_role(*OWN_LOG_ROLES)
+
+
+def may_read_access_log(actor) -> bool:
+    return can_audit(actor) or reads_own_log(actor)
 
 
 def _day_start(d: date) -> datetime:
@@ -25,12 +36,16 @@ def _day_start(d: date) -> datetime:
 
 
 def access_records(*, actor, user: str = "", petition: str = "", date_from: date | None = None, date_to: date | None = None) -> QuerySet:
-    """The access log for auditors (admin role), newest first, filtered by username/name, reg_no and dates."""
-    if not can_audit(actor):
-        raise NoPermission("只有系统管理员（审计）可以查看身份信息查看记录")
+    """The access log, newest first, filtered by username/name, reg_no and dates: all of it for auditors (admin role);
+    for the office, the records of the petitions its unit registered (that it may see: never one it is accused in)."""
+    if not may_read_access_log(actor):
+        raise NoPermission("只有系统管理员（审计）和登记机关的信访办可以查看身份信息查看记录")
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("开始日期不能晚于结束日期", fields={"date_to": ["开始日期不能晚于结束日期"]})
     qs = AccessRecord.objects.select_related("user", "user__unit", "petition")
+    if not can_audit(actor):
+        own = policy.visible_petitions(actor, Petition.objects.filter(office_id=actor.unit_id))
+        qs = qs.filter(petition_id__in=own.values("pk"))
     if user:
         qs = qs.filter(Q(user__username=user) | Q(user__name=user))
     if petition:

@@ -44,7 +44,19 @@ def access_log(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "access/log.html", {"form": form, "page": page, "query": query.urlencode()})
+    from django.conf import settings
+
+    return render(
+        request,
+        "access/log.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "window": settings.XINFANG_ACCESS_LOG_WINDOW_MINUTES,
+            "own_only": not selectors.can_audit(request.user),
+        },
+    )
 
 
 def _grantable_users(petition):

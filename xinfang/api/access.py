@@ -13,7 +13,7 @@ from xinfang.org.models import Unit, User
 
 
 class AccessLogView(APIView):
-    """GET /api/v1/access/log/?user=&petition=&date_from=&date_to= — auditors (admin role) only."""
+    """GET /api/v1/access/log/?user=&petition=&date_from=&date_to= — auditors (admin role); the office, its own petitions'."""
 
     pagination_class = PageNumberPagination  # the schema declares the paged shape from it
 

@@ -106,7 +106,7 @@ class XinfangAutoSchema(AutoSchema):
 # Chinese docstring or `summary=` wins; the English docstring stays in the code, not in the published API.
 SUMMARIES = {
     ("POST", "/api/v1/access/grants/{id}/revoke/"): "撤销身份信息授权（留存撤销记录，授权本身不改动）",
-    ("GET", "/api/v1/access/log/"): "身份信息查看记录（审计，系统管理员；可按用户、信访件、日期筛选）",
+    ("GET", "/api/v1/access/log/"): "身份信息查看记录（审计：系统管理员看全部，信访办看本单位登记的信访件；可按用户、信访件、日期筛选）",
     ("GET", "/api/v1/access/petitions/{reg_no}/grants/"): "信访件的身份信息授权列表",
     ("POST", "/api/v1/access/petitions/{reg_no}/grants/"): "新增身份信息授权（授予用户或单位，限定字段、理由和期限）",
     ("GET", "/api/v1/grassroots/disputes/"): "矛盾纠纷列表（分页）",

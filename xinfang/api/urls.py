@@ -1,7 +1,9 @@
 """/api/v1/: each domain's API module owns its urlpatterns; no business logic here."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from xinfang.api.docs import RedocDocsView, SwaggerDocsView
 
 urlpatterns = [
     path("", include("xinfang.api.accounts")),
@@ -16,6 +18,6 @@ urlpatterns = [
     path("", include("xinfang.api.public")),
     path("", include("xinfang.api.knowledge")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", RedocDocsView.as_view(url_name="api-schema"), name="api-redoc"),
 ]

@@ -29,6 +29,8 @@ SECTIONS = [
     Section("knowledge", "应知应会", "/knowledge/", frozenset(STAFF | NETWORK)),
     Section("transfer", "导入导出", "/transfer/", frozenset({Role.ADMIN, Role.OFFICE, Role.CLERK})),
     Section("settings", "设置", "/org/", frozenset({Role.ADMIN, Role.OFFICE})),
+    # Auditors read the whole access log; the office, the log of the petitions it registered (access.selectors).
+    Section("access_log", "查看记录", "/access/log/", frozenset({Role.ADMIN, Role.OFFICE})),
 ]
 
 

@@ -218,6 +218,8 @@ def action_fields(action: str, petition) -> list[dict]:
             spec["choices"] = review.attachment_choices(petition)
         if f.kind == Kind.FLAG and f.default:
             spec["checked"] = True
+        elif f.kind == Kind.CHOICE and f.default:
+            spec["initial"] = str(f.default)
         out.append(spec)
     if action == "reply" and petition.reply_draft and not petition.reply_text:
         out[1]["initial"] = petition.reply_draft

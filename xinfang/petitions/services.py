@@ -19,6 +19,7 @@ from xinfang.core.errors import InvalidInput, NoPermission, NotFound
 from xinfang.org.models import Role, User
 from xinfang.petitions import deadlines, followup, review, timelimits, tracks, workflow
 from xinfang.petitions.action_inputs import DECLINE_ROUTE_ORGAN, TAKES_ACTOR_LABEL, DeclineRoute, clean, names
+from xinfang.petitions.combined import petition_accept_and_assign
 from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Status, Track
 from xinfang.petitions.registration import petition_attach, petition_link_repeat, petition_register
 from xinfang.petitions.review import (
@@ -35,6 +36,7 @@ from xinfang.petitions.workflow import Action
 
 __all__ = [
     "petition_accept",
+    "petition_accept_and_assign",
     "petition_answer_ended",
     "petition_act",
     "petition_acknowledge",

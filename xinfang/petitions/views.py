@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,13 +16,14 @@ from xinfang.core.errors import DomainError, NotFound
 from xinfang.core.forms import apply_errors
 from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
-from xinfang.petitions import documents, followup, registration, selectors, services, timelimits, workflow
+from xinfang.petitions import documents, followup, panel, receipts, registration, result_lines, selectors, services, timelimits, workflow
+from xinfang.petitions import worklist as worklist_page
 from xinfang.petitions.action_inputs import ARCHIVE_CATEGORIES
+from xinfang.petitions.batch import offered_batch_actions as batch_actions
 from xinfang.petitions.event_types import DATA_LABELS
-from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_fields, action_inputs
+from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_inputs
 from xinfang.petitions.models import Attachment, Category, DeliveryMethod, Outcome, ReplyMethod, Satisfaction
 
-RECEIPT_SESSION_KEY = "petition_receipt_codes"
 PAGE_SIZE = 25
 
 
@@ -66,11 +68,19 @@ def worklist(request):
     query = request.GET.copy()
     query.pop("cursor", None)
     now = timezone.now()
-    rows = [{"p": p, "due": selectors.due_state(p.due_at, now)} for p in page.rows]
+    who = worklist_page.petitioners(user, list(page.rows), path=request.path)
+    rows = [{"p": p, "due": selectors.due_state(p.due_at, now), "who": who.get(p.pk, "")} for p in page.rows]
+    cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    title, scope = worklist_page.heading(selectors.BUCKET_BY_CODE.get(bucket), cleaned, dict(form.fields["category"].choices))
     return render(
         request,
         "petitions/worklist.html",
         {
+            "title": title,
+            "scope": scope,
+            "batch_actions": batch_actions(user),
+            "batch_units": worklist_page.batch_units() if any(code == "assign" for code, _ in batch_actions(user)) else [],
+            "back": request.get_full_path(),
             "buckets": buckets,
             "bucket": bucket,
             "form": form,
@@ -82,6 +92,33 @@ def worklist(request):
             "calendar_notices": timelimits.calendar_notices(*(r["p"].due_at for r in rows)),
         },
     )
+
+
+@login_required
+@require_POST
+def batch(request):
+    """批量交办/签收/催办/归档 on the worklist's ticked rows: all or nothing, each refusal named by its number."""
+    from xinfang.petitions.batch import BATCH_ACTIONS, petitions_batch
+
+    action = request.POST.get("action", "")
+    rows = []
+    for value in request.POST.getlist("rows"):
+        reg_no, _sep, version = value.rpartition(":")
+        rows.append((reg_no, version))
+    keep = {"assign": ("handling_unit", "complexity", "note"), "acknowledge": ("committed_date", "note"), "urge": ("note",)}
+    inputs = {k: request.POST.get(k, "") for k in keep.get(action, ()) if request.POST.get(k, "") != ""}
+    if action == "assign":
+        inputs["result_required"] = True
+    try:
+        done = petitions_batch(actor=request.user, action=action, rows=rows, inputs=inputs)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        for reg_no, why in (exc.fields or {}).items():
+            messages.error(request, f"{reg_no}：{why[0] if isinstance(why, list) else why}")
+    else:
+        messages.success(request, f"已批量{BATCH_ACTIONS[action]} {len(done)} 件：{'、'.join(done)}")
+    back = request.POST.get("back", "")
+    return redirect(back if back.startswith("/petitions/") and not back.startswith("//") else "petitions:worklist")
 
 
 @login_required
@@ -104,9 +141,8 @@ def register(request):
         except DomainError as exc:
             apply_errors(form, exc, rename=_register_field, message_if_none=True)
         else:
-            request.session[RECEIPT_SESSION_KEY] = {petition.reg_no: code}
             messages.success(request, f"已登记，登记编号 {petition.reg_no}")
-            return redirect("petitions:receipt", reg_no=petition.reg_no)
+            return _receipt_redirect(request, petition.reg_no, code)
     return render(request, "petitions/register.html", {"form": form})
 
 
@@ -125,24 +161,62 @@ def repeat_candidates(request):
     return render(request, "petitions/_repeat_candidates.html", {"candidates": found})
 
 
+def _receipt_redirect(request, reg_no: str, code: str):
+    """Post-redirect-get: the code waits in the session under a one-time token the receipt's address carries."""
+    token = receipts.keep(request.session, reg_no, code)
+    return redirect(f"{reverse('petitions:receipt', args=[reg_no])}?t={token}")
+
+
 @login_required
 def receipt(request, reg_no):
+    """The query code shows once, on the first view of the receipt after registration (or a reissue); a reload, the back
+    button or a later visit shows 已告知 and how to issue a new code."""
     petition = _petition_or_404(request.user, reg_no)
-    code = request.session.get(RECEIPT_SESSION_KEY, {}).get(reg_no, "")
-    return render(request, "petitions/receipt.html", {"p": petition, "query_code": code})
+    token = request.GET.get("t", "")
+    code = receipts.show_once(request.session, reg_no, token)
+    response = render(
+        request,
+        "petitions/receipt.html",
+        {
+            "p": petition,
+            "query_code": code,
+            "token": token if code else "",
+            "print_minutes": receipts.PRINT_MINUTES,
+            "may_reissue": request.user.has_role(Role.CLERK, Role.OFFICE, Role.ADMIN),
+        },
+    )
+    response["Cache-Control"] = "no-store"  # the back button asks again instead of showing a kept copy with the code
+    return response
 
 
 @login_required
 @require_POST
 def receipt_done(request, reg_no):
-    request.session.pop(RECEIPT_SESSION_KEY, None)
+    receipts.drop(request.session, request.POST.get("t", ""))
     return redirect("petitions:detail", reg_no=reg_no)
 
 
 @login_required
+@require_POST
+def receipt_reissue(request, reg_no):
+    """A new query code for the petitioner (the old one stops working): the portal's service, one event on the history."""
+    from xinfang.portal.services import query_code_reissue
+
+    _petition_or_404(request.user, reg_no)
+    try:
+        petition, code = query_code_reissue(actor=request.user, reg_no=reg_no)
+    except DomainError as exc:
+        messages.error(request, f"查询码未重新发放：{exc.message}")
+        return redirect("petitions:receipt", reg_no=reg_no)
+    messages.success(request, "已重新发放查询码，原查询码即时失效")
+    return _receipt_redirect(request, petition.reg_no, code)
+
+
+@login_required
 def receipt_pdf(request, reg_no):
+    """The printed receipt carries the code while its receipt is fresh (the same token, a few minutes); otherwise 已告知."""
     petition = _petition_or_404(request.user, reg_no)
-    code = request.session.get(RECEIPT_SESSION_KEY, {}).get(reg_no, "")
+    code = receipts.printable(request.session, reg_no, request.GET.get("t", ""))
     data = documents.receipt_pdf(petition, query_code=code)
     response = HttpResponse(data, content_type="application/pdf")
     from xinfang.core.downloads import attach
@@ -229,10 +303,8 @@ def detail(request, reg_no):
     petition = _petition_or_404(user, reg_no)
     now = timezone.now()
     people = selectors.identities(actor=user, petition=petition, path=request.path)
-    actions = [
-        {"code": a, "label": workflow.label(a), "fields": action_fields(a, petition)}
-        for a in selectors.available_actions(actor=user, petition=petition)
-    ]
+    action_panel = panel.action_panel(actor=user, petition=petition, now=now)
+    actions = action_panel["actions"]
     # The leader who received the visit on a reception day may take the case (包案) with one press.
     take_case = (
         petition.reception_leader_id == user.pk
@@ -258,19 +330,14 @@ def detail(request, reg_no):
     ]
     pause = selectors.pause_record(petition)
     events = [{"e": e, "label": workflow.label(e.action), "details": _event_details(e)} for e in petition.events.all()]
-    # 分办建议: while the office routes the petition, suggest units from its content; the office decides.
-    routing = []
-    if any(a["code"] in ("assign", "forward") for a in actions):
-        from xinfang.knowledge.selectors import suggest_routing
-
-        routing = suggest_routing(petition.content, region=petition.region, petition=petition)
     return render(
         request,
         "petitions/detail.html",
         {
+            **action_panel,  # actions, the step at hand, 受理并交办, 分办建议 (routing)
+            "result": panel.take_result(request.session, petition.reg_no),
             "p": petition,
             "people": people,
-            "actions": actions,
             "clocks": clocks,
             "events": events,
             "chain": selectors.repeat_chain(actor=user, petition=petition),
@@ -294,7 +361,6 @@ def detail(request, reg_no):
             "docs": documents.available(petition),
             "archive_label": ARCHIVE_CATEGORIES.get(petition.archive_category, petition.archive_category),
             "now": now,
-            "routing": routing,
         },
     )
 
@@ -307,18 +373,45 @@ def act(request, reg_no, action):
         raise Http404("未知的操作")
     inputs = action_inputs(action, petition, request.POST)
     try:
-        services.petition_act(actor=request.user, petition_or_reg_no=reg_no, action=action, version=request.POST.get("version"), **inputs)
+        done = services.petition_act(
+            actor=request.user, petition_or_reg_no=reg_no, action=action, version=request.POST.get("version"), **inputs
+        )
     except DomainError as exc:
-        detail_msgs = [f"{v[0] if isinstance(v, list) else v}" for v in (exc.fields or {}).values()]
-        extra = f"（{'；'.join(detail_msgs)}）" if detail_msgs and detail_msgs[0] not in exc.message else ""
-        messages.error(request, f"{workflow.label(action)}未完成：{exc.message}{extra}")
-    else:
-        messages.success(request, f"已{workflow.label(action)}")
+        return _acted(request, reg_no, f"{workflow.label(action)}未完成：{_failure(exc)}", ok=False, action=action)
+    return _acted(request, reg_no, result_lines.result_line(action, done), ok=True, action=action)
+
+
+def _failure(exc: DomainError) -> str:
+    detail_msgs = [f"{v[0] if isinstance(v, list) else v}" for v in (exc.fields or {}).values()]
+    extra = f"（{'；'.join(detail_msgs)}）" if detail_msgs and detail_msgs[0] not in exc.message else ""
+    return f"{exc.message}{extra}"
+
+
+def _acted(request, reg_no: str, text: str, *, ok: bool, action: str = ""):
+    """Back to the petition, at its action panel, where the line says what happened (the worklist if it is no longer
+    visible, e.g. a handler who returned it)."""
     try:
         policy.get_visible_petition(request.user, reg_no)
-    except NotFound:  # e.g. a handler who returned the petition no longer sees it
+    except NotFound:
+        (messages.success if ok else messages.error)(request, text)
         return redirect("petitions:worklist")
-    return redirect("petitions:detail", reg_no=reg_no)
+    panel.remember_result(request.session, reg_no, text, ok, action)
+    return redirect(f"{reverse('petitions:detail', args=[reg_no])}#action-result")
+
+
+@login_required
+@require_POST
+def accept_assign(request, reg_no):
+    """受理并交办: accept and assign in one step (both events, one transaction), the assign inputs from the same form."""
+    petition = _petition_or_404(request.user, reg_no)
+    inputs = action_inputs("assign", petition, request.POST)
+    try:
+        done = services.petition_accept_and_assign(
+            actor=request.user, petition_or_reg_no=reg_no, version=request.POST.get("version"), **inputs
+        )
+    except DomainError as exc:
+        return _acted(request, reg_no, f"受理并交办未完成：{_failure(exc)}（信访件仍为已登记）", ok=False, action="accept_assign")
+    return _acted(request, reg_no, result_lines.result_line("accept_assign", done), ok=True, action="accept_assign")
 
 
 @login_required

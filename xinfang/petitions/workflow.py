@@ -443,3 +443,37 @@ def offered(petition, actor, now: datetime) -> list[str]:
     """The actions this actor may take on the petition now: the table's state and roles, then each action's guard (the same
     check the service makes before it writes)."""
     return [a for a in actions_for(petition.status, actor.role_codes) if refusal(a, petition, actor, now) is None]
+
+
+# ---------------------------------------------------------------------------
+# The step a case is waiting for (the petition page opens it): per state, the actions in the order the work expects.
+# The first one `offered` gives the actor now (the table's state and roles, then the action's guard: the same check the
+# service makes) is the step at hand. A step already taken is not waited for again (an answer's delivery, once recorded).
+# ---------------------------------------------------------------------------
+
+WAITING_FOR: dict[str, tuple[str, ...]] = {
+    S.REGISTERED: (Action.ACCEPT, Action.TRIAGE),
+    S.ACCEPTED: (Action.ASSIGN, Action.REPORT_RESULT),
+    S.AWAITING_INSTRUCTION: (Action.INSTRUCT,),
+    S.ASSIGNED: (Action.ACKNOWLEDGE,),
+    S.IN_PROGRESS: (Action.REPORT_RESULT,),
+    S.RESULT_REPORTED: (Action.APPROVE_RESULT,),
+    S.AWAITING_REPLY: (Action.REPLY,),
+    S.REPLIED: (Action.RECORD_DELIVERY, Action.ARCHIVE, Action.EVALUATE),
+    S.EVALUATED: (Action.RECORD_DELIVERY, Action.ARCHIVE),
+    S.UNDER_REVIEW: (Action.REPLY,),
+    S.UNDER_REREVIEW: (Action.REPLY,),
+}
+
+
+def _taken(action: str, p) -> bool:
+    return action == Action.RECORD_DELIVERY and p.delivered_at is not None
+
+
+def waiting_for(petition, actor, now: datetime, offered_now: list[str] | None = None) -> str | None:
+    """The action the case waits for from this actor now, or None (nothing of theirs is due)."""
+    offered_now = offered(petition, actor, now) if offered_now is None else offered_now
+    for action in WAITING_FOR.get(petition.status, ()):
+        if action in offered_now and not _taken(action, petition):
+            return str(action)
+    return None

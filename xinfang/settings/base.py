@@ -65,7 +65,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -166,7 +165,12 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 
+# Chinese for everyone, whatever the browser's Accept-Language says (no LocaleMiddleware): pages, form and API field
+# errors, and the admin alike.
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+# Chinese for the few strings Django's admin, django-axes and django-rest-knox ship untranslated.
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -185,6 +189,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 # Whole request bodies above this answer 413 before they are read (nginx's client_max_body_size matches).
 XINFANG_MAX_REQUEST_BYTES = int(os.environ.get("XINFANG_MAX_REQUEST_BYTES", str(30 * 1024 * 1024)))
 XINFANG_MAX_JSON_DEPTH = 32
+# The access log writes one record per person, petition and kind of identity view within this many minutes (0: every view).
+XINFANG_ACCESS_LOG_WINDOW_MINUTES = int(os.environ.get("XINFANG_ACCESS_LOG_WINDOW_MINUTES", "30"))
 # Open311 GeoReport v2: this endpoint's jurisdiction_id (e.g. "anhe.gov.cn"); when set, a request naming another is refused.
 XINFANG_OPEN311_JURISDICTION = os.environ.get("XINFANG_OPEN311_JURISDICTION", "")
 

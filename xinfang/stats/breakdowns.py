@@ -265,14 +265,32 @@ def pick_grain(start: date, end: date) -> str:
 
 
 def shifted_periods(start: date, end: date) -> dict[str, tuple[date, date]]:
-    """The previous period of the same length, and the same dates a year before."""
-    length = (end - start).days + 1
-    prev_end = start - timedelta(days=1)
-    return {
-        "current": (start, end),
-        "previous": (prev_end - timedelta(days=length - 1), prev_end),
-        "last_year": (_minus_year(start), _minus_year(end)),
-    }
+    """The previous period and the same dates a year before.
+
+    A period of whole calendar months (a month, a quarter, a year) is followed by the same number of whole months
+    before it (上期 of March is February, not 29 January–28 February); any other period by as many days."""
+    months = _whole_months(start, end)
+    if months:
+        prev_start = _add_months(start, -months)
+        previous = (prev_start, _add_months(prev_start, months) - timedelta(days=1))
+    else:
+        length = (end - start).days + 1
+        prev_end = start - timedelta(days=1)
+        previous = (prev_end - timedelta(days=length - 1), prev_end)
+    return {"current": (start, end), "previous": previous, "last_year": (_minus_year(start), _minus_year(end))}
+
+
+def _add_months(d: date, months: int) -> date:
+    """The first of the month `months` after (or before) the month of `d` (d is a first of a month)."""
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _whole_months(start: date, end: date) -> int:
+    """How many whole calendar months [start, end] covers exactly, or 0."""
+    if start.day != 1 or (end + timedelta(days=1)).day != 1 or end < start:
+        return 0
+    return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
 def _minus_year(d: date) -> date:

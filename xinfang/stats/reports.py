@@ -16,7 +16,7 @@ from django.utils import timezone
 from xinfang.core.errors import InvalidInput
 from xinfang.core.pdf import FONT, cjk_font
 
-from . import charts, selectors
+from . import breakdowns, charts, selectors
 from .kpis import COUNT_LABELS
 
 KINDS = {"monthly": "月度", "quarterly": "季度", "annual": "年度"}
@@ -41,6 +41,27 @@ def report_period(kind: str, year: int, number: int | None) -> tuple[date, date,
     return date(year, number, 1), date(year, number, monthrange(year, number)[1]), f"{year}年{number}月"
 
 
+# What a report compares its period with: (key in the report's data, column heading). An annual report's previous
+# period is last year itself, so its second column is the year before that (上年 and 去年同期 would be one column twice).
+COMPARISONS = {
+    "monthly": (("previous", "上月"), ("last_year", "去年同月")),
+    "quarterly": (("previous", "上季度"), ("last_year", "去年同季度")),
+    "annual": (("previous", "上年"), ("year_before", "前年")),
+}
+
+
+def comparison_periods(kind: str, start: date, end: date) -> dict[str, tuple[date, date]]:
+    """{key: (start, end)} of the period and of each comparison in COMPARISONS[kind] (calendar months, quarters, years)."""
+    shifted = breakdowns.shifted_periods(start, end)
+    if kind == "annual":
+        return {
+            "current": (start, end),
+            "previous": shifted["previous"],
+            "year_before": (date(start.year - 2, 1, 1), date(start.year - 2, 12, 31)),
+        }
+    return shifted
+
+
 def pct(value) -> str:
     if value is None:
         return "—"
@@ -51,7 +72,7 @@ def report_data(*, actor, kind: str, year: int, number: int | None, region: str 
     start, end, label = report_period(kind, year, number)
     f = selectors.parse_filter(actor, {"start": start.isoformat(), "end": end.isoformat(), "region": region})
     now = timezone.now()
-    trends = selectors.kpi_trends(actor=actor, f=f, now=now)
+    trends = selectors.kpi_trends(actor=actor, f=f, now=now, periods=comparison_periods(kind, start, end))
     grain = {"monthly": "day", "quarterly": "month", "annual": "month"}[kind]
     b = selectors.stats_breakdowns(actor=actor, f=f, dimensions=["channel", "category", "nature", "township", "handling_unit"])
     league = selectors.stats_league(actor=actor, f=f, now=now)
@@ -67,8 +88,7 @@ def report_data(*, actor, kind: str, year: int, number: int | None, region: str 
         "unit": actor.unit.name if actor.unit_id else "",
         "generated_at": timezone.localtime(now),
         "current": trends["current"],
-        "previous": trends["previous"],
-        "last_year": trends["last_year"],
+        "comparisons": [{"key": key, "heading": heading, **trends[key]} for key, heading in COMPARISONS[kind]],
         "series": selectors.stats_series(actor=actor, f=f, grain=grain),
         "breakdowns": b,
         "league": league["rows"],
@@ -79,12 +99,13 @@ def report_data(*, actor, kind: str, year: int, number: int | None, region: str 
 
 
 def summary_text(data: dict) -> str:
-    c, p, ly = data["current"]["counts"], data["previous"]["counts"], data["last_year"]["counts"]
+    c = data["current"]["counts"]
     k = data["current"]["kpis"]
     top = data["breakdowns"]["category"][:3]
     tops = "、".join(f"{r['label']}{r['count']}件" for r in top) or "无"
+    compared = "，".join(f"{cmp['heading']}{cmp['counts']['total']}件" for cmp in data["comparisons"])
     return (
-        f"{data['period_label']}，{data['place']}共登记信访事项{c['total']}件，上期{p['total']}件，去年同期{ly['total']}件；"
+        f"{data['period_label']}，{data['place']}共登记信访事项{c['total']}件，{compared}；"
         f"其中集体访{c['collective']}件，越级访{c['cross_level']}件，重复信访{c['repeat']}件。"
         f"初信初访办结率{pct(k['first_time_resolution']['value'])}，按期办结率{pct(k['on_time_completion']['value'])}，"
         f"及时受理率{pct(k['timely_acceptance']['value'])}，满意率{pct(k['satisfaction_rate']['value'])}。"
@@ -93,27 +114,14 @@ def summary_text(data: dict) -> str:
 
 
 def kpi_rows(data: dict) -> list[list[str]]:
-    rows = [["指标", "本期", "分子/分母", "上期", "去年同期"]]
+    compared = data["comparisons"]
+    rows = [["指标", "本期", "分子/分母", *(cmp["heading"] for cmp in compared)]]
     for code, k in data["current"]["kpis"].items():
         rows.append(
-            [
-                k["label"],
-                pct(k["value"]),
-                f"{k['numerator']}/{k['denominator']}",
-                pct(data["previous"]["kpis"][code]["value"]),
-                pct(data["last_year"]["kpis"][code]["value"]),
-            ]
+            [k["label"], pct(k["value"]), f"{k['numerator']}/{k['denominator']}", *(pct(cmp["kpis"][code]["value"]) for cmp in compared)]
         )
     for code in ("total", "collective", "cross_level", "repeat", "overdue"):
-        rows.append(
-            [
-                COUNT_LABELS[code],
-                str(data["current"]["counts"][code]),
-                "",
-                str(data["previous"]["counts"][code]),
-                str(data["last_year"]["counts"][code]),
-            ]
-        )
+        rows.append([COUNT_LABELS[code], str(data["current"]["counts"][code]), "", *(str(cmp["counts"][code]) for cmp in compared)])
     return rows
 
 

@@ -159,11 +159,12 @@ def kpi_summary(*, actor, f: StatsFilter, now: datetime | None = None, base=None
     return result
 
 
-def kpi_trends(*, actor, f: StatsFilter, now: datetime | None = None, base=None) -> dict:
-    """The KPIs of the period, of the previous period of the same length, and of the same dates last year."""
+def kpi_trends(*, actor, f: StatsFilter, now: datetime | None = None, base=None, periods: dict | None = None) -> dict:
+    """The KPIs of the period, of the previous period, and of the same dates last year (breakdowns.shifted_periods),
+    or of the named `periods` {key: (start, end)} a report compares with."""
     out = {}
     with reporting():
-        for key, (s, e) in breakdowns.shifted_periods(f.start, f.end).items():
+        for key, (s, e) in (periods or breakdowns.shifted_periods(f.start, f.end)).items():
             out[key] = {"start": s.isoformat(), "end": e.isoformat(), **_kpis(f, s, e, now, base)}
     return out
 

@@ -33,13 +33,13 @@ def render_xlsx(data: dict) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     caption = f"{data['title'].replace('分析报告', '统计报表')}（{data['start']:%Y-%m-%d}至{data['end']:%Y-%m-%d}）"
-    cur, prev, ly = data["current"], data["previous"], data["last_year"]
+    cur, compared = data["current"], data["comparisons"]
     kpi_rows = []
     for code, k in cur["kpis"].items():
-        kpi_rows.append([k["label"], k["value"], k["numerator"], k["denominator"], prev["kpis"][code]["value"], ly["kpis"][code]["value"]])
+        kpi_rows.append([k["label"], k["value"], k["numerator"], k["denominator"], *(c["kpis"][code]["value"] for c in compared)])
     for code in ("total", "first_time", "repeat", "collective", "cross_level", "overdue"):
-        kpi_rows.append([COUNT_LABELS[code], cur["counts"][code], None, None, prev["counts"][code], ly["counts"][code]])
-    _sheet(wb, "主要指标", caption, ["指标", "本期", "分子", "分母", "上期", "去年同期"], kpi_rows)
+        kpi_rows.append([COUNT_LABELS[code], cur["counts"][code], None, None, *(c["counts"][code] for c in compared)])
+    _sheet(wb, "主要指标", caption, ["指标", "本期", "分子", "分母", *(c["heading"] for c in compared)], kpi_rows)
     ws = wb["主要指标"]
     for r in range(3, 3 + len(cur["kpis"])):
         for col in ("B", "E", "F"):
