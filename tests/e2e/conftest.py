@@ -41,12 +41,24 @@ def browser():
         b.close()
 
 
+def _settle_and_close(context) -> None:
+    """Let every page finish its requests before the test's database is flushed: a request still running on the live
+    server during the flush (the in-memory SQLite connection is shared) writes rows that point at flushed ones, and the
+    flush fails on its foreign keys."""
+    for pg in context.pages:
+        try:
+            pg.wait_for_load_state("networkidle", timeout=5000)
+        except Exception:  # a page that never settles is closed all the same
+            pass
+    context.close()
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", base_url=live_server.url)
     pg = context.new_page()
     yield pg
-    context.close()
+    _settle_and_close(context)
 
 
 @pytest.fixture
@@ -61,7 +73,7 @@ def phone_page(browser, live_server):
     )
     pg = context.new_page()
     yield pg
-    context.close()
+    _settle_and_close(context)
 
 
 @pytest.fixture

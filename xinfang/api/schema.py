@@ -143,6 +143,7 @@ SUMMARIES = {
     ("GET", "/api/v1/reception/urgent-reports/{id}/"): "紧急信息报告详情",
     ("POST", "/api/v1/reception/urgent-reports/{id}/acknowledge/"): "签收紧急信息报告",
     ("POST", "/api/v1/reception/urgent-reports/{id}/send/"): "报送紧急信息报告",
+    ("POST", "/api/v1/reception/urgent-reports/{id}/notices/"): "登记已报告的机关（局信访办、教办等）及报告时间，每次一条记录",
     ("GET", "/api/v1/reception/warnings/"): "接待工作提醒：无领导的接访日、节假日值班缺口、会议不足的单位",
     ("GET", "/api/v1/regions/"): "行政区域（可按层级、上级代码筛选）",
     ("GET", "/api/v1/routing/suggest/"): "分办建议：按内容和发生地给出最多 3 个问题类别和承办单位",
