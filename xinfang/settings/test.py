@@ -17,3 +17,8 @@ CSRF_COOKIE_AGE = None
 # Each test process has its own counters (tests that need the shared database cache switch to it
 # with override_settings; tests/conftest.py creates its table).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The replica alias stays out of the test databases: a test's rows live in its own open transaction, which a second
+# connection (the replica alias) cannot see, so statistics read through `reporting()` would count nothing. The router
+# itself is tested with a replica set up in tests/core/test_health_and_router.py.
+DATABASES.pop("replica", None)  # noqa: F405
