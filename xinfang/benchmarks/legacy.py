@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import time
 from datetime import datetime, timedelta
 
 HEADERS = [
@@ -113,3 +114,37 @@ def to_xlsx(rows: list[list], headers=HEADERS) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def bench_import(ref: dict, rows: int, out) -> dict:
+    """Generate a legacy register of `rows` rows and run the command's path (dry run + all-or-nothing import)."""
+    from xinfang.org.models import Region, Unit, User
+    from xinfang.petitions.models import Category
+    from xinfang.transfer import services
+    from xinfang.transfer.models import JobStatus
+
+    cats = list(Category.objects.filter(pk__in=ref["cats"]).values_list("name", flat=True))
+    places = list(Region.objects.filter(pk__in=ref["places"]).values_list("code", flat=True))
+    units = list(Unit.objects.filter(pk__in=ref["units"]).values_list("name", flat=True))
+    data = to_csv(register_rows(rows, categories=cats, regions=places, units=units, prefix="基准"))
+    actor = User.objects.get(username="bench-office")
+    out(f"  导入历史台账：{rows:,} 行 …")
+    t = time.perf_counter()
+    job = services.import_job_create(actor=actor, source=f"基准台账{time.time():.0f}", filename="bench.csv", data=data)
+    services.import_job_set_mapping(actor=actor, job_id=job.pk, mapping=job.mapping)
+    job = services.import_job_validate(job_id=job.pk)
+    validate_s = time.perf_counter() - t
+    if job.status == JobStatus.VALIDATED:
+        services.import_job_start(actor=actor, job_id=job.pk)
+        job = services.import_job_run(job_id=job.pk)
+    secs = time.perf_counter() - t
+    result = {
+        "rows": rows,
+        "status": job.status,
+        "message": job.message,
+        "validate_seconds": round(validate_s, 1),
+        "seconds": round(secs, 1),
+        "rows_per_second": round(rows / secs, 1),
+    }
+    out(f"    {result}")
+    return result

@@ -16,7 +16,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from xinfang.benchmarks import runner
+from xinfang.benchmarks import runner, sqlite
 
 
 class Command(BaseCommand):
@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
         if o["inside"]:
             config = json.loads(o["config"])
-            result = runner.inside_pg(config, out) if o["inside"] == "pg" else runner.inside_sqlite(config, out)
+            result = runner.inside_pg(config, out) if o["inside"] == "pg" else sqlite.inside_sqlite(config, out)
             with open(o["part_output"], "w") as fh:
                 json.dump(result, fh, ensure_ascii=False, indent=2, default=str)
             return
