@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.tokens import api_client
 from xinfang.core.errors import Conflict, InvalidInput, NoPermission
-from xinfang.petitions import timelimits
+from xinfang.petitions import holiday_notice, timelimits
 from xinfang.petitions.models import Holiday, PauseGround
 
 from .helpers import act, drive
@@ -119,7 +119,7 @@ def test_a_due_in_an_unloaded_year_says_so_on_the_page_and_in_the_notices(regist
         assert timezone.localtime(q.due_at).year == 2027
         worklist = login(users.office).get("/petitions/?bucket=to_decide").content.decode()
         assert "2027 年节假日尚未录入，按周末计算（本页中该年的期限只把周末当作休息日）" in worklist
-        timelimits.holidays_load(actor=users.admin, text=_NOTICE_2027)
+        holiday_notice.holidays_load(actor=users.admin, text=_NOTICE_2027)
         html = login(users.office).get(f"/petitions/{p.reg_no}/").content.decode()
         assert "2027 年节假日尚未录入" not in html
         assert "2027 年节假日尚未录入" not in login(users.office).get("/petitions/?bucket=to_decide").content.decode()
@@ -194,20 +194,20 @@ _NOTICE_2027 = """# 国务院办公厅关于2027年部分节假日安排的通�
 
 def test_loading_a_notice_in_one_step_all_or_nothing(users):
     with pytest.raises(InvalidInput) as exc:
-        timelimits.holidays_load(actor=users.admin, text="2027-01-01,休,元旦\n2027-13-01,休,错\n2027-01-05,班,春节\n2027-01-02,放假")
+        holiday_notice.holidays_load(actor=users.admin, text="2027-01-01,休,元旦\n2027-13-01,休,错\n2027-01-05,班,春节\n2027-01-02,放假")
     fields = exc.value.fields["text"]
     assert any("第 2 行" in f and "无效" in f for f in fields) and any("第 3 行" in f and "星期二" in f for f in fields)
     assert not Holiday.objects.exists()  # nothing half-written
-    result = timelimits.holidays_load(actor=users.admin, text=_NOTICE_2027)
+    result = holiday_notice.holidays_load(actor=users.admin, text=_NOTICE_2027)
     assert result["years"] == [2027] and result["created"] == 29 and result["missing"] == {}
     assert Holiday.objects.get(date=date(2027, 2, 14)).is_workday and not Holiday.objects.get(date=date(2027, 10, 7)).is_workday
     cal = timelimits.work_calendar()
     assert cal.is_known(2027) and not cal.is_workday(date(2027, 2, 8)) and cal.is_workday(date(2027, 10, 9))
     # Loading again corrects, never duplicates; a partial year is warned about.
-    again = timelimits.holidays_load(actor=users.admin, text="2027-06-09,休,端午\n2028-01-01,休,元旦")
+    again = holiday_notice.holidays_load(actor=users.admin, text="2027-06-09,休,端午\n2028-01-01,休,元旦")
     assert (again["created"], again["updated"]) == (1, 1) and "春节" in again["missing"][2028]
     with pytest.raises(NoPermission):
-        timelimits.holidays_load(actor=users.office, text=_NOTICE_2027)
+        holiday_notice.holidays_load(actor=users.office, text=_NOTICE_2027)
 
 
 def test_load_holidays_command_reads_a_file(tmp_path, capsys):

@@ -10,7 +10,7 @@ from django.urls import include, path, reverse
 import xinfang.urls
 from xinfang.core.errors import Conflict, InvalidInput, NoPermission
 from xinfang.org.models import Role
-from xinfang.petitions import timelimits
+from xinfang.petitions import holiday_notice, timelimits
 from xinfang.petitions.deadlines import LOCAL_TZ, Limit
 from xinfang.petitions.models import Category, Holiday, Petition, Petitioner, Respondent, TimeLimit
 
@@ -519,7 +519,7 @@ def test_a_pause_policy_edit_from_an_unknown_ground_a_broken_page_a_stale_page_o
 @pytest.mark.django_db
 def test_a_bad_line_of_a_holiday_notice_is_named_and_no_day_entered(admin_user, text, message):
     with pytest.raises(InvalidInput) as exc:
-        timelimits.holidays_load(actor=admin_user, text=text)
+        holiday_notice.holidays_load(actor=admin_user, text=text)
     assert message in exc.value.fields["text"] and exc.value.message.startswith("放假安排有误，未录入任何一天：")
     assert not Holiday.objects.exists()
 
@@ -527,12 +527,12 @@ def test_a_bad_line_of_a_holiday_notice_is_named_and_no_day_entered(admin_user, 
 @pytest.mark.django_db
 def test_a_holiday_notice_without_days_or_too_long_is_refused_and_the_same_notice_twice_changes_nothing(admin_user):
     with pytest.raises(InvalidInput, match="没有可录入的日期"):
-        timelimits.holidays_load(actor=admin_user, text="# 2027 年放假安排\n\n")
+        holiday_notice.holidays_load(actor=admin_user, text="# 2027 年放假安排\n\n")
     with pytest.raises(InvalidInput, match="一次最多 400 行"):
-        timelimits.holidays_load(actor=admin_user, text="2027-01-01,休,元旦\n" * 401)
+        holiday_notice.holidays_load(actor=admin_user, text="2027-01-01,休,元旦\n" * 401)
     assert not Holiday.objects.exists()
     notice = "2027-01-01~2027-01-03,休,元旦\n2027-02-06,班,春节"
-    first = timelimits.holidays_load(actor=admin_user, text=notice)
-    again = timelimits.holidays_load(actor=admin_user, text=notice)
+    first = holiday_notice.holidays_load(actor=admin_user, text=notice)
+    again = holiday_notice.holidays_load(actor=admin_user, text=notice)
     assert (first["created"], again["created"], again["updated"], again["unchanged"]) == (4, 0, 0, 4)
     assert LogEntry.objects.count() == 1  # the second load changed nothing and logged nothing

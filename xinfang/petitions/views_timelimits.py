@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core.errors import DomainError, InvalidInput
-from xinfang.petitions import deadlines, timelimits
+from xinfang.petitions import deadlines, holiday_notice, timelimits
 
 WEEKDAYS = "一二三四五六日"
 
@@ -162,7 +162,7 @@ def holiday_set(request):
     return _back(request, row.date.year)
 
 
-# The format the settings page and `manage.py load_holidays --file` read (timelimits.parse_holiday_notice).
+# The format the settings page and `manage.py load_holidays --file` read (holiday_notice.parse_holiday_notice).
 NOTICE_EXAMPLE = "2027-01-01,休,元旦\n2027-02-05~2027-02-11,休,春节\n2027-02-14,班,春节"
 MAX_NOTICE_BYTES = 64 * 1024
 
@@ -188,7 +188,7 @@ def holidays_load(request):
                     raise InvalidInput(
                         "文件不是文本（请保存为 UTF-8 或 GBK 编码的 .csv/.txt）", fields={"file": ["文件编码无法识别"]}
                     ) from None
-        result = timelimits.holidays_load(actor=request.user, text=text)
+        result = holiday_notice.holidays_load(actor=request.user, text=text)
     except DomainError as exc:
         messages.error(request, exc.message)
         return _page(request, year=year, status=exc.status, errors={"load": exc.message}, notice_text=text)

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.core.errors import DomainError
-from xinfang.petitions import timelimits
+from xinfang.petitions import holiday_notice, timelimits
 
 
 class Command(BaseCommand):
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             except UnicodeDecodeError:
                 raise CommandError("文件编码无法识别，请保存为 UTF-8 或 GBK 编码的文本") from None
         try:
-            result = timelimits.holidays_load(actor=None, text=text)
+            result = holiday_notice.holidays_load(actor=None, text=text)
         except DomainError as exc:
             raise CommandError(exc.message) from None
         years = "、".join(str(y) for y in result["years"])
