@@ -1,13 +1,13 @@
 """Reading legacy petition registers (.xlsx/.csv) as counties keep them, and turning each row into registration inputs.
 
 Pure functions (no writes):
-- `read_grid` the cells as they stand; `detect_header_row` finds the header among title rows, merged title cells,
+- `grids.read_grid` the cells as they stand; `detect_header_row` finds the header among title rows, merged title cells,
   blank lines (the clerk can choose another row on the page); `read_table` the rows under it, leaving out blank lines,
   subtotal rows (合计/小计/总计) and one-cell notes (制表人：…), which it counts;
 - `guess_mapping` our field → the file's header (saved per source);
 - `value_choices` the distinct values of the coded columns with what each is taken to mean (is/否, status words, unit
   and place aliases with fuzzy suggestions), which the clerk confirms or changes (saved per source);
-- `RowReader` one mapped row → the keyword arguments of `registration.prepare_registration`, its history as the
+- `row_reader.RowReader` one mapped row → the keyword arguments of `registration.prepare_registration`, its history as the
   register records it, and the row's errors and warnings in Chinese (column = the file's header).
 
 Every cell is NFKC-normalised as it is read: full-width digits and letters (１３９…, ＡＨ２０１９) become ASCII, so the
@@ -16,9 +16,7 @@ numbers, dates, phones and ID numbers of the register match what the window and 
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -27,9 +25,10 @@ from django.utils import timezone
 
 from xinfang.core import inputs
 from xinfang.core.errors import InvalidInput
-from xinfang.core.uploads import SPREADSHEET_MAX_ROWS, check_spreadsheet, too_many_rows_message
+from xinfang.core.uploads import SPREADSHEET_MAX_ROWS, too_many_rows_message
 from xinfang.org.models import Region, Unit
 from xinfang.petitions.models import Category, Channel, Nature, Satisfaction, Status
+from xinfang.transfer.grids import clean_cell, raw_rows, read_grid
 
 
 @dataclass(frozen=True)
@@ -159,101 +158,6 @@ SATISFACTION_WORDS |= {"是": Satisfaction.SATISFIED, "否": Satisfaction.DISSAT
 SUBTOTAL = re.compile(r"^(合\s*计|小\s*计|总\s*计|累\s*计|本[月页年]合计)")
 
 
-# ---------------------------------------------------------------------------
-# Reading files
-# ---------------------------------------------------------------------------
-
-
-def _decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput("无法识别CSV文件的编码（请另存为UTF-8或GBK编码）", fields={"file": ["编码无法识别"]})
-
-
-def _cell(value):
-    """A cell as read: text stripped and NFKC-normalised (full-width digits and letters as ASCII, the leading tab our
-    own CSV export puts before phone numbers dropped), whole floats as integers, dates as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return inputs.halfwidth(value.replace("\u3000", " ").strip())
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return str(value)
-    return value
-
-
-def _rows_raw(data: bytes, extension: str):
-    """Yield lists of cell values, every row of the first sheet, the title rows too."""
-    if extension == ".csv":
-        yield from csv.reader(io.StringIO(_decode(data), newline=""))
-        return
-    if extension == ".xlsx":
-        from openpyxl import load_workbook
-
-        check_spreadsheet(data)  # unpacked size and row count, before openpyxl parses anything
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - any unreadable workbook gets the same message
-            raise InvalidInput("无法读取该Excel文件（请确认是 .xlsx 格式）", fields={"file": ["文件无法读取"]}) from None
-        try:
-            ws = wb.worksheets[0]
-            fill = _merged_fill(data) if len(data) <= MERGED_FILL_MAX_BYTES else {}
-            for r, row in enumerate(ws.iter_rows(values_only=True), start=1):  # merged: its value, then empty cells
-                row = list(row)
-                for (_r, fc), value in fill.get(r, {}).items() if fill else ():
-                    while len(row) < fc:
-                        row.append(None)
-                    row[fc - 1] = value
-                yield row
-        finally:
-            wb.close()
-        return
-    raise InvalidInput("只支持 .xlsx 和 .csv 文件", fields={"file": ["只支持 .xlsx 和 .csv 文件"]})
-
-
-MERGED_FILL_MAX_BYTES = 5 * 1024 * 1024  # merged ranges need the full (not read-only) parse: registers of normal size
-
-
-def _merged_fill(data: bytes) -> dict[int, dict[tuple[int, int], object]]:
-    """{row: {(row, column): value}} for cells inside a merged range that spans rows (a unit or a date merged down
-    over the petitions it applies to): each gets the range's value. Ranges within one row (a title across the
-    columns) are left alone, so a title stays one cell."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:  # noqa: BLE001 - the read-only pass reports an unreadable file
-        return {}
-    try:
-        ws = wb.worksheets[0]
-        out: dict[int, dict[tuple[int, int], object]] = {}
-        for rng in ws.merged_cells.ranges:
-            if rng.min_row == rng.max_row:
-                continue
-            value = ws.cell(row=rng.min_row, column=rng.min_col).value
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
-                    out.setdefault(r, {})[(r, c)] = value
-        return out
-    finally:
-        wb.close()
-
-
-def read_grid(data: bytes, extension: str, limit: int | None = None) -> list[list]:
-    """The first `limit` rows (all without a limit) as cleaned cells, for the header choice."""
-    out = []
-    for n, raw in enumerate(_rows_raw(data, extension), start=1):
-        if limit is not None and n > limit:
-            break
-        out.append([_cell(c) for c in raw])
-    return out
-
-
 _KNOWN_HEADERS = {name for f in FIELDS for name in (f.label, *f.aliases)} | {"序号", "备注", "编号"}
 
 
@@ -316,11 +220,11 @@ def read_table(data: bytes, extension: str, header_row: int | None = None) -> Ta
         header_row = detect_header_row(read_grid(data, extension, HEADER_SCAN_ROWS))
     if header_row < 1:
         raise InvalidInput("表头行号无效", fields={"header_row": ["表头行号无效"]})
-    it = _rows_raw(data, extension)
+    it = raw_rows(data, extension)
     header_cells = None
     for n, raw in enumerate(it, start=1):
         if n == header_row:
-            header_cells = [_cell(c) for c in raw]
+            header_cells = [clean_cell(c) for c in raw]
             break
     if header_cells is None or not any(c != "" for c in header_cells):
         raise InvalidInput(f"第{header_row}行是空的，不能作为表头", fields={"header_row": ["该行是空行"]})
@@ -331,7 +235,7 @@ def read_table(data: bytes, extension: str, header_row: int | None = None) -> Ta
         for n, raw in enumerate(it, start=header_row + 1):
             if n - header_row > SPREADSHEET_MAX_ROWS:  # a CSV, or a sheet without <dimension>
                 raise InvalidInput(too_many_rows_message(), fields={"file": ["行数过多"]})
-            values = [_cell(c) for c in raw]
+            values = [clean_cell(c) for c in raw]
             filled = [v for v in values if v != ""]
             if not filled:
                 continue
@@ -441,7 +345,7 @@ def parse_when(value) -> datetime | None:
     return dt
 
 
-def _norm(value) -> str:
+def normalise(value) -> str:
     return re.sub(r"\s+", "", inputs.identifier(value))
 
 
@@ -457,7 +361,7 @@ def _subsequence(short: str, long: str) -> bool:
 def fuzzy_suggestions(value: str, names: dict[str, object], *, limit: int = 3) -> list[tuple[object, float]]:
     """The objects whose names are nearest to `value`, best first, with a score 0–1: an abbreviation kept in order
     (subsequence) scores high, otherwise difflib's ratio; below 0.5 nothing is suggested."""
-    key = _norm(value)
+    key = normalise(value)
     if not key:
         return []
     scored: dict[int, tuple[object, float]] = {}
@@ -485,21 +389,21 @@ class Lookups:
     def load(cls) -> Lookups:
         lk = cls()
         for c in Category.objects.filter(active=True):
-            lk.categories[_norm(c.code)] = c
-            lk.categories.setdefault(_norm(c.name), c)
+            lk.categories[normalise(c.code)] = c
+            lk.categories.setdefault(normalise(c.name), c)
         names: dict[str, list] = {}
         for r in Region.objects.select_related("parent"):
-            lk.regions[_norm(r.code)] = r
-            names.setdefault(_norm(r.name), []).append(r)
+            lk.regions[normalise(r.code)] = r
+            names.setdefault(normalise(r.name), []).append(r)
             if r.parent_id:
-                lk.regions.setdefault(_norm(r.parent.name + r.name), r)
+                lk.regions.setdefault(normalise(r.parent.name + r.name), r)
             else:
                 lk.county = lk.county or r
         for name, found in names.items():
             lk.regions.setdefault(name, found[0] if len(found) == 1 else None)  # None: ambiguous name
         for u in Unit.objects.filter(active=True):
-            lk.units[_norm(u.code)] = u
-            lk.units.setdefault(_norm(u.name), u)
+            lk.units[normalise(u.code)] = u
+            lk.units.setdefault(normalise(u.name), u)
         return lk
 
     def pool(self, key: str) -> dict:
@@ -530,7 +434,7 @@ def target_choices(key: str, lookups: Lookups) -> list[tuple[str, str]]:
 
 def known_value(key: str, raw: str, lookups: Lookups) -> str | None:
     """What a value means without the clerk's help: a code (str) or None (unknown, or an ambiguous place name)."""
-    word = _norm(raw)
+    word = normalise(raw)
     if not word:
         return None
     if key == "status":
@@ -550,7 +454,7 @@ def known_value(key: str, raw: str, lookups: Lookups) -> str | None:
 
 def suggest_value(key: str, raw: str, lookups: Lookups) -> tuple[str, str]:
     """(code, why) the page pre-selects for a value it does not know: 是/否 in a status column, the nearest name."""
-    word = _norm(raw)
+    word = normalise(raw)
     if key == "status" and word in YES | {"已结"}:
         return CLOSED, "“是”按已办结"
     if key == "status" and word in NO | {"未结"}:
@@ -621,178 +525,3 @@ def check_values(values: dict, lookups: Lookups) -> dict[str, dict[str, str]]:
     if errors:
         raise InvalidInput("取值对应有误：" + "；".join(f"{FIELD_BY_KEY[k].label}：{v[0]}" for k, v in errors.items()), fields=errors)
     return cleaned
-
-
-@dataclass
-class ParsedRow:
-    row: int
-    legacy_reg_no: str
-    register: dict  # keyword arguments for registration.prepare_registration (without actor)
-    history: dict  # status, handling_unit, replied_at, reply_text, satisfaction, archived_at
-    warnings: list = field(default_factory=list)
-
-
-class RowReader:
-    """Turns one mapped row into a ParsedRow, or a list of {row, column, reason}."""
-
-    def __init__(self, mapping: dict, lookups: Lookups, *, values: dict | None = None, now: datetime | None = None):
-        self.mapping = mapping
-        self.lk = lookups
-        self.values = values or {}
-        self.now = now or timezone.now()
-        self.units_by_code = {u.code: u for u in lookups.units.values() if u is not None}
-        self.regions_by_code = {r.code: r for r in lookups.regions.values() if r is not None}
-        self.categories_by_code = {c.code: c for c in lookups.categories.values() if c is not None}
-
-    def code(self, key: str, raw) -> str | None:
-        """The clerk's choice for this value, else what it is known to mean."""
-        text = raw.strip() if isinstance(raw, str) else str(raw)
-        chosen = self.values.get(key, {}).get(text)
-        return chosen if chosen else known_value(key, text, self.lk)
-
-    def read(self, n: int, raw: dict) -> tuple[ParsedRow | None, list[dict]]:
-        errors: list[dict] = []
-        warnings: list[dict] = []
-
-        def val(key):
-            header = self.mapping.get(key)
-            return raw.get(header, "") if header else ""
-
-        def err(key, reason):
-            errors.append({"row": n, "column": self.mapping.get(key) or FIELD_BY_KEY[key].label, "reason": reason})
-
-        def text(key, max_len):
-            v = val(key)
-            v = v.strip() if isinstance(v, str) else (str(v) if v != "" else "")
-            if len(v) > max_len:
-                err(key, f"超过{max_len}字")
-            return v
-
-        def coded(key, label, default=None):
-            word = text(key, 100)
-            if not word:
-                return default
-            found = self.code(key, word)
-            if found is None:
-                err(key, f"{label}“{word}”未对应到系统取值（请在“取值对应”中选择）")
-            return found
-
-        legacy = inputs.identifier(text("legacy_reg_no", 64))
-        if not legacy:
-            err("legacy_reg_no", "原登记编号为空")
-        received = parse_when(val("received_at"))
-        if val("received_at") in ("", None):
-            err("received_at", "日期为空")
-        elif received is None:
-            err("received_at", f"日期无法识别：“{val('received_at')}”（例：2023-05-01）")
-        elif received > self.now:
-            err("received_at", "日期晚于今天")
-
-        channel = coded("channel", "渠道", Channel.LETTER)
-        nature = coded("nature", "性质", Nature.REQUEST)
-        category_code = coded("category", "问题类别")
-        if not text("category", 64):
-            err("category", "问题类别为空")
-        category = self.categories_by_code.get(category_code) if category_code else None
-        region = None
-        if self.mapping.get("region") and text("region", 100):
-            key = _norm(val("region"))
-            if key in self.lk.regions and self.lk.regions[key] is None and not self.values.get("region", {}).get(val("region").strip()):
-                err("region", f"地名“{val('region')}”有重名，请在“取值对应”中选择或写上级乡镇名")
-            else:
-                code = self.code("region", val("region"))
-                region = self.regions_by_code.get(code) if code else None
-                if region is None:
-                    err("region", f"地名“{val('region')}”未对应到系统中的地方（请在“取值对应”中选择）")
-        else:
-            region = self.lk.county
-            warnings.append({"row": n, "column": self.mapping.get("region") or "问题发生地", "reason": "未写问题发生地，按全县登记"})
-        content = text("content", 20000)
-        if not content:
-            err("content", "主要问题为空")
-        requests = text("requests", 20000)
-
-        name = text("name", 64)
-        id_number = inputs.identifier(text("id_number", 18)).upper()
-        if id_number and not inputs.id_number_valid(id_number):
-            err("id_number", inputs.ID_NUMBER_MESSAGE)
-        phone = inputs.identifier(text("phone", 20))
-        if phone and not inputs.phone_valid(phone):
-            err("phone", "电话号码格式不正确")
-        address = text("address", 200)
-        headcount = 1
-        if val("headcount") not in ("", None):
-            try:
-                headcount = int(inputs.identifier(val("headcount")))
-                if headcount < 1:
-                    raise ValueError
-            except ValueError:
-                err("headcount", "人数应为正整数")
-                headcount = 1
-        confidential = None
-        conf = coded("confidential", "保密")
-        if conf is not None:
-            confidential = conf == "yes"
-
-        status = coded("status", "办理状态", str(Status.REGISTERED)) or str(Status.REGISTERED)
-        unit = None
-        unit_code = coded("handling_unit", "承办单位")
-        if unit_code:
-            unit = self.units_by_code.get(unit_code)
-        elif status in (Status.ASSIGNED, Status.IN_PROGRESS) and not text("handling_unit", 100):
-            # Assigned or in progress needs a unit to act on it: without one the record waits to be assigned.
-            status = str(Status.ACCEPTED)
-            warnings.append(
-                {
-                    "row": n,
-                    "column": self.mapping.get("handling_unit") or "承办单位",
-                    "reason": "办理中但未写承办单位，按已受理（待交办）导入",
-                }
-            )
-        replied_at = self._date(val, err, "replied_at", received)
-        archived_at = self._date(val, err, "archived_at", replied_at or received)
-        satisfaction = coded("satisfaction", "满意度", "") or ""
-        reply_text = text("reply_text", 20000)
-        if status not in (CLOSED,) and replied_at is not None:
-            status = CLOSED  # a reply date in the register: the matter was answered
-        if errors:
-            return None, errors
-        register = {
-            "channel": channel,
-            "received_at": received,
-            "registered_at": received,
-            "petitioners": [{"name": name, "id_number": id_number, "phone": phone, "address": address}] if name else [],
-            "anonymous": not name,
-            "nature": nature,
-            "category": category,
-            "content": content,
-            "requests": requests,
-            "region": region,
-            "headcount": headcount,
-            "confidential": confidential,
-        }
-        history = {
-            "status": status,
-            "status_word": text("status", 100),
-            "handling_unit": unit,
-            "replied_at": replied_at,
-            "reply_text": reply_text,
-            "satisfaction": satisfaction,
-            "archived_at": archived_at,
-        }
-        return ParsedRow(row=n, legacy_reg_no=legacy, register=register, history=history, warnings=warnings), []
-
-    def _date(self, val, err, key, not_before):
-        raw = val(key)
-        if raw in ("", None):
-            return None
-        when = parse_when(raw)
-        if when is None:
-            err(key, f"日期无法识别：“{raw}”（例：2023-05-01）")
-        elif when > self.now + timedelta(minutes=10):
-            err(key, "日期晚于今天")
-        elif not_before is not None and when < not_before - timedelta(days=1):
-            err(key, "日期早于收到日期")
-        else:
-            return when
-        return None

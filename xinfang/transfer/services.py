@@ -36,7 +36,7 @@ from xinfang.petitions.event_types import EventType
 from xinfang.petitions.events import record_event
 from xinfang.petitions.models import CLOSED_STATUSES, Petition, Status
 from xinfang.petitions.steps import _check_version, _lock, current_due
-from xinfang.transfer import importers
+from xinfang.transfer import grids, importers, row_reader
 from xinfang.transfer.models import ColumnMapping, ImportJob, JobStatus, LegacyRecord
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def import_job_create(*, actor, source: str, filename: str, data: bytes) -> Impo
     if len(data) > MAX_UPLOAD_BYTES:
         raise InvalidInput("文件超过200MB，请分成几个文件导入", fields={"file": ["文件超过200MB"]})
     saved = ColumnMapping.objects.filter(source=source).first()
-    grid = importers.read_grid(data, ext, importers.HEADER_SCAN_ROWS)
+    grid = grids.read_grid(data, ext, importers.HEADER_SCAN_ROWS)
     header_row = importers.detect_header_row(grid)
     if saved and saved.header_row and saved.header_row <= len(grid):  # the same source's layout, if its headers still match
         headers = importers._header_names(grid[saved.header_row - 1])
@@ -198,7 +198,7 @@ def import_job_value_choices(*, actor, job_id: int) -> dict:
 def import_job_preview_rows(*, actor, job_id: int, limit: int = 12) -> list[list]:
     """The first rows of the file as they stand, for choosing the header row."""
     job = _job_for(actor, job_id)
-    return importers.read_grid(_read_file(job), job.extension, limit)
+    return grids.read_grid(_read_file(job), job.extension, limit)
 
 
 def _read_file(job: ImportJob) -> bytes:
@@ -263,7 +263,7 @@ def import_job_validate(*, job_id: int, on_progress: Callable[[int, int], None] 
 
 
 def _validate_rows(job: ImportJob, data: bytes, on_progress):
-    reader = importers.RowReader(job.mapping, importers.Lookups.load(), values=job.values)
+    reader = row_reader.RowReader(job.mapping, importers.Lookups.load(), values=job.values)
     table = importers.read_table(data, job.extension, job.header_row)
     errors: list[dict] = []
     warnings: list[dict] = []
@@ -361,10 +361,10 @@ def import_job_run(*, job_id: int, on_progress: Callable[[int, int], None] | Non
     try:
         data = _read_file(job)
         with transaction.atomic():
-            reader = importers.RowReader(job.mapping, importers.Lookups.load(), values=job.values)
+            reader = row_reader.RowReader(job.mapping, importers.Lookups.load(), values=job.values)
             table = importers.read_table(data, job.extension, job.header_row)
             count, first, last = 0, "", ""
-            batch: list[tuple[importers.ParsedRow, registration.Registration]] = []
+            batch: list[tuple[row_reader.ParsedRow, registration.Registration]] = []
 
             def flush():
                 nonlocal first, last, batch
@@ -421,7 +421,7 @@ def import_job_run(*, job_id: int, on_progress: Callable[[int, int], None] | Non
     return job
 
 
-def prepare_row(*, actor, parsed: importers.ParsedRow, source: str, job_id: int | None = None) -> registration.Registration:
+def prepare_row(*, actor, parsed: row_reader.ParsedRow, source: str, job_id: int | None = None) -> registration.Registration:
     """One register row through registration's own checks and defaults, then its history applied (nothing written)."""
     reg = registration.prepare_registration(actor=actor, imported=True, legacy_reg_no=parsed.legacy_reg_no, **parsed.register)
     reg.petition.historical = True
