@@ -9,7 +9,7 @@ from docx import Document
 
 from tests.tokens import api_client
 from xinfang.access import policy
-from xinfang.core.errors import NoPermission
+from xinfang.core.errors import InvalidInput, NoPermission
 from xinfang.org.models import Region, RegionLevel, Role, Unit, UnitKind
 from xinfang.petitions import review
 
@@ -126,3 +126,10 @@ def test_a_city_government_user_sees_neither_the_county_reviews_nor_its_departme
     q = act(q, "request_review", users, review_organ="city-hr-u")
     assert not policy.visible_petitions(gov_user).exists()
     assert policy.review_unit_ids(gov_user) == [city["gov"].pk]
+
+
+def test_a_city_organ_is_never_the_handling_unit_of_a_county_case(register, users, city_departments):
+    p = drive(register, users, "accepted")
+    with pytest.raises(InvalidInput) as e:
+        act(p, "assign", users, handling_unit="city-hr-u")
+    assert "上级机关" in e.value.message and "handling_unit" in e.value.fields
