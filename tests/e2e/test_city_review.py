@@ -53,6 +53,9 @@ def test_the_city_department_answers_the_review_in_its_own_name(page, phone_page
     # The city reviewer: their worklist holds the review asked of their organ, nothing else of the county.
     page.context.clear_cookies()
     login(page, "cr-city")
+    home = page.inner_text("main")
+    assert "网络覆盖" not in home and "接待值班" not in home  # the county's panels are not the city's work
+    screenshot(page, "02a-city-home-laptop")
     page.goto("/petitions/")
     body = page.inner_text("body")
     assert p.reg_no in body and other.reg_no not in body
