@@ -55,3 +55,19 @@ def test_every_demo_role_logs_in_and_sees_its_home():
             assert "我的岗位" in body and "尚未登记岗位" not in body, role
         if role in (Role.ADMIN, Role.OFFICE):
             assert "网络覆盖" in body, role
+
+
+@pytest.mark.django_db
+def test_the_city_inside_the_deployment_has_a_login_per_organ():
+    demo.load()
+    first = snapshot()
+    demo.load()
+    assert snapshot() == first
+    assert Unit.objects.get(code="dept-land").superior.name == "平川市自然资源和规划局"
+    assert Unit.objects.get(code="xfj").superior.name == "平川市信访局"
+    for username, _name, code, _post in demo.CITY_USERS:
+        user = User.objects.get(username=username)
+        assert user.unit.code == code and user.unit.region.level == "city" and user.has_role(Role.OFFICE)
+        c = Client(REMOTE_ADDR="10.1.1.2")
+        assert c.post("/login/", {"username": username, "password": demo.DEMO_PASSWORD}).status_code == 302, username
+        assert c.get("/").status_code == 200, username

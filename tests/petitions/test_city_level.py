@@ -9,7 +9,7 @@ from docx import Document
 
 from tests.tokens import api_client
 from xinfang.access import policy
-from xinfang.core.errors import NoPermission
+from xinfang.core.errors import InvalidInput, NoPermission
 from xinfang.org.models import Region, RegionLevel, Role, Unit, UnitKind
 from xinfang.petitions import review
 
@@ -67,3 +67,69 @@ def review_offered(p, actor):
 
     p.refresh_from_db()
     return workflow.offered(p, actor, timezone.now())
+
+
+@pytest.fixture
+def city_departments(county, city, make_user):
+    """The city's own 人社局 inside the deployment, superior of the county's; the province's 人社厅 outside it."""
+    from xinfang.org.models import ExternalOrgan
+
+    gov, region = city["gov"], city["gov"].region
+    hr = Unit.objects.create(code="city-hr-u", name="测试市人社局", kind=UnitKind.CITY_DEPARTMENT, region=region, parent=gov)
+    county.dept.superior = hr
+    county.dept.save(update_fields=["superior"])
+    province_hr = ExternalOrgan.objects.create(code="prov-hr", name="测试省人社厅", level="province", address="省城路1号")
+    province_hr.supervises.add(hr)
+    return {"hr": hr, "province_hr": province_hr, "hr_reviewer": make_user(Role.OFFICE, unit=hr, username="city-hr-reviewer")}
+
+
+def test_the_city_department_above_the_county_department_reviews_in_its_own_name(register, users, city, city_departments):
+    hr, hr_reviewer, bureau_reviewer = city_departments["hr"], city_departments["hr_reviewer"], city["reviewer"]
+    other = drive(register, users, "in_progress")
+    p = drive(register, users, "replied")  # handled by 测试县人社局
+    assert [(o.name, o.external) for o in review.candidates(p, 1)] == [("测试县政府", False), ("测试市人社局", False)]
+    assert not policy.visible_petitions(hr_reviewer).exists()
+    p = act(p, "request_review", users, review_organ="city-hr-u")
+    assert p.review_unit == hr and p.review_external is None
+    assert set(policy.visible_petitions(hr_reviewer).values_list("reg_no", flat=True)) == {p.reg_no}
+    assert not policy.visible_petitions(bureau_reviewer).exists()  # the city bureau serves the government, not the 人社局
+    with pytest.raises(NoPermission):
+        act(p, "reply", users)  # the county office does not answer the city department's 复查
+    with pytest.raises(NoPermission):
+        act(p, "forward_review", users, actor=hr_reviewer)  # the city reviewer only answers the review
+    offered = review_offered(p, hr_reviewer)
+    assert "reply" in offered and not {"archive", "set_case_leader", "record_delivery"} & set(offered)
+    p = act(p, "reply", users, actor=hr_reviewer, text="经复查，维持原处理意见。")
+    ev = p.events.filter(action="reply").order_by("-seq").first()
+    assert (p.status, p.review_level, ev.data["organ_name"]) == ("replied", 1, "测试市人社局")
+    # 复核 of the city department's review: the city government (in the deployment), or the province's 人社厅 (outside).
+    assert [(o.name, o.external) for o in review.candidates(p, 2)] == [("测试市人民政府", False), ("测试省人社厅", True)]
+    assert "record_delivery" not in review_offered(p, hr_reviewer)  # delivery is the county office's
+    p = act(p, "record_delivery", users)
+    p = act(p, "request_rereview", users)
+    assert p.review_unit == city["gov"]
+    assert set(policy.visible_petitions(bureau_reviewer).values_list("reg_no", flat=True)) == {p.reg_no}
+    assert p.reg_no in set(policy.visible_petitions(hr_reviewer).values_list("reg_no", flat=True))  # its own past review
+    assert "reply" not in review_offered(p, hr_reviewer)
+    api = api_client(hr_reviewer)
+    assert api.get(f"/api/v1/petitions/{other.reg_no}/").status_code == 404
+    assert [r["reg_no"] for r in api.get("/api/v1/petitions/").json()["results"]] == [p.reg_no]
+
+
+def test_a_city_government_user_sees_neither_the_county_reviews_nor_its_departments(
+    register, users, county, city, city_departments, make_user
+):
+    gov_user = make_user(Role.OFFICE, unit=city["gov"], username="city-gov-user")
+    p = drive(register, users, "replied")
+    p = act(p, "request_review", users, review_organ=county.leadership.code)  # 复查 by the county government (under the city's)
+    q = drive(register, users, "replied")
+    q = act(q, "request_review", users, review_organ="city-hr-u")
+    assert not policy.visible_petitions(gov_user).exists()
+    assert policy.review_unit_ids(gov_user) == [city["gov"].pk]
+
+
+def test_a_city_organ_is_never_the_handling_unit_of_a_county_case(register, users, city_departments):
+    p = drive(register, users, "accepted")
+    with pytest.raises(InvalidInput) as e:
+        act(p, "assign", users, handling_unit="city-hr-u")
+    assert "上级机关" in e.value.message and "handling_unit" in e.value.fields

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from xinfang.org.models import NetworkPost, PostRole, Role, SupervisionGroup
+from xinfang.org.models import NetworkPost, PostRole, Region, RegionLevel, Role, SupervisionGroup, Unit, UnitKind
 from xinfang.petitions import services as petition_services
 from xinfang.petitions.models import Category, Petition, Respondent
 
@@ -35,7 +35,9 @@ SECRET_ID = _valid_id()
 SECRETS = (SECRET_NAME, SECRET_PHONE, SECRET_ID, SECRET_ADDRESS, SECRET_WORK_UNIT)
 
 # Roles of the matrix; "respondent" is a county leader recorded as P_IN's respondent, "leader_t2" a
-# township-2 leader (jurisdiction only), "handler2" a handler of another department.
+# township-2 leader (jurisdiction only), "handler2" a handler of another department; "city_dept" a reviewer of the
+# city's 人社局 and "city_xfj" of the city's petition bureau (a city held in the deployment, issue 13: they see only the
+# reviews asked of their organ, so neither P_IN nor P_OUT; tests/security/test_city_scope.py for what they do see).
 ROLE_KEYS = [
     "admin",
     "clerk",
@@ -50,6 +52,8 @@ ROLE_KEYS = [
     "info_officer",
     "safety_officer",
     "viewer",
+    "city_dept",
+    "city_xfj",
 ]
 
 # Who sees which petition (the exact allowed set; everyone else gets 404).
@@ -70,6 +74,9 @@ class World:
     p_in: Petition | None = None
     p_out: Petition | None = None
     category: Category | None = None
+    city_gov: object = None
+    city_xfj: object = None
+    city_hr: object = None
 
     def petition(self, which: str) -> Petition:
         return self.p_in if which == "in" else self.p_out
@@ -131,6 +138,12 @@ def build_world(county, make_user) -> World:
     u["info_officer"] = make_user(Role.INFO_OFFICER, username="w_info")
     u["safety_officer"] = make_user(Role.SAFETY_OFFICER, username="w_safety")
     u["viewer"] = make_user(Role.VIEWER, username="w_viewer")
+    city = Region.objects.create(code="C00", name="测试市", level=RegionLevel.CITY)
+    w.city_gov = Unit.objects.create(code="city-gov", name="测试市人民政府", kind=UnitKind.CITY_LEADERSHIP, region=city)
+    w.city_xfj = Unit.objects.create(code="city-xfj", name="测试市信访局", kind=UnitKind.PETITION_BUREAU, region=city, parent=w.city_gov)
+    w.city_hr = Unit.objects.create(code="city-hr", name="测试市人社局", kind=UnitKind.CITY_DEPARTMENT, region=city, parent=w.city_gov)
+    u["city_dept"] = make_user(Role.OFFICE, unit=w.city_hr, username="w_city_hr")
+    u["city_xfj"] = make_user(Role.OFFICE, unit=w.city_xfj, username="w_city_xfj")
     group = SupervisionGroup.objects.create(code="g1", name="第一督查组")
     group.townships.add(county.townships[0])
     NetworkPost.objects.create(

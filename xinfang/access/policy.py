@@ -28,7 +28,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.core.errors import NotFound
-from xinfang.org.models import ABOVE_THE_COUNTY, NetworkPost, PostRole, Role, Unit
+from xinfang.org.models import ABOVE_THE_COUNTY, ORGAN_KINDS, NetworkPost, PostRole, Role, Unit
 from xinfang.petitions.event_types import EventType
 from xinfang.petitions.models import Nature, Petition, PetitionEvent, Respondent
 
@@ -74,15 +74,18 @@ def _jurisdiction_path(actor) -> str:
 
 def review_unit_ids(actor) -> list[int]:
     """For a user of a unit above the county (a city or province held in this deployment): the review organs whose
-    work the user does: the own unit, the units under it, and, for a petition bureau, the government it serves. Empty
-    for everyone else (their scope is the region and unit tree)."""
+    work the user does: the own unit, its internal offices (units under it at the same level that are not organs of
+    their own: a city government's departments and bureau answer their reviews themselves, the county government under
+    it is the county's), and, for a petition bureau, the government it serves. Empty for everyone else (their scope is
+    the region and unit tree)."""
     cached = getattr(actor, "_xf_review_units", None)
     if cached is not None:
         return cached
     ids: list[int] = []
     unit = actor.unit if actor.unit_id else None
     if unit is not None and unit.region.level in ABOVE_THE_COUNTY:
-        ids = [unit.pk, *Unit.objects.filter(parent_id=unit.pk).values_list("pk", flat=True)]
+        offices = Unit.objects.filter(parent_id=unit.pk, region_id=unit.region_id).exclude(kind__in=ORGAN_KINDS)
+        ids = [unit.pk, *offices.values_list("pk", flat=True)]
         if unit.is_petition_office and unit.parent_id:
             ids.append(unit.parent_id)
     actor._xf_review_units = ids
@@ -93,12 +96,21 @@ def scope_q(actor) -> Q | None:
     """A Q selecting the petitions in the actor's scope (before the respondent block), or None for "nothing".
 
     A user of a city or province organ held in this deployment sees the cases under review at that organ (and what it
-    registered itself), not the county's worklists."""
+    registered itself, and the reviews it was asked before), not the county's worklists."""
     if not _active(actor):
         return None
     upper = review_unit_ids(actor) if not actor.is_superuser else []
     if upper:
-        return Q(review_unit_id__in=upper) | Q(office_id=actor.unit_id)
+        # The review asked of the organ now, and the earlier ones it was asked (its own opinion stays readable after a
+        # 复核 goes one level up): the request events name the organ's code (petitions.review).
+        codes = list(Unit.objects.filter(pk__in=upper).values_list("code", flat=True))
+        asked = PetitionEvent.objects.filter(
+            petition=OuterRef("pk"),
+            action__in=[EventType.REQUEST_REVIEW, EventType.REQUEST_REREVIEW],
+            data__organ__in=codes,
+            data__organ_external=False,
+        )
+        return Q(review_unit_id__in=upper) | Q(office_id=actor.unit_id) | Q(Exists(asked))
     q = Q(pk__in=[])
     granted = False
     if actor.has_role(*OFFICE_ROLES) or actor.is_superuser:

@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass
 
-from xinfang.org.models import Role, UnitKind
+from xinfang.org.models import ABOVE_THE_COUNTY, Role, UnitKind
 
 STAFF = {Role.ADMIN, Role.CLERK, Role.OFFICE, Role.LEADER, Role.UNIT_HANDLER, Role.SUPERVISOR}
 NETWORK = {Role.SUPERVISOR, Role.LIAISON, Role.INFO_OFFICER}
+UPPER_ORGAN_SECTIONS = {"home", "worklist", "knowledge"}
+# The apps whose home panels such a user gets (the same work as the sections above).
+UPPER_ORGAN_APPS = {"petitions", "knowledge"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,11 @@ SECTIONS = [
 ]
 
 
+def is_upper_organ_user(user) -> bool:
+    """A user of a city or province organ held in the deployment: their work is the reviews asked of that organ."""
+    return bool(user.is_authenticated and user.unit_id and not user.is_superuser and user.unit.region.level in ABOVE_THE_COUNTY)
+
+
 def sections_for(user) -> list[Section]:
     if not user.is_authenticated:
         return []
@@ -41,6 +49,10 @@ def sections_for(user) -> list[Section]:
     if user.is_superuser:
         roles.add(Role.ADMIN)
     sections = [s for s in SECTIONS if roles & s.roles]
+    # A city or province organ held in the deployment works on the reviews asked of it (issue 13): its worklist and the
+    # knowledge base; the county's registration, network, schools, statistics and settings are not its work.
+    if is_upper_organ_user(user):
+        sections = [s for s in sections if s.key in UPPER_ORGAN_SECTIONS]
     # Township cadres (unit handlers of a township government) screen and mediate disputes too.
     if Role.UNIT_HANDLER in roles and user.unit_id and user.unit.kind == UnitKind.TOWNSHIP:
         grassroots = next(s for s in SECTIONS if s.key == "grassroots")

@@ -19,10 +19,10 @@ class RegionAdmin(NoDeleteAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(NoDeleteAdmin):
-    list_display = ["code", "name", "kind", "parent", "region", "active"]
+    list_display = ["code", "name", "kind", "parent", "superior", "region", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
-    raw_id_fields = ["parent", "region"]
+    raw_id_fields = ["parent", "superior", "region"]
 
 
 @admin.register(ExternalOrgan)

@@ -1,6 +1,7 @@
 """The demo county, in the seed's shape: 24 townships in 6 supervision groups of 5
 supervisors, ~8 villages per township with 6 villager groups each, 15 county departments,
-12 schools. A few posts are left empty on purpose so the coverage page has rows."""
+12 schools. A few posts are left empty on purpose so the coverage page has rows. Above it the city 平川市 inside the
+deployment (its government, petition bureau and three departments, each with a login), the province as external organs."""
 
 from datetime import date, timedelta
 
@@ -120,29 +121,69 @@ def _user(username, name, unit, role, post=""):
     return user
 
 
-# The city and province above the county, outside this deployment: the office picks them as 复查/复核机关.
-# (code, name, level, kind, address, parent code, the county units it is the organ above)
-ORGANS_ABOVE = [
-    ("prov-gov", "省人民政府", "province", "government", "省城人民路1号", "", []),
-    ("prov-xfj", "省信访局", "province", "petition_bureau", "省城人民路3号", "prov-gov", []),
-    ("prov-hr", "省人力资源和社会保障厅", "province", "department", "省城建设路20号", "prov-gov", []),
-    ("city-gov", "平川市人民政府", "city", "government", "平川市中心大道1号", "prov-gov", ["county"]),
-    ("city-xfj", "平川市信访局", "city", "petition_bureau", "平川市中心大道5号", "prov-xfj", ["xfj"]),
-    ("city-hr", "平川市人力资源和社会保障局", "city", "department", "平川市民生路18号", "prov-hr", ["dept-hr"]),
-    ("city-land", "平川市自然资源和规划局", "city", "department", "平川市国土路6号", "prov-gov", ["dept-land"]),
-    ("city-housing", "平川市住房和城乡建设局", "city", "department", "平川市建设路9号", "prov-gov", ["dept-housing"]),
+# The city above the county, inside this deployment (issue 13): its own region root (the county's paths and statistics do
+# not change), its government, petition bureau and three departments as units, the superiors of the county's units; each
+# with a demo login whose scope is the reviews asked of that organ. (code, name, kind, the county units it is above)
+CITY_CODE = "341000"
+CITY_UNITS = [
+    ("city-gov", "平川市人民政府", UnitKind.CITY_LEADERSHIP, ["county"]),
+    ("city-xfj", "平川市信访局", UnitKind.PETITION_BUREAU, ["xfj"]),
+    ("city-hr", "平川市人力资源和社会保障局", UnitKind.CITY_DEPARTMENT, ["dept-hr"]),
+    ("city-land", "平川市自然资源和规划局", UnitKind.CITY_DEPARTMENT, ["dept-land"]),
+    ("city-housing", "平川市住房和城乡建设局", UnitKind.CITY_DEPARTMENT, ["dept-housing"]),
 ]
+# One login per city organ: (username, name, unit code, post). The office role: they answer the reviews asked of them.
+CITY_USERS = [
+    ("city_gov", "唐秘书", "city-gov", "市政府办公室秘书"),
+    ("city_xfj", "宋科长", "city-xfj", "市信访局复查复核科科长"),
+    ("city_hr", "曹科长", "city-hr", "市人社局信访科科长"),
+    ("city_land", "袁科长", "city-land", "市自然资源和规划局信访科科长"),
+    ("city_housing", "蒋科长", "city-housing", "市住建局信访科科长"),
+]
+# The province above the city stays outside the deployment: records the office picks (org.ExternalOrgan).
+# (code, name, kind, address, parent code, the city units it is the organ above)
+ORGANS_ABOVE = [
+    ("prov-gov", "省人民政府", "government", "省城人民路1号", "", ["city-gov"]),
+    ("prov-xfj", "省信访局", "petition_bureau", "省城人民路3号", "prov-gov", ["city-xfj"]),
+    ("prov-hr", "省人力资源和社会保障厅", "department", "省城建设路20号", "prov-gov", ["city-hr"]),
+    ("prov-land", "省自然资源厅", "department", "省城国土路2号", "prov-gov", ["city-land"]),
+    ("prov-housing", "省住房和城乡建设厅", "department", "省城建设路8号", "prov-gov", ["city-housing"]),
+]
+# Earlier demo databases held the city as external organs under these codes: now units, so the records are retired.
+RETIRED_CITY_ORGANS = ["city-gov", "city-xfj", "city-hr", "city-land", "city-housing"]
 
 
-def _organs_above(leadership, bureau, departments) -> None:
-    """The organs above the county as records (org.ExternalOrgan), linked to the county units they are above (idempotent)."""
-    units = {u.code: u for u in [leadership, bureau, *departments]}
-    for code, name, level, kind, address, parent, below in ORGANS_ABOVE:
+def _city_above(units: dict) -> list[Unit]:
+    """The city inside the deployment, above the county's units (idempotent: links set once, never moved back)."""
+    city = _region(CITY_CODE, "平川市", RegionLevel.CITY, None)
+    gov = _unit("city-gov", "平川市人民政府", UnitKind.CITY_LEADERSHIP, city)
+    made = []
+    for code, name, kind, below in CITY_UNITS:
+        unit = gov if code == "city-gov" else _unit(code, name, kind, city, gov)
+        made.append(unit)
+        for c in below:
+            low = units.get(c)
+            if low is None:
+                continue
+            if low.kind == UnitKind.COUNTY_LEADERSHIP and low.parent_id is None:  # the county government under the city's
+                low.parent = unit
+                low.save(update_fields=["parent"])
+            elif low.kind != UnitKind.COUNTY_LEADERSHIP and low.superior_id is None:
+                low.superior = unit
+                low.save(update_fields=["superior"])
+    ExternalOrgan.objects.filter(code__in=RETIRED_CITY_ORGANS, active=True).update(active=False)
+    return made
+
+
+def _organs_above(city_units: list[Unit]) -> None:
+    """The province above the city as records (org.ExternalOrgan), linked to the city units they are above (idempotent)."""
+    units = {u.code: u for u in city_units}
+    for code, name, kind, address, parent, below in ORGANS_ABOVE:
         organ, _ = ExternalOrgan.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
-                "level": level,
+                "level": "province",
                 "kind": kind,
                 "address": address,
                 "parent": ExternalOrgan.objects.filter(code=parent).first(),
@@ -194,7 +235,11 @@ def load(**_options) -> str:
     safety_user = _user("safety_officer", "许老师", schools[0], Role.SAFETY_OFFICER, "安全信息员")
     _user("viewer", "马查看", leadership, Role.VIEWER, "县委办")
 
-    _organs_above(leadership, bureau, departments)
+    city_units = _city_above({u.code: u for u in [leadership, bureau, *departments]})
+    _organs_above(city_units)
+    by_code = {u.code: u for u in city_units}
+    for username, name, code, post in CITY_USERS:
+        _user(username, name, by_code[code], Role.OFFICE, post)
 
     # Leading groups (领导小组): the county and each school.
     if not LeadingGroupMember.objects.filter(unit=leadership).exists():

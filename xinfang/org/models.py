@@ -76,6 +76,10 @@ class UnitKind(models.TextChoices):
     PETITION_BUREAU = "petition_bureau", "信访局"
     JOINT_OFFICE = "joint_office", "联席办"
     DEPARTMENT = "department", "县直部门"
+    # A city's or province's own departments held in the deployment (市人社局 above 县人社局): review organs of their
+    # own, never handling units of the county's cases (routing, assignment and the county's lists take `department`).
+    CITY_DEPARTMENT = "city_department", "市直部门"
+    PROVINCE_DEPARTMENT = "province_department", "省直部门"
     TOWNSHIP = "township", "乡镇政府/街道办"
     SCHOOL = "school", "学校"
     VILLAGE_COMMITTEE = "village_committee", "村(居)委会"
@@ -88,6 +92,18 @@ class Unit(models.Model):
     kind = models.CharField("类型", max_length=32, choices=UnitKind.choices)
     parent = models.ForeignKey("self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     region = models.ForeignKey(Region, verbose_name="所在/管辖区域", on_delete=models.PROTECT, related_name="units")
+    # The department of the same system one level up, when it is held in this deployment (县人社局 → 市人社局): with the
+    # same-level government (`parent`) the in-deployment organs above the unit (复查/复核, petitions.review). Outside the
+    # deployment the organ above is an ExternalOrgan record (`superior_organs`).
+    superior = models.ForeignKey(
+        "self",
+        verbose_name="上一级主管部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subordinates",
+        help_text="本系统内上一级同系统部门，如县人社局的上一级为市人社局（复查、复核机关）",
+    )
     # Short text of what the unit handles (归口处理), used by routing suggestions and the knowledge base.
     responsibilities = models.TextField("职责/归口事项", blank=True)
     duty_phone = models.CharField("值班电话", max_length=32, blank=True)
@@ -103,6 +119,19 @@ class Unit(models.Model):
     @property
     def is_petition_office(self) -> bool:
         return self.kind in (UnitKind.PETITION_BUREAU, UnitKind.JOINT_OFFICE)
+
+
+# Units that are organs of their own (a review organ answers in its own name), as opposed to a unit's internal offices.
+GOVERNMENT_KINDS = (UnitKind.COUNTY_LEADERSHIP, UnitKind.CITY_LEADERSHIP, UnitKind.PROVINCE_LEADERSHIP)
+ORGAN_KINDS = (
+    *GOVERNMENT_KINDS,
+    UnitKind.PETITION_BUREAU,
+    UnitKind.JOINT_OFFICE,
+    UnitKind.DEPARTMENT,
+    UnitKind.CITY_DEPARTMENT,
+    UnitKind.PROVINCE_DEPARTMENT,
+    UnitKind.TOWNSHIP,
+)
 
 
 class OrganLevel(models.TextChoices):

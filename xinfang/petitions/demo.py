@@ -208,41 +208,43 @@ def load(petitions: int = 300, **_options) -> str:
 
 REVIEW_MARK = "【复查复核示例】"
 # One case at each stage of the review path (issue 13), so a newcomer sees the whole path: (title, steps after the first
-# answer). Each step is (action, inputs); the handling unit is 县人社局, above it 县委县政府 (in the deployment) and
-# 平川市人社局 (outside it, org.demo.ORGANS_ABOVE).
+# answer). Each step is (action, inputs); "by" names the demo login that takes it when it is not the county's (a city
+# organ answers its own review). The handling unit is 县人社局; above it 县委县政府 and 平川市人社局 (both in the
+# deployment, org.demo.CITY_UNITS), above those 平川市人民政府 and the province's 人社厅 (outside it, org.demo.ORGANS_ABOVE).
+CITY_REVIEW = [
+    ("request_review", {"review_organ": "city-hr"}),
+    ("reply", {"text": "经复查，原处理意见认定事实清楚，予以维持。", "by": "city_hr"}),
+]
 REVIEW_STAGES = [
     ("复查中：县委县政府复查（本系统内）", [("request_review", {"review_organ": "county"})]),
-    ("复查请求待转送：平川市人社局（系统外）", [("request_review", {"review_organ": "city-hr"})]),
-    ("已转送平川市人社局，待录入复查意见", [("request_review", {"review_organ": "city-hr"}), ("forward_review", {"note": "请依法复查"})]),
-    (
-        "复查意见已录入，可申请复核",
-        [
-            ("request_review", {"review_organ": "city-hr"}),
-            ("forward_review", {}),
-            ("record_review_opinion", {"text": "经复查，原处理意见认定事实清楚、适用政策正确，予以维持。"}),
-        ],
-    ),
-    (
-        "复核中：已转送平川市人民政府",
-        [
-            ("request_review", {"review_organ": "city-hr"}),
-            ("forward_review", {}),
-            ("record_review_opinion", {"text": "经复查，予以维持。"}),
-            ("request_rereview", {"reason": "对复查意见不服"}),
-            ("forward_review", {}),
-        ],
-    ),
+    ("复查中：平川市人社局复查（本系统内，待市人社局答复）", [("request_review", {"review_organ": "city-hr"})]),
+    ("复查意见已作出：平川市人社局，可申请复核", CITY_REVIEW),
+    ("复核中：平川市人民政府复核（本系统内，待市信访局答复）", [*CITY_REVIEW, ("request_rereview", {"review_organ": "city-gov"})]),
     (
         "已复核终结（三级终结）",
         [
             ("request_review", {"review_organ": "county"}),
-            ("reply", {"method": "letter", "text": "经复查，维持原处理意见。"}),
-            ("request_rereview", {"reason": "对复查意见不服"}),
+            ("reply", {"text": "经复查，维持原处理意见。"}),
+            ("request_rereview", {"review_organ": "city-gov"}),
+            ("reply", {"text": "经复核，维持复查意见。本复核意见为终结意见。", "by": "city_xfj"}),
+        ],
+    ),
+    ("复核请求待转送：省人社厅（系统外）", [*CITY_REVIEW, ("request_rereview", {"review_organ": "prov-hr"})]),
+    (
+        "已转送省人社厅，待录入复核意见",
+        [*CITY_REVIEW, ("request_rereview", {"review_organ": "prov-hr"}), ("forward_review", {"note": "请依法复核"})],
+    ),
+    (
+        "省人社厅复核意见已录入（三级终结）",
+        [
+            *CITY_REVIEW,
+            ("request_rereview", {"review_organ": "prov-hr"}),
             ("forward_review", {}),
             ("record_review_opinion", {"text": "经复核，维持复查意见。本复核意见为终结意见。"}),
         ],
     ),
 ]
+CITY_LOGINS = ("city_hr", "city_xfj")
 FIRST_ANSWER = ["accept", "assign", "acknowledge", "report_result", "approve_result", "reply"]
 
 
@@ -251,13 +253,16 @@ def _review_path_cases() -> str:
     answer, a simple-track case and a dissatisfied one."""
     if Petition.objects.filter(content__startswith=REVIEW_MARK).exists():
         return "复查复核示例已存在"
-    users = {u.username: u for u in User.objects.filter(username__in=["clerk", "office", "leader", "unit_handler"])}
+    users = {u.username: u for u in User.objects.filter(username__in=["clerk", "office", "leader", "unit_handler", *CITY_LOGINS])}
     labour = Category.objects.filter(code="labour").first()
     village = Region.objects.filter(level=RegionLevel.VILLAGE).order_by("code").first()
-    if len(users) < 4 or labour is None or village is None or users["unit_handler"].unit is None:
+    if len(users) < 4 + len(CITY_LOGINS) or labour is None or village is None or users["unit_handler"].unit is None:
         return "未生成复查复核示例（缺少演示账号或区划）"
-    if not (Unit.objects.filter(code="county").exists() and ExternalOrgan.objects.filter(code__in=["city-hr", "city-gov"]).count() == 2):
-        return "未生成复查复核示例（缺少上级机关记录：先载入组织机构演示数据）"
+    if not (
+        Unit.objects.filter(code__in=["county", "city-hr", "city-gov"]).count() == 3
+        and ExternalOrgan.objects.filter(code="prov-hr").exists()
+    ):
+        return "未生成复查复核示例（缺少上级机关：先载入组织机构演示数据）"
     rng = random.Random(13)
     ctx = {"clerk": users["clerk"], "office": users["office"], "leader": users["leader"], "handler": users["unit_handler"]}
     ctx["unit"] = ctx["handler"].unit
@@ -283,9 +288,10 @@ def _review_path_cases() -> str:
         except KeyError:  # the review path's own actions: their inputs are the stage's
             base = {}
         inputs = {**base, **(extra or {})}
+        actor = users[inputs.pop("by")] if "by" in inputs else _actor(action, ctx)
         if action == "reply":
-            inputs.setdefault("method", "letter")
-        return petition_act(actor=_actor(action, ctx), petition_or_reg_no=p.reg_no, action=action, version=p.version, **inputs)
+            inputs["method"] = "letter"
+        return petition_act(actor=actor, petition_or_reg_no=p.reg_no, action=action, version=p.version, **inputs)
 
     ended = None
     for title, steps in REVIEW_STAGES:
@@ -299,7 +305,7 @@ def _review_path_cases() -> str:
             if action == "record_review_opinion":
                 extra = {"decided_at": timezone.localdate(), **extra}
             p = step(p, action, extra)
-        ended = p if p.review_level >= 2 else ended
+        ended = ended or (p if p.review_level >= 2 else None)  # the first matter ended, in the deployment
     if ended is not None:
         register("复核终结后再次反映（待告知不再受理）", repeat_of=ended)
     simple = register("简易办理", nature="request")

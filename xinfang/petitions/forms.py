@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from xinfang.access import policy
-from xinfang.org.models import Region, Role, Unit, User
+from xinfang.org.models import ABOVE_THE_COUNTY, Region, Role, Unit, User
 from xinfang.petitions.action_inputs import INPUTS, Kind
 from xinfang.petitions.models import Category, Channel, Nature, Status
 
@@ -13,7 +13,8 @@ RESPONDENT_ROWS = 2
 
 
 def region_choices():
-    rows = Region.objects.order_by("path").values_list("code", "name", "level")[:3000]
+    # A city or province held in the deployment (issue 13) is not where the county registers a petition.
+    rows = Region.objects.exclude(level__in=ABOVE_THE_COUNTY).order_by("path").values_list("code", "name", "level")[:3000]
     indent = {"county": "", "township": "　", "village": "　　", "group": "　　　"}
     return [("", "请选择")] + [(code, f"{indent.get(level, '')}{name}") for code, name, level in rows]
 
@@ -174,7 +175,9 @@ def _leaders(petition):
 
 def _units(petition):
     # The access policy's guard decides: a 检举控告 is never offered to a unit where a respondent works.
-    units = policy.assignable_units(petition, Unit.objects.filter(active=True).exclude(kind="village_committee"))
+    # The city's organs held in the deployment review the county's cases; they are not its handling units.
+    units = Unit.objects.filter(active=True).exclude(kind="village_committee").exclude(region__level__in=ABOVE_THE_COUNTY)
+    units = policy.assignable_units(petition, units)
     return [("", "请选择")] + [(u.code, u.name) for u in units[:500]]
 
 

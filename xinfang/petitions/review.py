@@ -5,9 +5,10 @@ a 复核 of the organ above the review organ (复查机关、单位的上一级�
 and reasons is not accepted again (不再受理). Article numbers are not printed (one copy of the text gives them; see
 docs/review.md).
 
-The organ of a review is a unit of this deployment (e.g. 县人民政府 above 县人社局) or an external organ
-(`org.ExternalOrgan`: 市人社局, 市人民政府 …). `candidates` lists the lawful organs for a stage, the suggestion first:
-the handling unit's same-level government in the deployment, then its superior of the system above. An in-deployment
+The organ of a review is a unit of this deployment (县人民政府 above 县人社局; 市人社局 when the city is held in the
+deployment: `Unit.superior`) or an external organ (`org.ExternalOrgan`: 省人社厅, 省人民政府 …). `candidates` lists the
+lawful organs for a stage, the suggestion first: the handling unit's same-level government in the deployment, then its
+superior department (in the deployment, then outside it). An in-deployment
 organ answers the review itself (`reply`, signed in its name); an external one gets the request forwarded
 (`forward_review`, 转送 with a notice to the petitioner) and its opinion is entered as received
 (`record_review_opinion {text, decided_at}` and a scan among the petition's attachments).
@@ -21,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.core.errors import InvalidInput
-from xinfang.org.models import ExternalOrgan, OrganKind, Unit, UnitKind
+from xinfang.org.models import GOVERNMENT_KINDS, ExternalOrgan, OrganKind, Unit
 from xinfang.petitions.action_inputs import clean
 from xinfang.petitions.models import Attachment, Petition
 from xinfang.petitions.steps import _begin, _finish
@@ -29,7 +30,7 @@ from xinfang.petitions.timelimits import due_for
 from xinfang.petitions.workflow import Action
 
 STAGE_LABELS = {1: "复查", 2: "复核"}
-GOVERNMENTS: tuple[str, ...] = (UnitKind.COUNTY_LEADERSHIP, UnitKind.CITY_LEADERSHIP, UnitKind.PROVINCE_LEADERSHIP)
+GOVERNMENTS: tuple[str, ...] = GOVERNMENT_KINDS
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,15 @@ def current(p: Petition) -> Organ | None:
 
 
 def _above_unit(unit: Unit) -> list[Organ]:
-    """The organs above a unit of the deployment: its government in the deployment (a department's same-level government, a
-    township's county government), then the external organs recorded as above it (市人社局 above 县人社局)."""
+    """The organs above a unit of the deployment: its same-level government in the deployment (a department's, a township's
+    county government; the county government's city government), then its superior department in the deployment
+    (`Unit.superior`: 市人社局 above 县人社局), then the external organs recorded as above it (省人社厅 above 市人社局)."""
     out: list[Organ] = []
     parent = unit.parent if unit.parent is not None and unit.parent.active else None
     if parent is not None and parent.kind in GOVERNMENTS:
         out.append(_organ(parent))
+    if unit.superior is not None and unit.superior.active:
+        out.append(_organ(unit.superior))
     externals = list(unit.superior_organs.filter(active=True))
     out += [_organ(o) for o in externals if o.kind != OrganKind.GOVERNMENT]
     out += [_organ(o) for o in externals if o.kind == OrganKind.GOVERNMENT]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, NoPermission, NotFound
-from xinfang.org.models import Role, User
+from xinfang.org.models import ABOVE_THE_COUNTY, Role, User
 from xinfang.petitions import deadlines, followup, review, timelimits, tracks, workflow
 from xinfang.petitions.action_inputs import DECLINE_ROUTE_ORGAN, TAKES_ACTOR_LABEL, DeclineRoute, clean, names
 from xinfang.petitions.combined import petition_accept_and_assign
@@ -190,6 +190,9 @@ def petition_assign(
     v = clean(Action.ASSIGN, handling_unit=handling_unit, complexity=complexity, due_at=due_at, note=note)
     unit, complexity = v["handling_unit"], v["complexity"]
     policy.assert_not_accused_unit(p, unit=unit)  # 检举控告 never to the accused's unit, no override (409 respondent_unit)
+    if unit.region.level in ABOVE_THE_COUNTY:  # a city organ held in the deployment reviews the county's cases (issue 13)
+        msg = f"{unit.name}是上级机关，不承办本县交办的信访事项；确需上级处理的，请转送"
+        raise InvalidInput(msg, fields={"handling_unit": [msg]})
     now = timezone.now()
     if p.handle_due_at is None:
         p.handle_due_at = due_for("handle", p.accepted_at or now)

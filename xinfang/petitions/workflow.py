@@ -433,8 +433,28 @@ def actions_for(state: str, role_codes) -> list[str]:
     return [t.action for t in TRANSITIONS if state in t.from_states and roles & set(t.roles)]
 
 
+# A city or province organ held in the deployment works on the county's cases only through the review asked of it: it
+# answers it (signed in its name), notes progress, pauses for a hearing or appraisal. The rest stays with the county.
+UPPER_ORGAN_ACTIONS = frozenset({str(Action.REPLY), str(Action.PROGRESS), str(Action.PAUSE), str(Action.RESUME)})
+
+
+def upper_organ_refusal(action: str, p, actor) -> Refusal | None:
+    if actor is None or not actor.unit_id or p.office_id == actor.unit_id:
+        return None
+    from xinfang.access import policy
+
+    ids = policy.review_unit_ids(actor)
+    if not ids or (action in UPPER_ORGAN_ACTIONS and p.status in REVIEWING and p.review_unit_id in ids):
+        return None
+    return Refusal(str(ErrorCode.PERMISSION_DENIED), f"本件由{p.office.name}办理；{actor.unit.name}只办理向本机关提出的复查、复核")
+
+
 def refusal(action: str, petition, actor, now: datetime) -> Refusal | None:
-    """Why the action's guard refuses it on `petition` now (None when nothing does). The table's state and role come first."""
+    """Why the action's guard refuses it on `petition` now (None when nothing does). The table's state and role come first;
+    a city or province organ's staff then only the review asked of it (`upper_organ_refusal`)."""
+    upper = upper_organ_refusal(action, petition, actor)
+    if upper is not None:
+        return upper
     t = BY_ACTION.get(action)
     return t.guard(petition, actor, now) if t is not None and t.guard is not None else None
 

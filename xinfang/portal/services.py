@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from xinfang.core import inputs
 from xinfang.core.errors import Conflict, DomainError, ErrorCode, InvalidInput, NoPermission, NotFound
-from xinfang.org.models import Region, Role, Unit, UnitKind
+from xinfang.org.models import ABOVE_THE_COUNTY, Region, Role, Unit, UnitKind
 from xinfang.petitions import registration
 from xinfang.petitions import services as petition_services
 from xinfang.petitions.event_types import EventType
@@ -422,10 +422,10 @@ def _region_from_address(address: str):
     """The most specific region whose name appears in the address; else the county."""
     address = address or ""
     best = None
-    for region in Region.objects.only("pk", "name", "path", "level").order_by("path"):
+    for region in Region.objects.exclude(level__in=ABOVE_THE_COUNTY).only("pk", "name", "path", "level").order_by("path"):
         if region.name and region.name in address and (best is None or len(region.path) > len(best.path)):
             best = region
-    return best or Region.objects.filter(parent__isnull=True).order_by("pk").first()
+    return best or _county_region()
 
 
 # GeoReport v2, POST Service Request: a location is required, given as lat & long (WGS84 decimal degrees), or
@@ -490,7 +490,8 @@ def open311_location(data: dict) -> dict:
 
 
 def _county_region():
-    return Region.objects.filter(parent__isnull=True).order_by("pk").first()
+    # The county's root: a city held in the deployment is a root of its own (issue 13), never where a petition lands.
+    return Region.objects.filter(parent__isnull=True).exclude(level__in=ABOVE_THE_COUNTY).order_by("pk").first()
 
 
 def _notice(petition: Petition, code: str) -> str:
