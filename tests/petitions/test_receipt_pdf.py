@@ -62,6 +62,8 @@ def test_the_receipt_download_has_a_chinese_name_and_the_portal_setting(register
     default = login(users.clerk).get(f"/petitions/{p.reg_no}/receipt.pdf")
     if text:
         assert "http://testserver/portal/" in pdfs.text(default.content)
+    with override_settings(XINFANG_PORTAL_URL=""):
+        assert receipts.portal_address() == receipts.PORTAL_UNKNOWN  # no bare "/portal/" on paper
 
 
 def test_a_reprint_a_day_later_is_byte_for_byte_the_same(register, users):

@@ -89,15 +89,18 @@ NAMES_SHOWN = 5  # a collective petition's receipt names this many, then 等N人
 MARGIN = 27  # mm, left and right
 
 
+PORTAL_UNKNOWN = "本机关网站的“网上信访”页面"  # no address configured and no request to take the host from (a shell)
+
+
 def portal_address(request=None) -> str:
-    """The petitioners' portal as a receipt prints it: settings.XINFANG_PORTAL_URL, else this site's /portal/."""
+    """The petitioners' portal as a receipt prints it: settings.XINFANG_PORTAL_URL, else this site's /portal/ as the
+    request reached it; without either, words instead of a bare path."""
     from django.urls import reverse
 
     configured = getattr(settings, "XINFANG_PORTAL_URL", "")
     if configured:
         return configured
-    path = reverse("portal:home")
-    return request.build_absolute_uri(path) if request is not None else path
+    return request.build_absolute_uri(reverse("portal:home")) if request is not None else PORTAL_UNKNOWN
 
 
 def code_line(petition, query_code: str) -> str:

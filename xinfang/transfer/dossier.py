@@ -136,9 +136,13 @@ def _fmt_iso(value: str) -> str:
     from datetime import datetime
 
     try:
-        return _fmt(datetime.fromisoformat(value))
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return value
+    if len(value) == 10:  # a date (作出意见日期)
+        return moment.strftime("%Y-%m-%d")
+    shown = _fmt(moment)
+    return shown.removesuffix(" 00:00")  # a day entered without its hour (送达时间 of a letter)
 
 
 def _size(n: int) -> str:
@@ -170,12 +174,13 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
 
     base = ParagraphStyle("base", fontName=cjk_font(), fontSize=10.5, leading=16, wordWrap="CJK")
     small = ParagraphStyle("small", parent=base, fontSize=9, leading=13)
-    h1 = ParagraphStyle("h1", parent=base, fontSize=15, leading=22, spaceBefore=6, spaceAfter=8)
-    h2 = ParagraphStyle("h2", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
+    # Headings stay with what follows them (no heading alone at the foot of a page).
+    h1 = ParagraphStyle("h1", parent=base, fontSize=15, leading=22, spaceBefore=6, spaceAfter=8, keepWithNext=1)
+    h2 = ParagraphStyle("h2", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4, keepWithNext=1)
     title = ParagraphStyle("title", parent=base, fontSize=26, leading=36, alignment=TA_CENTER)
     center = ParagraphStyle("center", parent=base, fontSize=13, leading=22, alignment=TA_CENTER)
     muted = ParagraphStyle("muted", parent=small, textColor=colors.HexColor("#555555"))
-    doc_title = ParagraphStyle("doc_title", parent=base, fontSize=13, leading=20, spaceBefore=10, spaceAfter=2)
+    doc_title = ParagraphStyle("doc_title", parent=base, fontSize=13, leading=20, spaceBefore=10, spaceAfter=2, keepWithNext=1)
 
     def para(text, style=base):
         return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
