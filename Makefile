@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE ?= xinfang.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate demo run test test-fast e2e lint format bench check clean-var fuzz typecheck lock
+.PHONY: help install fonts assets migrate demo run test test-fast e2e lint format bench check clean-var fuzz typecheck lock
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,7 +23,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PIP) install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed assets ## create .venv and install the hashed locks (runtime and development) and front-end assets
+install: $(VENV)/.installed assets fonts ## create .venv and install the hashed locks (runtime and development), front-end assets and the PDF font
+
+fonts: ## the TrueType Chinese font every PDF embeds (Debian's fonts-arphic-uming, xinfang/core/pdf.py; XINFANG_PDF_FONT names another)
+	@test -n "$$XINFANG_PDF_FONT" || test -f /usr/share/fonts/truetype/arphic/uming.ttc || { echo "PDF 中文字体未安装：正在从 Debian 软件源安装 fonts-arphic-uming"; apt-get install -y -qq fonts-arphic-uming; }
 
 lock: ## compile requirements.txt and requirements-dev.txt with hashes from requirements.in and requirements-dev.in (pip-tools)
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in

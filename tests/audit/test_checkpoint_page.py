@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from django.core.management import call_command
 
+from tests import pdfs
 from xinfang.audit import checkpoints
 from xinfang.audit.models import Chain, ChainHead
 
@@ -28,6 +29,8 @@ def test_office_lists_and_downloads_every_format(world, client, tmp_path):
     assert "信访事件链检查点" in text and "第 1 号" in text and checkpoints.fingerprint(cp.mac)[:9] in text and "经办人" in text
     info = subprocess.run(["pdfinfo", str(tmp_path / "c.pdf")], capture_output=True, text=True).stdout
     assert re.search(r"^Pages:\s+1$", info, re.M) and "A4" in info
+    pdfs.assert_fonts_embedded(pdf.content)  # issue 14: no Courier or other unembedded font on the filed page
+    assert checkpoints.export_pdf(cp) == pdf.content  # the same checkpoint prints as the same file
     txt = client.get("/audit/checkpoints/1.txt").content.decode()
     assert checkpoints.fingerprint(cp.digest) in txt
     data = json.loads(b"".join([client.get("/audit/checkpoints/1.json").content]).decode())

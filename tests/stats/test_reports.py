@@ -2,12 +2,14 @@
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
 from docx import Document
 from openpyxl import load_workbook
 
+from tests import pdfs
 from xinfang.core.errors import InvalidInput
 from xinfang.stats import reports, tables
 
@@ -41,7 +43,16 @@ def test_pdf_is_a_pdf_with_pages(january):
     data = reports.render_pdf(january)
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert len(re.findall(rb"/Type /Page\b(?!s)", data)) >= 3  # several pages: tables and three charts
-    assert b"STSong-Light" in data
+    pdfs.assert_fonts_embedded(data)  # issue 14: the Chinese font travels with the file (pdffonts: emb yes)
+    assert pdfs.is_a4(data)
+
+
+@pytest.mark.django_db
+def test_pdf_is_the_same_file_for_the_same_figures(january):
+    """Issue 14: no creation time or random file ID (reportlab invariant): the same report is the same bytes a day later."""
+    first = reports.render_pdf(january)
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        assert reports.render_pdf(january) == first
 
 
 @pytest.mark.django_db

@@ -280,7 +280,8 @@ def export_text(cp: Checkpoint) -> str:
 
 
 def export_pdf(cp: Checkpoint) -> bytes:
-    """One A4 page for filing (reportlab, the built-in CID font STSong-Light)."""
+    """One A4 page for filing (reportlab, the embedded font and document options of xinfang/core/pdf.py: its Latin
+    letters are half-width, so the digests line up like a typewriter's without an unembedded Courier)."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4
@@ -288,12 +289,12 @@ def export_pdf(cp: Checkpoint) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    from xinfang.core.pdf import cjk_font
+    from xinfang.core.pdf import cjk_font, doc_options
 
     font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=20, leading=30, alignment=1, spaceAfter=8 * mm)
     text = ParagraphStyle("b", fontName=font, fontSize=12, leading=22, wordWrap="CJK")
-    mono = ParagraphStyle("m", fontName="Courier", fontSize=11, leading=18, leftIndent=8 * mm)
+    mono = ParagraphStyle("m", fontName=font, fontSize=11, leading=18, leftIndent=8 * mm)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -303,8 +304,14 @@ def export_pdf(cp: Checkpoint) -> bytes:
         topMargin=37 * mm,
         bottomMargin=35 * mm,
         title=f"事件链检查点 {cp.number}",
+        **doc_options(),
     )
     local = timezone.localtime(cp.created_at)
+
+    def digits(value: str) -> str:  # 8 groups of 4 a line: two even lines to copy or compare by hand
+        groups = escape(fingerprint(value)).split(" ")
+        return "<br/>".join(" ".join(groups[i : i + 8]) for i in range(0, len(groups), 8))
+
     story = [
         Paragraph("信访事件链检查点", title),
         Paragraph(f"编号：第 {cp.number} 号", text),
@@ -316,11 +323,11 @@ def export_pdf(cp: Checkpoint) -> bytes:
         ),
         Spacer(1, 4 * mm),
         Paragraph("链头摘要（SHA-256）：", text),
-        Paragraph(escape(fingerprint(cp.digest)), mono),
+        Paragraph(digits(cp.digest), mono),
         Paragraph(f"检查点签名（HMAC-SHA256，密钥编号 {escape(cp.key_id)}）：", text),
-        Paragraph(escape(fingerprint(cp.mac)), mono),
+        Paragraph(digits(cp.mac), mono),
         Paragraph("上一检查点签名：", text),
-        Paragraph(escape(fingerprint(cp.prev_mac)) if cp.prev_mac else "（无，首个检查点）", mono if cp.prev_mac else text),
+        Paragraph(digits(cp.prev_mac) if cp.prev_mac else "（无，首个检查点）", mono if cp.prev_mac else text),
         Spacer(1, 6 * mm),
         Paragraph(
             "本页记录生成时每件信访件事件链的终点。日后如有事件被删除、链头被回退或检查点被替换，"

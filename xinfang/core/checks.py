@@ -7,6 +7,9 @@ points call `refuse_to_start()` (gunicorn's workers then fail to boot). Active o
 
 Each key must be set in the environment, must not be one of the repository's development keys
 (settings.base.DEV_KEYS) and must be long enough to be a key.
+
+`xinfang.E110` (every environment): the PDF font of xinfang/core/pdf.py must be an embeddable TrueType file
+(fonts-arphic-uming by default), so `migrate` / `runserver` / `check` say so before the first receipt fails.
 """
 
 from django.conf import settings
@@ -83,3 +86,14 @@ def refuse_to_start() -> None:
     if errors:
         lines = [f"{e.id}: {e.msg}（{e.hint}）" for e in errors]
         raise ImproperlyConfigured("生产环境拒绝启动：\n" + "\n".join(lines))
+
+
+@checks.register("xinfang_pdf_font")
+def pdf_font(app_configs=None, **kwargs):
+    """`xinfang.E110`: every PDF embeds the Chinese font of xinfang/core/pdf.py; without it no receipt, dossier or report prints."""
+    from xinfang.core.pdf import font_problem
+
+    problem = font_problem()
+    if not problem:
+        return []
+    return [checks.Error(problem, hint="PDF（回执、案卷、告知书、统计报告）需要嵌入中文字体", id="xinfang.E110")]

@@ -217,11 +217,14 @@ def receipt_pdf(request, reg_no):
     """The printed receipt carries the code while its receipt is fresh (the same token, a few minutes); otherwise 已告知."""
     petition = _petition_or_404(request.user, reg_no)
     code = receipts.printable(request.session, reg_no, request.GET.get("t", ""))
-    data = documents.receipt_pdf(petition, query_code=code)
+    data = receipts.receipt_pdf(
+        petition, actor=request.user, query_code=code, portal_url=receipts.portal_address(request), path=request.path
+    )
     response = HttpResponse(data, content_type="application/pdf")
+    response["Cache-Control"] = "no-store"  # it may carry the query code
     from xinfang.core.downloads import attach
 
-    return attach(response, f"登记回执-{reg_no}.pdf", inline=True, fallback=f"receipt-{reg_no}.pdf")
+    return attach(response, f"回执-{reg_no}.pdf", inline=True, fallback=f"receipt-{reg_no}.pdf")
 
 
 # The details the timeline shows of each entry, in order (their names: event_types.DATA_LABELS).

@@ -193,6 +193,11 @@ XINFANG_MAX_JSON_DEPTH = 32
 XINFANG_ACCESS_LOG_WINDOW_MINUTES = int(os.environ.get("XINFANG_ACCESS_LOG_WINDOW_MINUTES", "30"))
 # Open311 GeoReport v2: this endpoint's jurisdiction_id (e.g. "anhe.gov.cn"); when set, a request naming another is refused.
 XINFANG_OPEN311_JURISDICTION = os.environ.get("XINFANG_OPEN311_JURISDICTION", "")
+# PDFs embed this TrueType Chinese font (xinfang/core/pdf.py; default AR PL UMing CN from fonts-arphic-uming, face 0 of the .ttc).
+XINFANG_PDF_FONT = os.environ.get("XINFANG_PDF_FONT", "/usr/share/fonts/truetype/arphic/uming.ttc")
+XINFANG_PDF_FONT_INDEX = int(os.environ.get("XINFANG_PDF_FONT_INDEX", "0"))
+# The petitioners' portal as printed on receipts (e.g. https://xinfang.anhe.gov.cn/portal/); empty: this site's /portal/.
+XINFANG_PORTAL_URL = os.environ.get("XINFANG_PORTAL_URL", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -14,7 +14,7 @@ from datetime import date
 from django.utils import timezone
 
 from xinfang.core.errors import InvalidInput
-from xinfang.core.pdf import FONT, cjk_font
+from xinfang.core.pdf import FONT, cjk_font, doc_options
 
 from . import breakdowns, charts, selectors
 from .kpis import COUNT_LABELS
@@ -282,12 +282,20 @@ def render_pdf(data: dict) -> bytes:
 
     cjk_font()
     body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK")
-    head = ParagraphStyle("head", parent=body, fontSize=14, leading=22, spaceBefore=10, spaceAfter=4)
+    head = ParagraphStyle("head", parent=body, fontSize=14, leading=22, spaceBefore=10, spaceAfter=4, keepWithNext=1)
     title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1)
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=A4, title=data["title"], leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm, bottomMargin=2 * cm
+        buf,
+        pagesize=A4,
+        title=data["title"],
+        author=data["unit"],
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+        **doc_options(),
     )
     story = [
         Paragraph(data["title"], title),
@@ -321,7 +329,14 @@ def render_pdf(data: dict) -> bytes:
                 story += [img, Paragraph(f"图：{block[1]}", ParagraphStyle("cap", parent=body, alignment=1, fontSize=9))]
     story += [
         Spacer(1, 12),
-        Paragraph(f"{data['unit']}　{data['generated_at']:%Y年%m月%d日}生成", ParagraphStyle("end", parent=body, alignment=2)),
+        Paragraph(f"{data['unit']}　{data['generated_at']:%Y年%-m月%-d日}生成", ParagraphStyle("end", parent=body, alignment=2)),
     ]
-    doc.build(story)
+
+    def page_number(canv, doc):
+        canv.saveState()
+        canv.setFont(FONT, 9)
+        canv.drawCentredString(A4[0] / 2, 1.2 * cm, f"— {doc.page} —")
+        canv.restoreState()
+
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return buf.getvalue()

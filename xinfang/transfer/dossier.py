@@ -4,8 +4,12 @@ Order (the seed: 按上级规定的案卷要求装订成册): 登记表/来信�
 调查核实材料与办理进度 → 处理意见书/答复 → 回访与评价 → 复查复核 → 归档 (with the list of every
 attachment: name, type, size, SHA-256). Each section holds the petition's events of that kind,
 oldest first. Identity is what `policy.identity_for_display` gives this actor (masked without
-the right; an unmasked dossier is logged with purpose “导出案卷”). reportlab with the built-in
-CID font STSong-Light, so no font file is needed.
+the right; an unmasked dossier is logged with purpose “导出案卷”).
+
+Each answer is filed under its own heading: the 处理意见书 in 五, the 复查意见书 and 复核意见书 in 七 (`answer_stage`: the
+stage its event records, so a later 复核 reply never shows as the 处理意见书). reportlab with the embedded font and the
+document options of xinfang/core/pdf.py; nothing on it is the print time (the cover says up to which entry it runs), so
+printing the same record again gives the same file.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 
 from xinfang.access import policy
-from xinfang.core.pdf import cjk_font
+from xinfang.core.pdf import cjk_font, doc_options
 from xinfang.org.models import Unit
 from xinfang.petitions import selectors
 from xinfang.petitions.event_types import DATA_LABELS, EventType
@@ -52,6 +56,8 @@ SECTION_OF_ACTION = {
     Action.EVALUATE: "follow_up",
     Action.REQUEST_REVIEW: "review",
     Action.REQUEST_REREVIEW: "review",
+    Action.RECORD_REVIEW_OPINION: "review",
+    EventType.FORWARD_REVIEW: "review",
     Action.ARCHIVE: "archive",
     Action.TRIAGE: "register",
     Action.CONSENT_RETURN: "assignment",
@@ -83,6 +89,8 @@ DOSSIER_FIELDS = (
     "counted_days",
     "new_due_at",
     "delivered_at",
+    "decided_at",
+    "scan_name",
     "review_request_due_at",
     "return_due_at",
 )
@@ -93,11 +101,25 @@ VALUE_LABELS = {
     "complexity": dict(Complexity.choices),
 }
 STATUS_LABELS = dict(Status.choices)
+# An answer's document, by the stage its event records (petition_reply, petition_record_review_opinion).
+ANSWER_TITLES = {"reply": "处理意见书", "review": "复查意见书", "rereview": "复核意见书"}
+ANSWER_ACTIONS = (Action.REPLY, Action.RECORD_REVIEW_OPINION)
 KIND_LABELS = dict(Attachment.Kind.choices)
 
 
+def answer_stage(event) -> str:
+    """ "reply" / "review" / "rereview" for an answer's event ("" for any other): the stage it records, else (an older
+    entry) the status it answered in."""
+    if event.action not in ANSWER_ACTIONS:
+        return ""
+    stage = (event.data or {}).get("stage") if isinstance(event.data, dict) else None
+    if stage in ANSWER_TITLES:
+        return stage
+    return {Status.UNDER_REVIEW: "review", Status.UNDER_REREVIEW: "rereview"}.get(event.from_status, "reply")
+
+
 def _section_of(event) -> str:
-    if event.action == Action.REPLY and event.from_status in (Status.UNDER_REVIEW, Status.UNDER_REREVIEW):
+    if answer_stage(event) in ("review", "rereview"):
         return "review"
     return SECTION_OF_ACTION.get(event.action, "handling")
 
@@ -114,9 +136,13 @@ def _fmt_iso(value: str) -> str:
     from datetime import datetime
 
     try:
-        return _fmt(datetime.fromisoformat(value))
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return value
+    if len(value) == 10:  # a date (作出意见日期)
+        return moment.strftime("%Y-%m-%d")
+    shown = _fmt(moment)
+    return shown.removesuffix(" 00:00")  # a day entered without its hour (送达时间 of a letter)
 
 
 def _size(n: int) -> str:
@@ -148,11 +174,13 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
 
     base = ParagraphStyle("base", fontName=cjk_font(), fontSize=10.5, leading=16, wordWrap="CJK")
     small = ParagraphStyle("small", parent=base, fontSize=9, leading=13)
-    h1 = ParagraphStyle("h1", parent=base, fontSize=15, leading=22, spaceBefore=6, spaceAfter=8)
-    h2 = ParagraphStyle("h2", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
+    # Headings stay with what follows them (no heading alone at the foot of a page).
+    h1 = ParagraphStyle("h1", parent=base, fontSize=15, leading=22, spaceBefore=6, spaceAfter=8, keepWithNext=1)
+    h2 = ParagraphStyle("h2", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4, keepWithNext=1)
     title = ParagraphStyle("title", parent=base, fontSize=26, leading=36, alignment=TA_CENTER)
     center = ParagraphStyle("center", parent=base, fontSize=13, leading=22, alignment=TA_CENTER)
     muted = ParagraphStyle("muted", parent=small, textColor=colors.HexColor("#555555"))
+    doc_title = ParagraphStyle("doc_title", parent=base, fontSize=13, leading=20, spaceBefore=10, spaceAfter=2, keepWithNext=1)
 
     def para(text, style=base):
         return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
@@ -175,10 +203,19 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
         canv.restoreState()
 
     buf = io.BytesIO()
-    doc = DossierDoc(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
-    doc.title = f"信访案卷 {p.reg_no}"
-    doc.author = "xinfang"
-    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc = DossierDoc(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"信访案卷 {p.reg_no}",
+        author=p.office.name,
+        **doc_options(),
+    )
+    # No frame padding: tables are as wide as the text (doc.width), flush with the headings.
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0, rightPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
 
     def kv_table(rows, col=32 * mm):
@@ -215,13 +252,18 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
         return h
 
     def event_block(e):
+        stage = answer_stage(e)
         who = e.actor_label or (e.actor.display_name if e.actor_id else "")
         change = ""
         if e.to_status and e.to_status != e.from_status:
             change = f"　{STATUS_LABELS.get(e.from_status, e.from_status) or '—'} → {STATUS_LABELS.get(e.to_status, e.to_status)}"
         mark = "（历史导入）" if e.imported else ""
         out = [Paragraph(f"{escape(_fmt(e.at))}　<b>{escape(event_label(e.action))}</b>{mark}　{escape(who)}{escape(change)}", h2)]
+        if stage:  # the answer's own document heading
+            out.insert(0, Paragraph(escape(ANSWER_TITLES[stage]), doc_title))
         rows = []
+        if stage and (e.data or {}).get("organ_name"):
+            rows.append(("作出机关", e.data["organ_name"]))
         for key, value in (e.data or {}).items():
             if key not in DOSSIER_FIELDS or value in ("", None, [], {}):
                 continue
@@ -229,7 +271,8 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
                 value = unit_names.get(str(value), value)
             if key.endswith("_at") and isinstance(value, str):
                 value = _fmt_iso(value)
-            rows.append((DATA_LABELS[key], VALUE_LABELS.get(key, {}).get(value, value)))
+            label = ANSWER_TITLES[stage] if stage and key == "text" else DATA_LABELS[key]
+            rows.append((label, VALUE_LABELS.get(key, {}).get(value, value)))
         if rows:
             out.append(kv_table(rows))
         return out
@@ -256,7 +299,8 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
         ),
     ]
     story.append(kv_table(cover, col=35 * mm))
-    story += [Spacer(1, 20 * mm), Paragraph(f"生成时间 {escape(_fmt(timezone.now()))}　生成人 {escape(actor.display_name)}", center)]
+    upto = f"截至 {_fmt(events[-1].at)}（共 {len(events)} 条记录）" if events else "暂无办理记录"
+    story += [Spacer(1, 20 * mm), Paragraph(f"案卷{escape(upto)}　制卷人 {escape(actor.display_name)}", center)]
     story.append(PageBreak())
     # Table of contents.
     toc = TableOfContents()
@@ -320,12 +364,13 @@ def build_dossier(*, actor, reg_no: str, path: str = "") -> tuple[bytes, str]:
                 ]
                 story.append(Paragraph("暂停计时（不计入办理期限）", h2))
                 story.append(kv_table(rows))
-        if code == "reply" and p.reply_text:
-            story.append(
-                kv_table(
-                    [("答复方式", p.get_reply_method_display() or "—"), ("处理意见书", p.reply_text), ("答复时间", _fmt(p.replied_at))]
-                )
-            )
+        if code in ("reply", "review") and p.reply_text and not any(answer_stage(e) for e in events):
+            # An imported petition: its answer came with the record, not as an entry; its level says which one it is.
+            stage = {1: "review", 2: "rereview"}.get(p.review_level, "reply")
+            if (code == "reply") == (stage == "reply"):
+                story.append(Paragraph(escape(ANSWER_TITLES[stage]), doc_title))
+                rows = [("答复方式", p.get_reply_method_display() or "—"), (ANSWER_TITLES[stage], p.reply_text)]
+                story.append(kv_table(rows + [("答复时间", _fmt(p.replied_at))]))
         section_events = by_section[code]
         for e in section_events:
             story += event_block(e)
