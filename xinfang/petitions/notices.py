@@ -199,6 +199,13 @@ def issued(kind: str, petition: Petition) -> IssuedDocument | None:
     return _issued(kind, petition, event) or _issue_late(kind, petition, event)
 
 
+def _sees_all(actor, petition: Petition, path: str) -> bool:
+    """Whether the reader sees every petitioner as the stored notice names them (the policy's view; an unmasked export is
+    logged by it)."""
+    shown = policy.identity_for_display(actor, petition, purpose="导出文书", path=path)
+    return not any(p["masked"] for p in shown)
+
+
 def printed(kind: str, petition: Petition, *, actor, path: str = "", fmt: str = "docx") -> tuple[bytes, str]:
     """(file bytes, Chinese file name) of a document as this reader may have it.
 
@@ -207,9 +214,7 @@ def printed(kind: str, petition: Petition, *, actor, path: str = "", fmt: str = 
     doc = issued(kind, petition)
     name = f"{documents.DOCS[kind]}-{petition.reg_no}.{fmt}"
     if doc is not None:
-        if actor is None or policy.can_view_identity(actor, petition):
-            if actor is not None:
-                policy.identity_for_display(actor, petition, purpose="导出文书", path=path)  # logs the unmasked export
+        if actor is None or _sees_all(actor, petition, path):
             return bytes(doc.docx if fmt == "docx" else doc.pdf), name
         event = doc.event if doc.event_id else None
         view = _EventView(event) if event is not None else None
