@@ -122,7 +122,7 @@ def test_a_rolled_back_issue_gives_its_number_back(register, users, county):
 
 
 KINDS = [
-    ("dengji", "registered", ["信访事项登记表", "拖欠农民工工资", "登记机关：测试县信访局"]),
+    ("dengji", "registered", ["信访事项登记表", "拖欠农民工工资", "登记编号：XFJ-"]),
     ("accept", "accepted", ["受理告知书", "测信受告〔2026〕1号", "依法受理", FROZEN_DAY]),
     ("decline", "declined", ["不予受理告知书", "不予受理"]),
     ("forward", "forwarded", ["转送告知书", "测信转告〔2026〕1号"]),
@@ -131,7 +131,7 @@ KINDS = [
     (
         "opinion",
         "replied",
-        ["处理意见书", "测人社处意〔2026〕1号", "你（们）的请求", "经调查核实", "自收到本意见书之日起30日内向测试县政府请求复查"],
+        ["处理意见书", "测人社处意〔2026〕1号", "你（们）的请求", "经查属实", "予以支持", "自收到本意见书之日起30日内向测试县政府请求复查"],
     ),
     ("delivery", "replied", ["送达回证", "受送达人签名", "张三"]),
 ]

@@ -30,7 +30,8 @@ RED = "C00000"
 
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
-TITLE_PT, BODY_PT, TABLE_PT, NOTE_PT = 22, 16, 14, 14
+TITLE_PT, BODY_PT, TABLE_PT, NOTE_PT = 22, 16, 12, 14
+CELL_LINE = 20  # a table line (小四 on 20 pt): a form of a dozen rows stays on one page
 LINE_PT = 28.95  # 3号 body: 22 lines a page
 ORGAN_PT = 26  # the 发文机关 line
 
@@ -186,7 +187,7 @@ def _table_docx(doc, rows: list[Row]) -> None:
     for row in rows:
         r = table.add_row()
         r.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-        r.height = Pt(max(1, row.lines) * 24 + 8)
+        r.height = Pt(max(1, row.lines) * CELL_LINE + 8)
         for cell, width, text, center in ((r.cells[0], widths[0], row.label, True), (r.cells[1], widths[1], row.value, False)):
             cell.width = width
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER if center or row.lines == 1 else WD_CELL_VERTICAL_ALIGNMENT.TOP
@@ -194,7 +195,7 @@ def _table_docx(doc, rows: list[Row]) -> None:
             for line in (text or "").split("\n"):
                 p = cell.paragraphs[0] if first else cell.add_paragraph()
                 first = False
-                p.paragraph_format.line_spacing = Pt(22)
+                p.paragraph_format.line_spacing = Pt(CELL_LINE)
                 p.paragraph_format.space_after = Pt(0)
                 if center:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -237,7 +238,8 @@ def to_docx(n: Notice) -> bytes:
     _para(doc, n.organ, font=TITLE_FONT, size=ORGAN_PT, align=center, line=40, color=RED, keep=True)
     mark = _para(doc, n.number or n.reference, align=center, keep=True, after=6)
     _red_rule(mark)
-    _para(doc, "", keep=True)
+    if not n.rows:
+        _para(doc, "", keep=True)
     _para(doc, n.title, font=TITLE_FONT, size=TITLE_PT, align=center, line=36, keep=True, after=10)
     if n.addressee:
         _para(doc, f"{n.addressee}：")
@@ -251,7 +253,7 @@ def to_docx(n: Notice) -> bytes:
         _para(doc, text, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     if n.signed:
         date = cn_date(n.issued_on)
-        _para(doc, "")
+        _para(doc, "", line=LINE_PT / 2 if n.rows else LINE_PT)
         _para(doc, n.signer, align=right, right_pt=_signer_indent(n.signer, date), keep=True)
         _para(doc, date, align=right, right_pt=4 * BODY_PT)
     if n.notes:
@@ -293,7 +295,9 @@ def _signer_indent(signer: str, date: str) -> float:
 def _p(text: str, st):
     from reportlab.platypus import Paragraph
 
-    return Paragraph(escape(text or "").replace("\n", "<br/>"), st)
+    # reportlab drops U+3000 at a line's word breaks and the font has no no-break space: keep the blanks of a form
+    # (　　年　　月　　日) as an invisible full-width character
+    return Paragraph(escape(text or "").replace("\n", "<br/>").replace("\u3000", '<font color="white">〇</font>'), st)
 
 
 def to_pdf(n: Notice) -> bytes:
@@ -308,11 +312,11 @@ def to_pdf(n: Notice) -> bytes:
     st = {
         "organ": style("gw-organ", fontSize=ORGAN_PT, leading=36, alignment=1, textColor=red),
         "mark": style("gw-mark", fontSize=BODY_PT, leading=LINE_PT, alignment=1),
-        "title": style("gw-title", fontSize=TITLE_PT, leading=34, alignment=1, spaceBefore=LINE_PT, spaceAfter=12),
+        "title": style("gw-title", fontSize=TITLE_PT, leading=34, alignment=1, spaceBefore=8 if n.rows else LINE_PT, spaceAfter=12),
         "plain": style("gw-plain", fontSize=BODY_PT, leading=LINE_PT),
         "body": style("gw-body", fontSize=BODY_PT, leading=LINE_PT, firstLineIndent=2 * BODY_PT, alignment=4),
-        "cell": style("gw-cell", fontSize=TABLE_PT, leading=22),
-        "label": style("gw-label", fontSize=TABLE_PT, leading=22, alignment=1),
+        "cell": style("gw-cell", fontSize=TABLE_PT, leading=CELL_LINE),
+        "label": style("gw-label", fontSize=TABLE_PT, leading=CELL_LINE, alignment=1),
         "ref": style("gw-ref", fontSize=TABLE_PT, leading=24, alignment=2),
         "note": style("gw-note", fontSize=NOTE_PT, leading=24, firstLineIndent=2 * NOTE_PT),
     }
@@ -329,7 +333,9 @@ def to_pdf(n: Notice) -> bytes:
         for row in n.rows:
             cell: list = [_p(row.value, st["cell"])]
             if row.lines > 1:
-                cell.append(Spacer(1, (row.lines - (1 if row.value else 0)) * 22 * (0.5 if row.value else 1)))
+                written = -(-_width(row.value) // 28) if row.value else 0  # about 28 characters a line in the value column
+                if row.lines > written:
+                    cell.append(Spacer(1, (row.lines - written) * CELL_LINE))
             data.append([_p(row.label, st["label"]), cell])
         table = Table(data, colWidths=[34 * mm, 122 * mm])
         table.setStyle(
@@ -338,8 +344,8 @@ def to_pdf(n: Notice) -> bytes:
                     ("GRID", (0, 0), (-1, -1), 0.6, "#000000"),
                     ("VALIGN", (0, 0), (0, -1), "MIDDLE"),
                     ("VALIGN", (1, 0), (1, -1), "TOP"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 6),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                 ]
             )
         )
@@ -349,7 +355,7 @@ def to_pdf(n: Notice) -> bytes:
         date = cn_date(n.issued_on)
         sign = style("gw-sign", fontSize=BODY_PT, leading=LINE_PT, alignment=2, rightIndent=_signer_indent(n.signer, date))
         dated = style("gw-date", fontSize=BODY_PT, leading=LINE_PT, alignment=2, rightIndent=4 * BODY_PT)
-        story.append(KeepTogether([Spacer(1, LINE_PT), _p(n.signer, sign), _p(date, dated)]))
+        story.append(KeepTogether([Spacer(1, LINE_PT / 2 if n.rows else LINE_PT), _p(n.signer, sign), _p(date, dated)]))
     if n.notes:
         story += [_p(f"（{t}）", st["note"]) for t in n.notes]
     buf = io.BytesIO()

@@ -247,7 +247,6 @@ def compose(kind: str, petition: Petition, *, actor, path: str = "", event=None,
 def _dengji(n, petition, data, event, actor, path):
     n.signed = False
     n.rows = [
-        Row("登记编号", petition.reg_no),
         Row("来源渠道", petition.get_channel_display() + (f"（{petition.superior_doc_no}）" if petition.superior_doc_no else "")),
         Row("收到时间", _fmt(petition.received_at, "%Y年%m月%d日 %H:%M")),
         Row("登记时间", _fmt(petition.registered_at, "%Y年%m月%d日 %H:%M")),
@@ -261,50 +260,59 @@ def _dengji(n, petition, data, event, actor, path):
         Row("诉求", petition.requests, 2),
         Row("登记人", petition.registered_by.display_name if getattr(petition, "registered_by", None) else ""),
     ]
-    n.reference = f"登记机关：{petition.office.name}"
+
+
+def _source(petition) -> str:
+    received = _fmt(petition.received_at, "%Y年%m月%d日 %H:%M")
+    doc = f"（{petition.superior_doc_no}）" if petition.superior_doc_no else ""
+    return f"{petition.get_channel_display()}{doc}，{received}收到"
+
+
+def _who(petition, actor, path) -> str:
+    return _people(petition, actor, path) + f"（{petition.headcount}人" + ("，集体访）" if petition.collective else "）")
 
 
 def _chengpi(n, petition, data, event, actor, path):
     instruct = _last(petition, "instruct")
     n.rows = [
-        Row("来源渠道", petition.get_channel_display() + (f"（{petition.superior_doc_no}）" if petition.superior_doc_no else "")),
-        Row("收到时间", _fmt(petition.received_at, "%Y年%m月%d日 %H:%M")),
-        Row("信访人", _people(petition, actor, path)),
-        Row("人数", f"{petition.headcount}人" + ("（集体访）" if petition.collective else "")),
-        Row("问题性质", petition.get_nature_display()),
-        Row("问题类别", petition.category.name),
+        Row("来源及时间", _source(petition)),
+        Row("信访人", _who(petition, actor, path)),
+        Row("性质、类别", f"{petition.get_nature_display()}，{petition.category.name}"),
         Row("问题发生地", petition.region.full_name),
         Row("被反映人", "；".join(f"{r.name} {r.unit_name} {r.post}".strip() for r in petition.respondents.all()) or "无"),
         Row("主要问题", petition.content, 3),
         Row("诉求", petition.requests, 2),
         Row("拟办意见", data.get("note", ""), 3),
-        Row("领导批示", instruct.data.get("instruction", "") if instruct else "", 6),
+        Row("领导批示", instruct.data.get("instruction", "") if instruct else "", 5),
         Row("批示领导", instruct.actor.display_name if instruct and instruct.actor else ""),
-        Row("保密", "是" if petition.confidential else "否"),
     ]
+    if petition.confidential:
+        n.notes = ["本件为保密件，按保密规定传阅"]
     n.signed = False
 
 
 def _jiaoban(n, petition, data, event, actor, path):
     unit = petition.handling_unit.name if petition.handling_unit else ""
     n.addressee = unit
-    n.body = [f"现将登记编号{petition.reg_no}的信访事项交你单位办理，有关情况如下："]
+    n.body = [
+        f"现将登记编号{petition.reg_no}的信访事项交你单位办理。请于期限内办结并报送办理结果；不能按期办结的，应说明情况并申请延期。"
+        "签收后请预报办结时间。有关情况如下："
+    ]
     due = _parse(data.get("handle_due_at")) or petition.handle_due_at
+    pauses = "".join(_pause_lines(petition))
+    n.reference = ""  # the body names the registration number
     n.rows = [
         Row("承办单位", unit),
-        Row("交办时间", _fmt(event.at if event else petition.assigned_at)),
-        Row("信访人", _people(petition, actor, path)),
-        Row("问题类别", petition.category.name),
-        Row("主要问题", petition.content, 3),
+        Row("信访人", _people(petition, actor, path)),  # 交办时间: the 成文日期 below
+        Row("主要问题", f"（{petition.category.name}）{petition.content}", 2),
         Row("诉求", petition.requests, 2),
-        Row("复杂程度", petition.get_complexity_display()),
-        Row("办理期限", _fmt(due)),
-        Row("内部查处期限", _fmt(petition.internal_due_at)),
-        Row("是否报送结果", "是" if petition.result_required else "否"),
-        Row("交办意见", data.get("note", ""), 3),
-        Row("暂停计时", "".join(_pause_lines(petition)) or "无"),
+        Row(
+            "办理期限", f"{_fmt(due)}前办结（内部查处期限{_fmt(petition.internal_due_at)}；复杂程度：{petition.get_complexity_display()}）"
+        ),
+        Row("报送结果", "办结后报送办理结果" if petition.result_required else "不需报送办理结果"),
+        Row("交办意见", data.get("note", ""), 2),
+        *([Row("暂停计时", pauses)] if pauses else []),
     ]
-    n.after = ["请于期限内办结并报送办理结果；不能按期办结的，应说明情况并申请延期。承办单位签收后请预报办结时间。"]
     n.notes = _footnotes(due, petition.internal_due_at)
 
 
@@ -322,11 +330,11 @@ def _delivery(n, petition, data, event, actor, path):
             if delivered
             else "□直接送达  □邮寄送达  □短信送达  □网上送达  □公告送达",
         ),
-        Row("送达地点", "", 2),
+        Row("送达地点", ""),
         Row("送达时间", _fmt(delivered) if delivered else "　　年　　月　　日　　时"),
         Row("受送达人签名", "", 2),
         Row("送达人签名", "", 2),
-        Row("备注", "受送达人拒绝签收的，送达人应注明情况。", 2),
+        Row("备注", "受送达人拒绝签收的，送达人应注明情况。"),
     ]
     n.after = [
         "信访人对处理意见不服的，可以自收到书面答复之日起30日内请求复查；对复查意见不服的，可以自收到书面答复之日起30日内请求复核。"
@@ -431,6 +439,14 @@ def _remedy_organ(petition, stage: int, event) -> str:
     return found[0].name if found else ("原办理机关、单位的上一级机关、单位" if stage == 1 else "复查机关、单位的上一级机关、单位")
 
 
+OUTCOME_WORDS = {
+    Outcome.FULL: "对你（们）的请求，本机关予以支持。",
+    Outcome.PARTIAL: "对你（们）的请求，本机关予以部分支持。",
+    Outcome.UNSUPPORTED: "对你（们）的请求，本机关不予支持。",
+    Outcome.EXPLAINED: "对你（们）的请求，本机关已作解释说明。",
+}
+
+
 def _opinion(n, petition, data, event, actor, path):
     """处理意见书 / 复查意见书 / 复核意见书: the request, the facts found, the basis, the outcome, the remedy, the date."""
     kind = n.kind
@@ -444,10 +460,10 @@ def _opinion(n, petition, data, event, actor, path):
             f"你（们）的请求：{(petition.requests or petition.content).rstrip('。')}。",
         ]
         if facts:
-            n.body.append(f"经调查核实：{facts.rstrip('。')}。")
+            n.body.append(f"{'' if facts.startswith('经') else '经调查核实，'}{facts.rstrip('。')}。")
         n.body.append(f"依照《信访工作条例》的有关规定，处理意见如下：{data.get('text', '').rstrip('。')}。")
-        if outcome in Outcome.values:
-            n.body.append(f"对你（们）的请求，本机关的意见为：{Outcome(outcome).label}。")
+        if outcome in OUTCOME_WORDS:
+            n.body.append(OUTCOME_WORDS[outcome])
         n.body += _pause_lines(petition, event)
         organ = _remedy_organ(petition, 1, event)
         n.body.append(f"如对本处理意见不服，可以自收到本意见书之日起30日内向{organ}请求复查。")
@@ -456,9 +472,10 @@ def _opinion(n, petition, data, event, actor, path):
         request = _before(petition, "request_review" if kind == "review" else "request_rereview", event)
         reason = request.data.get("reason", "") if request else ""
         basis = (
-            "依照《信访工作条例》“信访人对处理意见不服的，可以自收到书面答复之日起30日内请求原办理机关、单位的上一级机关、单位复查”的规定"
+            # The sentences as docs/review.md checked them (no article number: one copy only)
+            "依照《信访工作条例》“信访人对信访处理意见不服的，可以自收到书面答复之日起30日内请求原办理机关、单位的上一级机关、单位复查”的规定"
             if kind == "review"
-            else "依照《信访工作条例》“信访人对复查意见不服的，可以自收到书面答复之日起30日内向复查机关、单位的上一级机关、单位请求复核”的规定"
+            else "依照《信访工作条例》关于复核由“复查机关、单位的上一级机关、单位”作出的规定"
         )
         n.body = [
             f"你（们）对登记编号{petition.reg_no}的信访事项{'处理意见' if kind == 'review' else '复查意见'}不服，"

@@ -51,14 +51,14 @@ def _county(region: Region | None) -> Region | None:
 
 
 def organ_abbr(unit: Unit) -> str:
-    """The organ's short name in a 文号: 安和县信访局 → 安信, 城关镇人民政府 → 安城关, 安和县人社局 → 安人社."""
+    """The organ's short name in a 文号: 安和县信访局 → 安信, 城关镇人民政府 → 安城关, 安和县人社局 → 安人社, 安和县人民政府 → 安政."""
     county = _county(unit.region)
     cname = county.name if county is not None else ""
     head = cname[:1]
     if unit.kind == UnitKind.PETITION_BUREAU:
         return f"{head}信"
     rest = unit.name.removeprefix(cname).removeprefix("县")
-    for tail in ("人民政府", "委员会", "局", "办公室", "办"):
+    for tail in ("人民政府", "政府", "委员会", "局", "办公室", "办"):
         rest = rest.removesuffix(tail)
     return head + (rest[:2] if rest else "政")
 
