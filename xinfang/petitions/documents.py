@@ -452,16 +452,14 @@ def _opinion(n, petition, data, event, actor, path):
     kind = n.kind
     n.addressee = addressee(petition, actor, path)
     if kind == "opinion":
+        # The facts as the answer states them: the unit's findings (report_result) are internal and never printed here.
         report = _before(petition, "report_result", event)
-        facts = (report.data.get("findings", "") if report else "") or petition.findings
         outcome = (report.data.get("outcome", "") if report else "") or petition.outcome
         n.body = [
             f"{_received(petition)}收悉，本机关依法受理并进行了调查核实。",
             f"你（们）的请求：{(petition.requests or petition.content).rstrip('。')}。",
+            f"经调查核实，依照《信访工作条例》的有关规定，处理意见如下：{data.get('text', '').rstrip('。')}。",
         ]
-        if facts:
-            n.body.append(f"{'' if facts.startswith('经') else '经调查核实，'}{facts.rstrip('。')}。")
-        n.body.append(f"依照《信访工作条例》的有关规定，处理意见如下：{data.get('text', '').rstrip('。')}。")
         if outcome in OUTCOME_WORDS:
             n.body.append(OUTCOME_WORDS[outcome])
         n.body += _pause_lines(petition, event)

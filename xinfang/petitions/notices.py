@@ -189,6 +189,14 @@ def _issue_late(kind: str, petition: Petition, event) -> IssuedDocument:
     return _store(kind, petition, notice, event=event, unit=unit, seq=seq, lazy=True, masked=False)
 
 
+def issued_at_event(petition: Petition, event: PetitionEvent) -> IssuedDocument | None:
+    """The notice issued at this event (the portal's copy of a public step), issuing it now for an older decision."""
+    kind = documents.kind_for_event(event)
+    if not kind:
+        return None
+    return _issued(kind, petition, event) or _issue_late(kind, petition, event)
+
+
 def issued(kind: str, petition: Petition) -> IssuedDocument | None:
     """The stored notice of `kind` for its latest decision, issuing it now if that decision predates issuing."""
     if kind not in ISSUED:
