@@ -77,6 +77,8 @@ class Notice:
     addressee: str = ""  # 主送: 张三
     body: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
+    grid: list[list[str]] = field(default_factory=list)  # a table of several columns (first row: the heading), before `rows`
+    grid_caption: str = ""
     after: list[str] = field(default_factory=list)  # paragraphs after the table
     notes: list[str] = field(default_factory=list)  # 附注
     signed: bool = True  # forms without a signature block (登记表) say False
@@ -203,6 +205,25 @@ def _table_docx(doc, rows: list[Row]) -> None:
                     _fonts(p.add_run(line), HEADING_FONT if center else BODY_FONT, TABLE_PT)
 
 
+def _grid_docx(doc, grid: list[list[str]]) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    table = doc.add_table(rows=0, cols=len(grid[0]))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for i, values in enumerate(grid):
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            p = cell.paragraphs[0]
+            p.paragraph_format.line_spacing = Pt(CELL_LINE)
+            if i == 0:
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if text:
+                _fonts(p.add_run(text), HEADING_FONT if i == 0 else BODY_FONT, TABLE_PT)
+
+
 def _fixed_zip(data: bytes, moment: dt.datetime) -> bytes:
     """The docx again with every entry stamped `moment` (python-docx stamps the time of saving)."""
     stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
@@ -245,6 +266,10 @@ def to_docx(n: Notice) -> bytes:
         _para(doc, f"{n.addressee}：")
     for text in n.body:
         _para(doc, text, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    if n.grid:
+        if n.grid_caption:
+            _para(doc, n.grid_caption)
+        _grid_docx(doc, n.grid)
     if n.rows:
         if n.number and n.reference:
             _para(doc, n.reference, size=TABLE_PT, align=right, line=24)
@@ -326,6 +351,12 @@ def to_pdf(n: Notice) -> bytes:
     if n.addressee:
         story.append(_p(f"{n.addressee}：", st["plain"]))
     story += [_p(t, st["body"]) for t in n.body]
+    if n.grid:
+        if n.grid_caption:
+            story.append(_p(n.grid_caption, st["plain"]))
+        grid = Table([[_p(v, st["label"] if i == 0 else st["cell"]) for v in r] for i, r in enumerate(n.grid)])
+        grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "#000000"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        story.append(grid)
     if n.rows:
         if n.number and n.reference:
             story.append(_p(n.reference, st["ref"]))
