@@ -177,6 +177,8 @@ URL_KWARGS = {
     # Objects of other apps: their first row when the world made one (e.g. a supervision order
     # created by a notification), else an id that does not exist (404, nothing to leak).
     "supervision:order": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
+    "supervision:order_docx": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
+    "supervision:order_pdf": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
     "api-supervision-order": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
     "api-supervision-order-answer": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
     "api-supervision-order-close": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
