@@ -39,7 +39,7 @@ KINDS = {v: k for k, v in CODES.items()}
 
 
 class PetitionDocumentsApi(APIView):
-    """The notices and forms of the petition: issued ones with their 文号, 成文日期 and SHA-256 (a notice never changes)."""
+    """信访件的文书清单：已签发文书的文号、成文日期与 SHA-256（签发后不再改变），表单（呈阅表、送达回证）随办理记录生成。"""
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -82,7 +82,7 @@ class PetitionDocumentsApi(APIView):
 
 
 class PetitionDocumentFileApi(APIView):
-    """One document's file (.docx or .pdf), named in Chinese (RFC 5987)."""
+    """下载一份文书（.docx 或 .pdf），中文文件名（RFC 5987）；已签发文书每次下载字节相同。"""
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR})
     def get(self, request, reg_no: str, code: str, fmt: str):
