@@ -199,3 +199,24 @@ def test_documents_endpoint_lists_what_was_issued(register, users):
     r = c.get(decline["docx"].replace("http://testserver", ""))
     assert r.status_code == 200 and hashlib.sha256(r.content).hexdigest() == issued.docx_sha256
     assert c.get(f"/api/v1/petitions/{p.reg_no}/documents/opinion.docx").status_code == 404
+
+
+def test_the_portal_copy_is_the_issued_notice_and_a_rereview_offers_no_review(register, users):
+    from django.urls import reverse
+
+    from tests.portal.pdftext import pdf_text
+
+    from .helpers import PATHS
+
+    p, code = register()
+    for step in PATHS["under_rereview"]:
+        p = act(p, step, users)
+    p = act(p, "reply", users, text="复核认为原处理意见正确，予以维持。")
+    client = Client()
+    assert client.post(reverse("portal:track"), {"reg_no": p.reg_no, "query_code": code}).status_code == 302
+    for kind in ("opinion", "rereview"):
+        issued = IssuedDocument.objects.get(petition=p, kind=kind)
+        r = client.get(reverse("portal:document", args=[p.reg_no, issued.source_seq]))
+        assert r.status_code == 200 and r.content == bytes(issued.pdf), kind
+    text = pdf_text(bytes(IssuedDocument.objects.get(petition=p, kind="rereview").pdf))
+    assert "不再受理" in text and "请求复核" not in text and "请求复查" not in text
