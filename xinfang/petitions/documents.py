@@ -207,10 +207,21 @@ def _before(petition, action: str, event):
 def signer(kind: str, petition: Petition, event=None) -> str:
     """The organ that decided: the handling unit for the 处理意见书, the review organ for its opinion, else the office."""
     if kind == "opinion" and petition.handling_unit_id:
-        return petition.handling_unit.name
+        return organ_name(petition.handling_unit)
     if kind in ("review", "rereview") and event is not None and event.data.get("organ_name"):
         return event.data["organ_name"]
-    return petition.office.name
+    return organ_name(petition.office)
+
+
+def organ_name(unit) -> str:
+    """The organ's name as a seal reads it: 县人力资源和社会保障局 of 安和县 → 安和县人力资源和社会保障局."""
+    node = unit.region
+    while node is not None and node.level != "county":
+        node = node.parent
+    county = node.name if node is not None else ""
+    if county.endswith("县") and unit.name.startswith("县"):
+        return county[:-1] + unit.name
+    return unit.name
 
 
 def _received(petition) -> str:
@@ -447,9 +458,16 @@ OUTCOME_WORDS = {
 }
 
 
+def _end(text: str) -> str:
+    """A sentence as written, closed with 。 unless it already ends in a full stop, a question or an ellipsis."""
+    text = text.strip()
+    return text if not text or text[-1] in "。！？…”」）)" else text + "。"
+
+
 def _opinion(n, petition, data, event, actor, path):
     """处理意见书 / 复查意见书 / 复核意见书: the request, the facts found, the basis, the outcome, the remedy, the date."""
     kind = n.kind
+    text = data.get("text", "").strip()
     n.addressee = addressee(petition, actor, path)
     if kind == "opinion":
         # The facts as the answer states them: the unit's findings (report_result) are internal and never printed here.
@@ -458,7 +476,12 @@ def _opinion(n, petition, data, event, actor, path):
         n.body = [
             f"{_received(petition)}收悉，本机关依法受理并进行了调查核实。",
             f"你（们）的请求：{(petition.requests or petition.content).rstrip('。')}。",
-            f"经调查核实，依照《信访工作条例》的有关规定，处理意见如下：{data.get('text', '').rstrip('。')}。",
+            (
+                "依照《信访工作条例》的有关规定，处理意见如下："
+                if text.startswith("经")
+                else "经调查核实，依照《信访工作条例》的有关规定，处理意见如下："
+            )
+            + _end(text),
         ]
         if outcome in OUTCOME_WORDS:
             n.body.append(OUTCOME_WORDS[outcome])
@@ -478,7 +501,7 @@ def _opinion(n, petition, data, event, actor, path):
         n.body = [
             f"你（们）对登记编号{petition.reg_no}的信访事项{'处理意见' if kind == 'review' else '复查意见'}不服，"
             f"向本机关提出{what}请求。" + (f"你（们）的{what}理由：{reason.rstrip('。')}。" if reason else ""),
-            f"{basis}，本机关进行了{what}，{what}意见如下：{data.get('text', '').rstrip('。')}。",
+            f"{basis}，本机关进行了{what}，{what}意见如下：{_end(text)}",
         ]
         if kind == "review":
             organ = _remedy_organ(petition, 2, event)

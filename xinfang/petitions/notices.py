@@ -57,7 +57,9 @@ def organ_abbr(unit: Unit) -> str:
     head = cname[:1]
     if unit.kind == UnitKind.PETITION_BUREAU:
         return f"{head}信"
-    rest = unit.name.removeprefix(cname).removeprefix("县")
+    if unit.kind == UnitKind.COUNTY_LEADERSHIP:
+        return f"{head}政"
+    rest = unit.name.removeprefix(cname).removeprefix("县").removeprefix(cname.removesuffix("县"))
     for tail in ("人民政府", "政府", "委员会", "局", "办公室", "办"):
         rest = rest.removesuffix(tail)
     return head + (rest[:2] if rest else "政")
