@@ -397,7 +397,7 @@ def _forward(n, petition, data, event, actor, path):
     n.addressee = addressee(petition, actor, path)
     n.body = [
         f"{_received(petition)}收悉。该事项属于{data.get('authority', '')}的职权范围，本机关已于{_fmt(event.at if event else None)}转送该机关办理。"
-        f"{data.get('reason', '')}",
+        + (f"转送理由：{_end(data['reason'])}" if data.get("reason") else ""),
         "请与该机关联系了解办理情况。特此告知。",
     ]
 
