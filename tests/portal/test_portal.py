@@ -86,7 +86,7 @@ def test_track_detail_documents_evaluate_and_review(client, submit_petition, dri
     assert "已答复" in page and "公司已于本月支付" in page and "下载处理意见书" in page and "下载受理告知书" in page
     reply_seq = PetitionEvent.objects.get(petition=petition, action="reply").seq
     pdf = client.get(reverse("portal:document", args=[petition.reg_no, reply_seq]))
-    assert pdf.status_code == 200 and "公司已于本月支付" in pdf_text(pdf.content) and "30日内请求复查" in pdf_text(pdf.content)
+    assert pdf.status_code == 200 and "公司已于本月支付" in pdf_text(pdf.content) and "自收到本意见书之日起30日内" in pdf_text(pdf.content)
     internal = PetitionEvent.objects.get(petition=petition, action="report_result").seq
     assert client.get(reverse("portal:document", args=[petition.reg_no, internal])).status_code == 404
 

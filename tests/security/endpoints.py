@@ -128,6 +128,12 @@ def _first_pk(model_path: str):
     return obj.pk if obj is not None else MISSING
 
 
+def _api_doc_codes():
+    from xinfang.api.petition_documents import CODES
+
+    return list(CODES)
+
+
 def _doc_kinds():
     try:
         from xinfang.petitions.documents import DOCS
@@ -151,6 +157,8 @@ URL_KWARGS = {
     # Petitions (lifecycle pages): every document kind, the petition's attachments, an action form.
     "petitions:act": lambda w, p: {"reg_no": p.reg_no, "action": "progress"},
     "petitions:document": lambda w, p: [{"reg_no": p.reg_no, "kind": k} for k in _doc_kinds()],
+    "petitions:document_pdf": lambda w, p: [{"reg_no": p.reg_no, "kind": k} for k in _doc_kinds()],
+    "api-petition-document": lambda w, p: [{"reg_no": p.reg_no, "code": c, "fmt": f} for c in _api_doc_codes() for f in ("docx", "pdf")],
     "petitions:attachment": lambda w, p: {"reg_no": p.reg_no, "pk": MISSING if p is ABSENT else _attachment(w, p).pk},
     "api-petition-action": lambda w, p: {"reg_no": p.reg_no, "action": "progress"},
     # Settings and reference data (no petition data).
@@ -169,6 +177,8 @@ URL_KWARGS = {
     # Objects of other apps: their first row when the world made one (e.g. a supervision order
     # created by a notification), else an id that does not exist (404, nothing to leak).
     "supervision:order": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
+    "supervision:order_docx": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
+    "supervision:order_pdf": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
     "api-supervision-order": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
     "api-supervision-order-answer": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},
     "api-supervision-order-close": lambda w, p: {"pk": _first_pk("supervision.SupervisionOrder")},

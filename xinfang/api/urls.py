@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("xinfang.api.accounts")),
     path("", include("xinfang.api.org")),
     path("", include("xinfang.api.petitions")),
+    path("", include("xinfang.api.petition_documents")),
     path("", include("xinfang.api.access")),
     path("", include("xinfang.api.supervision")),
     path("", include("xinfang.api.reception")),

@@ -469,3 +469,44 @@ class Holiday(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "节假日"
         ordering = ["date"]
+
+
+class DocumentCounter(models.Model):
+    """Gap-free 文号 per issuing organ, kind and year (安信受告〔2026〕12号): the row is locked while a number is taken."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT)
+    kind = models.CharField(max_length=32)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "kind", "year"], name="one_doc_counter_per_unit_kind_year")]
+
+
+class IssuedDocument(NoDeleteModel):
+    """A notice or form as issued at its decision (`petitions.notices`): its 文号, 成文日期, signer, the files and their
+    SHA-256. Reprinting serves these bytes; nothing here changes after issue."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="issued_documents")
+    event = models.ForeignKey(PetitionEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source_seq = models.PositiveIntegerField(default=0)  # the deciding event's seq (0: the registration)
+    kind = models.CharField("文书", max_length=32)
+    title = models.CharField("标题", max_length=64)
+    number = models.CharField("文号", max_length=64, blank=True)
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveIntegerField(null=True, blank=True)
+    signer = models.CharField("署名机关", max_length=100)
+    issued_at = models.DateTimeField("签发时间")
+    issued_on = models.DateField("成文日期")
+    lazy = models.BooleanField("补发", default=False)  # issued on first print, for a decision made before issuing existed
+    masked = models.BooleanField("隐去身份", default=False)
+    docx = models.BinaryField()
+    pdf = models.BinaryField()
+    docx_sha256 = models.CharField(max_length=64)
+    pdf_sha256 = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已签发文书"
+        ordering = ["petition", "source_seq", "pk"]
+        constraints = [models.UniqueConstraint(fields=["petition", "kind", "source_seq"], name="issued_once")]

@@ -130,14 +130,17 @@ def _finish(
     changed = Petition.objects.filter(pk=petition.pk, version=old_version).update(**fk_update)
     if changed != 1:
         raise StaleVersion("该信访件已被他人修改，请刷新后重试")
-    record_event(
+    from xinfang.petitions import notices  # the notice this decision issues: numbered before, kept after its event
+
+    event = record_event(
         petition=petition,
         action=action,
         actor=actor,
         actor_label=actor_label,
         from_status=from_status,
         to_status=petition.status,
-        data=jsonable(data),
+        data=notices.stamp(action, petition, jsonable(data)),
         public=public,
     )
+    notices.issue(event, petition)
     return petition

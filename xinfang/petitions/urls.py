@@ -16,6 +16,7 @@ urlpatterns = [
     path("<str:reg_no>/act/<str:action>/", views.act, name="act"),
     path("<str:reg_no>/accept-assign/", views.accept_assign, name="accept_assign"),
     path("<str:reg_no>/docs/<slug:kind>.docx", views.document, name="document"),
+    path("<str:reg_no>/docs/<slug:kind>.pdf", views.document, {"fmt": "pdf"}, name="document_pdf"),
     path("<str:reg_no>/attachments/", views.attach, name="attach"),
     path("<str:reg_no>/attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

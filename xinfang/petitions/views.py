@@ -418,17 +418,17 @@ def accept_assign(request, reg_no):
 
 
 @login_required
-def document(request, reg_no, kind):
+def document(request, reg_no, kind, fmt="docx"):
+    """A notice as issued (its stored bytes, the same on every reprint) or a live form, .docx or .pdf, named in Chinese."""
+    from xinfang.core.downloads import attach
+    from xinfang.petitions import notices
+
     petition = _petition_or_404(request.user, reg_no)
     if kind not in documents.available(petition, as_codes=True):
         raise Http404("该文书尚不可生成")
-    data, filename = documents.build(kind, petition, actor=request.user, path=request.path)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    from urllib.parse import unquote
-
-    from xinfang.core.downloads import attach
-
-    return attach(response, unquote(filename))  # documents.build gives the name quoted
+    data, filename = notices.printed(kind, petition, actor=request.user, path=request.path, fmt=fmt)
+    mime = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return attach(HttpResponse(data, content_type=mime), filename, fallback=f"{kind}-{reg_no}.{fmt}")
 
 
 @login_required

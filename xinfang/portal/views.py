@@ -194,7 +194,14 @@ def document(request, reg_no: str, seq: int):
     step, view = found
     if step.document == "登记回执":
         raise Http404
-    return _pdf(documents.notice_pdf(view=view, step=step, office_name=petition.office.name), f"{petition.reg_no}-{step.document}.pdf")
+    # The same notice the office issued at that decision (petitions.notices), addressed to the petitioner by name.
+    from xinfang.petitions import notices
+
+    event = petition.events.filter(seq=seq).first()
+    issued = notices.issued_at_event(petition, event) if event is not None else None
+    if issued is not None:
+        return _pdf(bytes(issued.pdf), f"{issued.title}-{petition.reg_no}.pdf")
+    return _pdf(documents.notice_pdf(view=view, step=step, office_name=petition.office.name), f"{step.document}-{petition.reg_no}.pdf")
 
 
 @require_POST

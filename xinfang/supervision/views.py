@@ -64,6 +64,27 @@ def order_new(request):
 
 
 @login_required
+def order_document(request, pk: int, fmt: str = "docx"):
+    """The 督办单 as a document (.docx or .pdf), for whoever may see the order."""
+    from django.http import HttpResponse
+
+    from xinfang.core import gongwen
+    from xinfang.core.downloads import attach
+    from xinfang.supervision import documents
+
+    try:
+        order = selectors.get_order(request.user, pk)
+    except NotFound:
+        raise Http404
+    notice = documents.order_notice(order)
+    data = gongwen.to_pdf(notice) if fmt == "pdf" else gongwen.to_docx(notice)
+    mime = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return attach(
+        HttpResponse(data, content_type=mime), f"督办单-{order.petition.reg_no}-{order.pk}.{fmt}", fallback=f"order-{order.pk}.{fmt}"
+    )
+
+
+@login_required
 def order_detail(request, pk: int):
     try:
         order = selectors.get_order(request.user, pk)
