@@ -1,12 +1,14 @@
 from django.urls import path
 
-from xinfang.petitions import views
+from xinfang.petitions import views, views_worklist
 
 app_name = "petitions"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("register/", views.register, name="register"),
     path("batch/", views.batch, name="batch"),
+    path("filters/", views_worklist.filter_save, name="filter_save"),
+    path("filters/<int:pk>/delete/", views_worklist.filter_delete, name="filter_delete"),
     path("repeat-candidates/", views.repeat_candidates, name="repeat_candidates"),
     path("<str:reg_no>/", views.detail, name="detail"),
     path("<str:reg_no>/receipt/", views.receipt, name="receipt"),

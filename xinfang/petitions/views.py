@@ -23,6 +23,7 @@ from xinfang.petitions.batch import offered_batch_actions as batch_actions
 from xinfang.petitions.event_types import DATA_LABELS
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_inputs
 from xinfang.petitions.models import Attachment, Category, DeliveryMethod, Outcome, ReplyMethod, Satisfaction
+from xinfang.petitions.saved_filters import clean_query, saved_filters
 
 PAGE_SIZE = 25
 
@@ -87,6 +88,8 @@ def worklist(request):
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "saved_filters": saved_filters(actor=user),
+            "filter_query": clean_query(query.urlencode()),
             "now": now,
             # A due on this page in a year whose holidays are not entered says so.
             "calendar_notices": timelimits.calendar_notices(*(r["p"].due_at for r in rows)),
