@@ -146,6 +146,8 @@ def register(request):
         else:
             messages.success(request, f"已登记，登记编号 {petition.reg_no}")
             return _receipt_redirect(request, petition.reg_no, code)
+    if form.errors:  # the error summary at the top takes the focus, not the first field
+        form.fields["channel"].widget.attrs.pop("autofocus", None)
     return render(request, "petitions/register.html", {"form": form})
 
 
