@@ -88,13 +88,18 @@ def worklist(request):
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "saved_filters": saved_filters(actor=user),
-            "filter_query": clean_query(query.urlencode()),
+            **_saved_filters(user, query.urlencode()),
             "now": now,
             # A due on this page in a year whose holidays are not entered says so.
             "calendar_notices": timelimits.calendar_notices(*(r["p"].due_at for r in rows)),
         },
     )
+
+
+def _saved_filters(user, query: str) -> dict:
+    """常用筛选: the user's saved filters, the filter set in force, and whether it is saved already."""
+    mine, current = saved_filters(actor=user), clean_query(query)
+    return {"saved_filters": mine, "filter_query": current, "filter_saved": any(sf.query == current for sf in mine)}
 
 
 @login_required
