@@ -4,6 +4,9 @@
 // Keys typed into a field (search, batch inputs, saved-filter name) are left alone.
 (function () {
   "use strict";
+  // On a phone the filters fold away unless some are in force, so the list starts on the first screen.
+  var box = document.getElementById("filter-box");
+  if (box && window.matchMedia("(max-width: 700px)").matches && !/（已设条件）/.test(box.querySelector("summary").textContent)) box.open = false;
   var table = document.getElementById("worklist-table");
   if (!table) return;
   var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr[data-row]"));
