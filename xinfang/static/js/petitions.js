@@ -88,11 +88,14 @@
 
   var url = form.getAttribute("data-repeat-url");
   var box = document.getElementById("repeat-hints");
-  var timer = null;
+  var timer = null, lastQuery = "";
   function val(name) { var el = form.querySelector("[name=" + name + "]"); return el ? el.value.trim() : ""; }
   function check() {
     var params = new URLSearchParams({ id_number: val("id_number"), phone: val("phone"), content: val("content"), region: val("region") });
-    if (!params.get("id_number") && !params.get("phone") && params.get("content").length < 8) { box.innerHTML = ""; return; }
+    if (!params.get("id_number") && !params.get("phone") && params.get("content").length < 8) { box.innerHTML = ""; lastQuery = ""; return; }
+    // The same question again (a change event after the typing) leaves the hint, and the keyboard's place in it, alone.
+    if (params.toString() === lastQuery) return;
+    lastQuery = params.toString();
     if (window.htmx) {
       window.htmx.ajax("GET", url + "?" + params.toString(), { target: box, swap: "innerHTML" });
     } else {
