@@ -56,7 +56,8 @@ def test_protected_identity_is_withheld(register, users, county):
 
 def test_only_registration_roles_and_visible_petitions(register, users):
     p, _ = register()
-    assert login(users.handler).get(f"/petitions/{p.reg_no}/petitioner/").status_code == 403
+    assert login(users.leader).get(f"/petitions/{p.reg_no}/petitioner/").status_code == 403  # in scope, not a registering role
+    assert login(users.handler).get(f"/petitions/{p.reg_no}/petitioner/").status_code == 404  # out of scope: 404 first
     assert login(users.clerk).get("/petitions/XF-NONE/petitioner/").status_code == 404
     anonymous, _ = register(anonymous=True, petitioners=[])
     assert json.loads(login(users.clerk).get(f"/petitions/{anonymous.reg_no}/petitioner/").content)["anonymous"] is True

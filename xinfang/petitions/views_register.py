@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 
+from xinfang.access import policy
 from xinfang.core.errors import NotFound
 from xinfang.org.models import Role
 from xinfang.petitions import reuse
@@ -11,6 +12,10 @@ from xinfang.petitions import reuse
 
 @login_required
 def earlier_petitioner(request, reg_no):
+    try:
+        policy.get_visible_petition(request.user, reg_no)  # 404 alike for absent and out of scope, before any role answer
+    except NotFound:
+        raise Http404("未找到该信访件") from None
     if not request.user.has_role(Role.CLERK, Role.OFFICE):  # the registration page's roles
         raise PermissionDenied
     try:
