@@ -38,9 +38,10 @@ xinfang/static/vendor/.installed: package.json package-lock.json
 	mkdir -p xinfang/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js xinfang/static/vendor/htmx.min.js
 	cp node_modules/echarts/dist/echarts.min.js xinfang/static/vendor/echarts.min.js
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css xinfang/static/vendor/
 	@touch $@
 
-assets: xinfang/static/vendor/.installed ## copy pinned htmx and ECharts from the npm registry into static/vendor
+assets: xinfang/static/vendor/.installed ## copy pinned htmx, ECharts and accessible-autocomplete from the npm registry into static/vendor
 
 migrate: install ## apply database migrations (SQLite by default, DATABASE_URL for PostgreSQL)
 	@mkdir -p var

@@ -33,20 +33,34 @@ def test_error_summary_takes_the_focus(page, county, make_user, screenshot, view
     assert page.evaluate("'#' + document.activeElement.id") == href
 
 
+def many_places(county, n=60):
+    """The county's regions past 50 (fewer stay a plain select): groups under its first village."""
+    from xinfang.org.models import Region, RegionLevel
+
+    village = county.villages[0]
+    for i in range(n):
+        Region.objects.create(code=f"{village.code}X{i}", name=f"{i}号组", level=RegionLevel.GROUP, parent=village)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_place_is_found_by_typing(page, county, make_user, screenshot):
+    """问题发生地 is an accessible type-ahead (a combobox with a listbox): words of the full place name, ↓ and Enter."""
     make_user(Role.CLERK, username="re-clerk2")
+    many_places(county)
     login(page, "re-clerk2")
     page.goto("/petitions/register/")
-    if page.locator("#region-search").count() == 0:  # fewer than 50 places: the plain select is enough
-        from xinfang.org.models import Region, RegionLevel
-
-        village = county.villages[0]
-        for i in range(60):
-            Region.objects.create(code=f"{village.code}X{i}", name=f"{i}号组", level=RegionLevel.GROUP, parent=village)
-        page.reload()
-    search = page.locator("#region-search")
-    search.focus()
-    page.keyboard.type("第2镇 2镇1村")
+    box = page.locator("input#id_region")
+    assert box.get_attribute("role") == "combobox" and box.get_attribute("aria-expanded") == "false"
+    box.focus()
+    page.keyboard.type("2镇 1村")
+    options = page.locator("#id_region__listbox li[role=option]")
+    options.first.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert options.first.inner_text() == "第2镇 2镇1村"  # the village itself before its groups
+    screenshot(page, "register-region-typeahead", full_page=False)
+    page.keyboard.press("Enter")  # the first match is highlighted as one types
     assert page.locator("select[name=region]").input_value() == county.villages[2].code
-    screenshot(page, "register-region-search", full_page=False)
+    assert box.input_value() == "第2镇 2镇1村"
+    page.keyboard.press("Control+a")
+    page.keyboard.type("没有这个地方")
+    page.locator("#id_region__listbox li", has_text="未找到该地名").wait_for()

@@ -51,7 +51,33 @@ def test_dispute_to_petition_page(net, dispute, category, client):
     assert resp.status_code == 302
     dispute.refresh_from_db()
     assert dispute.petition is not None
-    assert "查询码" in client.get(resp.url).content.decode()
+    # The query code only on the receipt right after registration (never in a flash message), once.
+    assert resp.url.startswith(f"/petitions/{dispute.petition.reg_no}/receipt/?t=")
+    first = client.get(resp.url).content.decode()
+    assert 'id="query-code"' in first and "查询码" in first
+    again = client.get(resp.url).content.decode()
+    assert 'id="query-code"' not in again and "已告知" in again
+    page = client.get(f"/grassroots/disputes/{dispute.pk}/").content.decode()
+    assert "查询码" not in page
+
+
+def test_report_to_petition_page_shows_the_code_on_the_receipt_only(net, category, client):
+    r = services.report_file(actor=net.liaison, region=net.v1, text="二十余户反映征地补偿未到位", headcount=22)
+    client.force_login(net.office)
+    resp = client.post(
+        f"/grassroots/reports/{r.pk}/",
+        {
+            "action": "to_petition",
+            "version": r.version,
+            "channel": "visit",
+            "nature": "request",
+            "category": category.pk,
+            "petitioner_name": "王五",
+        },
+    )
+    assert resp.status_code == 302 and "/receipt/?t=" in resp.url
+    assert 'id="query-code"' in client.get(resp.url).content.decode()
+    assert "查询码" not in client.get(f"/grassroots/reports/{r.pk}/").content.decode()
 
 
 def test_report_to_petition(net, category):

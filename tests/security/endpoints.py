@@ -209,6 +209,7 @@ URL_KWARGS = {
     "safety:school_action": lambda w, p: {"pk": w.county.school.pk, "action": "view"},
     "portal:document": lambda w, p: {"reg_no": p.reg_no, "seq": 1},
     "portal:guide": lambda w, p: {"pk": MISSING},
+    "petitions:filter_delete": lambda w, p: {"pk": _first_pk("petitions.SavedFilter")},  # POST only; one's own filters
     "knowledge:detail": lambda w, p: {"pk": _first_pk("knowledge.Article")},
     "api-access-grant-revoke": lambda w, p: {"pk": MISSING},
     # Data in and out (imports are the office's own uploads; exports and dossiers take no other kwargs).

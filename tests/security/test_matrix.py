@@ -38,6 +38,8 @@ IN_SCOPE_RULES = {
     "access:attachment": _attachment,
     # Letters, envelopes and recordings carry the petitioner's identity: same rule as the identity itself.
     "petitions:attachment": _attachment,
+    # 使用该信访人信息 on the registration form: the registering roles only (and only the fields the policy shows them).
+    "petitions:earlier_petitioner": _identity_only,
 }
 
 

@@ -25,6 +25,17 @@ from xinfang.grassroots.models import LEVEL_NEXT, DisputeKind, DisputeStatus, Me
 from xinfang.org.models import Region, RegionLevel, Role
 
 
+def _receipt(request, reg_no: str, code: str):
+    """The new petition's receipt, the one place its query code is shown, once (petitions.receipts: a one-time token in
+    the session, post-redirect-get); a flash message would show it again on the next page."""
+    from django.urls import reverse
+
+    from xinfang.petitions import receipts
+
+    token = receipts.keep(request.session, reg_no, code)
+    return redirect(f"{reverse('petitions:receipt', args=[reg_no])}?t={token}")
+
+
 def _fail(request, form, exc: DomainError):
     messages.error(request, exc.message)
     if form is not None:
@@ -158,7 +169,8 @@ def report_detail(request, pk):
                     category=Category.objects.filter(pk=request.POST.get("category") or 0).first(),
                     petitioners=[{"name": request.POST.get("petitioner_name", ""), "phone": request.POST.get("petitioner_phone", "")}],
                 )
-                messages.success(request, f"已登记信访件 {petition.reg_no}，查询码 {code}（请告知信访人）")
+                messages.success(request, f"已登记信访件 {petition.reg_no}")
+                return _receipt(request, petition.reg_no, code)
             return redirect("grassroots:report", pk=report.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -334,7 +346,8 @@ def dispute_action(request, pk, action):
                     category=d["category"],
                     requests=d["requests"],
                 )
-                messages.success(request, f"已登记信访件 {petition.reg_no}，查询码 {query_code}（请告知信访人）")
+                messages.success(request, f"已登记信访件 {petition.reg_no}")
+                return _receipt(request, petition.reg_no, query_code)
             return redirect("grassroots:dispute", pk=dispute.pk)
         except DomainError as exc:
             _fail(request, form, exc)

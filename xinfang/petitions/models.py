@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from xinfang.core.crypto import EncryptedTextField
 from xinfang.core.models import NoDeleteModel
+from xinfang.petitions.saved_filters import SavedFilter  # noqa: F401  (the worklist's saved filters; its own module)
 
 
 class Status(models.TextChoices):

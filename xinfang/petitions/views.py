@@ -23,6 +23,7 @@ from xinfang.petitions.batch import offered_batch_actions as batch_actions
 from xinfang.petitions.event_types import DATA_LABELS
 from xinfang.petitions.forms import ListFilterForm, RegisterForm, action_inputs
 from xinfang.petitions.models import Attachment, Category, DeliveryMethod, Outcome, ReplyMethod, Satisfaction
+from xinfang.petitions.saved_filters import clean_query, saved_filters
 
 PAGE_SIZE = 25
 
@@ -87,11 +88,18 @@ def worklist(request):
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            **_saved_filters(user, query.urlencode()),
             "now": now,
             # A due on this page in a year whose holidays are not entered says so.
             "calendar_notices": timelimits.calendar_notices(*(r["p"].due_at for r in rows)),
         },
     )
+
+
+def _saved_filters(user, query: str) -> dict:
+    """常用筛选: the user's saved filters, the filter set in force, and whether it is saved already."""
+    mine, current = saved_filters(actor=user), clean_query(query)
+    return {"saved_filters": mine, "filter_query": current, "filter_saved": any(sf.query == current for sf in mine)}
 
 
 @login_required
@@ -143,6 +151,8 @@ def register(request):
         else:
             messages.success(request, f"已登记，登记编号 {petition.reg_no}")
             return _receipt_redirect(request, petition.reg_no, code)
+    if form.errors:  # the error summary at the top takes the focus, not the first field
+        form.fields["channel"].widget.attrs.pop("autofocus", None)
     return render(request, "petitions/register.html", {"form": form})
 
 
