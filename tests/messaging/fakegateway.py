@@ -69,7 +69,9 @@ class FakeGateway:
                     mid = f"gw-{next(gateway._ids)}"
                     gateway.log.append({**entry, "answer": "accepted", "message_id": mid})
                     status = "FAILED" if msg["phone"] in gateway.fail_delivery else "DELIVERED"
-                    gateway.pending.append({"message_id": mid, "status": status, "fetches": 0, "error": "关机" if status == "FAILED" else ""})
+                    gateway.pending.append(
+                        {"message_id": mid, "status": status, "fetches": 0, "error": "关机" if status == "FAILED" else ""}
+                    )
                 return self._answer(200, {"code": "OK", "message_id": mid})
 
             def do_GET(self):
@@ -82,7 +84,10 @@ class FakeGateway:
                         (due if r["fetches"] >= gateway.report_after else later).append(r)
                         r["fetches"] += 1
                     gateway.pending = later
-                reports = [{"message_id": r["message_id"], "status": r["status"], "at": "2026-06-16T10:30:00+08:00", "error": r["error"]} for r in due]
+                reports = [
+                    {"message_id": r["message_id"], "status": r["status"], "at": "2026-06-16T10:30:00+08:00", "error": r["error"]}
+                    for r in due
+                ]
                 return self._answer(200, {"reports": reports})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

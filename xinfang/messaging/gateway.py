@@ -92,7 +92,9 @@ class FileGateway(Gateway):
         outbox.mkdir(parents=True, exist_ok=True)
         now = timezone.now()
         message_id = f"file-{uuid.uuid4().hex[:16]}"
-        line = json.dumps({"message_id": message_id, "phone": phone, "content": text, "out_id": ref, "at": now.isoformat()}, ensure_ascii=False)
+        line = json.dumps(
+            {"message_id": message_id, "phone": phone, "content": text, "out_id": ref, "at": now.isoformat()}, ensure_ascii=False
+        )
         with _lock, open(outbox / "petitioner-sms.jsonl", "a", encoding="utf-8") as fh:
             fh.write(line + "\n")
         return SendResult(ACCEPTED, message_id, delivered_at=now)

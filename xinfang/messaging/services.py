@@ -172,7 +172,13 @@ def attempt(message_pk: int) -> str:
             delay = backoff(message.attempts)
             message.status, message.last_error = MessageStatus.RETRYING, result.error
             message.next_attempt_at = now + timedelta(seconds=delay)
-            _note(message, EventType.MESSAGE_RETRY, attempt=message.attempts, error=result.error, next_attempt_at=message.next_attempt_at.isoformat())
+            _note(
+                message,
+                EventType.MESSAGE_RETRY,
+                attempt=message.attempts,
+                error=result.error,
+                next_attempt_at=message.next_attempt_at.isoformat(),
+            )
         message.save(update_fields=fields)
         if result.outcome == gw.ACCEPTED and result.delivered_at is not None:
             _delivered(message, result.delivered_at)

@@ -6,51 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('petitions', '0011_law_routes'),
+        ("petitions", "0011_law_routes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MessagePreference',
+            name="MessagePreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('refused', models.BooleanField(default=False, verbose_name='不接收短信告知')),
-                ('changed_at', models.DateTimeField(verbose_name='更改时间')),
-                ('via', models.CharField(blank=True, max_length=20, verbose_name='来源')),
-                ('petition', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='message_preference', to='petitions.petition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("refused", models.BooleanField(default=False, verbose_name="不接收短信告知")),
+                ("changed_at", models.DateTimeField(verbose_name="更改时间")),
+                ("via", models.CharField(blank=True, max_length=20, verbose_name="来源")),
+                (
+                    "petition",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="message_preference", to="petitions.petition"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '短信告知意愿',
-                'verbose_name_plural': '短信告知意愿',
+                "verbose_name": "短信告知意愿",
+                "verbose_name_plural": "短信告知意愿",
             },
         ),
         migrations.CreateModel(
-            name='PetitionerMessage',
+            name="PetitionerMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(max_length=40, verbose_name='告知事项')),
-                ('text', models.TextField(verbose_name='短信内容')),
-                ('phone', xinfang.core.crypto.EncryptedTextField(verbose_name='手机号码')),
-                ('status', models.CharField(choices=[('queued', '待发送'), ('retrying', '发送失败，等待重试'), ('sent', '网关已接收，待送达回执'), ('delivered', '已送达'), ('rejected', '网关拒收'), ('failed', '未能送达'), ('skipped', '仅网上告知（未发短信）')], db_index=True, default='queued', max_length=16, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='发送次数')),
-                ('next_attempt_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='下次重试')),
-                ('gateway_id', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='网关消息编号')),
-                ('last_error', models.CharField(blank=True, max_length=300, verbose_name='最近错误')),
-                ('created_at', models.DateTimeField(verbose_name='生成时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='网关接收时间')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='送达时间')),
-                ('dedupe_key', models.CharField(max_length=200, unique=True)),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='petitions.petitionevent')),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitioner_messages', to='petitions.petition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("step", models.CharField(max_length=40, verbose_name="告知事项")),
+                ("text", models.TextField(verbose_name="短信内容")),
+                ("phone", xinfang.core.crypto.EncryptedTextField(verbose_name="手机号码")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "待发送"),
+                            ("retrying", "发送失败，等待重试"),
+                            ("sent", "网关已接收，待送达回执"),
+                            ("delivered", "已送达"),
+                            ("rejected", "网关拒收"),
+                            ("failed", "未能送达"),
+                            ("skipped", "仅网上告知（未发短信）"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="发送次数")),
+                ("next_attempt_at", models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="下次重试")),
+                ("gateway_id", models.CharField(blank=True, db_index=True, max_length=100, verbose_name="网关消息编号")),
+                ("last_error", models.CharField(blank=True, max_length=300, verbose_name="最近错误")),
+                ("created_at", models.DateTimeField(verbose_name="生成时间")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="网关接收时间")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="送达时间")),
+                ("dedupe_key", models.CharField(max_length=200, unique=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="petitions.petitionevent"
+                    ),
+                ),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="petitioner_messages", to="petitions.petition"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信访人短信',
-                'verbose_name_plural': '信访人短信',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "信访人短信",
+                "verbose_name_plural": "信访人短信",
+                "ordering": ["created_at", "pk"],
             },
         ),
     ]
