@@ -161,3 +161,11 @@ def test_an_sms_answer_whose_message_fails_waits_for_the_office_to_record_delive
     assert p.delivered_at is None and p.review_request_due_at is None
     p = act(p, "record_delivery", users, method="post")
     assert p.review_request_due_at is not None
+
+
+def test_a_step_dated_in_the_past_is_not_news(gateway, register, django_capture_on_commit_callbacks):
+    with time_machine.travel(timezone.now() - timedelta(days=3), tick=False), django_capture_on_commit_callbacks() as callbacks:
+        p, _code = register()
+    for callback in callbacks:  # its transaction commits three days later (a demo load, a backdated entry)
+        callback()
+    assert callbacks and not PetitionerMessage.objects.filter(petition=p).exists() and gateway.log == []

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 GATEWAY_LABEL = "短信网关"
 MAX_ATTEMPTS = 5
 RETRY_DELAYS = [60, 300, 900, 3600]  # seconds after the 1st, 2nd, 3rd, 4th failed try
+STALE_AFTER_HOURS = 24  # an event dated longer ago when its transaction commits (demo data, backdated entries): no message
 WINDOW_LOOKBACK_DAYS = 7  # windows that ended longer ago are not announced (the first run after a deployment)
 
 
@@ -89,6 +90,8 @@ def set_refusal(*, petition: Petition, refused: bool, via: str) -> MessagePrefer
 def plan_event(event_pk: int) -> PetitionerMessage | None:
     event = PetitionEvent.objects.select_related("petition").filter(pk=event_pk).first()
     if event is None or event.action not in texts.TEMPLATES:
+        return None
+    if event.at < timezone.now() - timedelta(hours=STALE_AFTER_HOURS):  # a step written with a past date is not news
         return None
     return plan(petition=event.petition, step=event.action, data=event.data, event=event, key=f"event:{event.pk}")
 
@@ -161,7 +164,8 @@ def attempt(message_pk: int) -> str:
         if result.outcome == gw.ACCEPTED:
             message.status, message.gateway_id, message.sent_at, message.last_error = MessageStatus.SENT, result.message_id, now, ""
             fields += ["gateway_id", "sent_at"]
-            _note(message, EventType.MESSAGE_SENT, attempt=message.attempts)
+            if result.delivered_at is None:  # a report follows; a delivery confirmed at once is one entry, below
+                _note(message, EventType.MESSAGE_SENT, attempt=message.attempts)
         elif result.outcome == gw.REJECTED:
             message.status, message.last_error = MessageStatus.REJECTED, result.error
             _note(message, EventType.MESSAGE_REJECTED, error=result.error)
