@@ -230,6 +230,8 @@ def sweep_windows(now=None) -> int:
     for petition in ended:
         stage = "review" if petition.review_level == 1 else "reply"
         due = petition.review_request_due_at
+        if due is None:  # pragma: no cover - the filter excludes it
+            continue
         data = {"stage": stage, "due_at": due.isoformat()}
         if plan(petition=petition, step=texts.WINDOW_END, data=data, key=f"window:{petition.pk}:{due.isoformat()}") is not None:
             made += 1
