@@ -104,6 +104,8 @@ def test_an_outage_is_retried_with_backoff_and_shown_to_the_office(gateway, regi
     client.force_login(users.office)
     page = client.get(f"/petitions/{p.reg_no}/").content.decode()
     assert "短信发送失败，等待重试" in page and "网关暂不可用" in page and "短信已送达" in page
+    panel = page[page.index('id="petitioner-messages"') :]
+    assert "登记" in panel and "（第3次）" in panel and "已送达" in panel
 
 
 def test_a_timeout_is_an_outage_and_gives_up_after_the_last_try(gateway, register, users, after_commit):
@@ -169,3 +171,12 @@ def test_a_step_dated_in_the_past_is_not_news(gateway, register, django_capture_
     for callback in callbacks:  # its transaction commits three days later (a demo load, a backdated entry)
         callback()
     assert callbacks and not PetitionerMessage.objects.filter(petition=p).exists() and gateway.log == []
+
+
+def test_the_office_sees_a_retry_waiting_on_the_petition_page(gateway, register, users, after_commit, client):
+    gateway.outage = True
+    p, _code = after_commit(register)
+    client.force_login(users.office)
+    page = client.get(f"/petitions/{p.reg_no}/").content.decode()
+    panel = page[page.index('id="petitioner-messages"') :]
+    assert "发送失败，等待重试" in panel and "HTTP 503" in panel and "重试" in panel

@@ -48,6 +48,12 @@ class PetitionerMessage(NoDeleteModel):
     def __str__(self):
         return f"{self.petition_id}:{self.step}"
 
+    @property
+    def step_label(self) -> str:
+        from xinfang.messaging.texts import STEP_LABELS
+
+        return STEP_LABELS.get(self.step, self.step)
+
 
 class MessagePreference(models.Model):
     """不接收短信: the petitioner's refusal, set at online registration or from the portal (its change is an event)."""
