@@ -59,6 +59,9 @@ def answer_awaits_gateway(petition: Petition, method: str) -> bool:
     return method in (ReplyMethod.ONLINE, ReplyMethod.SMS) and bool(recipient_phone(petition))
 
 
+REFUSAL_LABELS = {"registration": "信访人（登记时）", "portal": "信访人（网上查询）", "office": "信访局（应信访人要求）"}
+
+
 @transaction.atomic
 def set_refusal(*, petition: Petition, refused: bool, via: str) -> MessagePreference:
     """不接收短信 (or back to receiving), as an event on the timeline. `via`: registration, portal, office."""
@@ -75,7 +78,7 @@ def set_refusal(*, petition: Petition, refused: bool, via: str) -> MessagePrefer
     record_event(
         petition=petition,
         action=EventType.MESSAGE_PREFERENCE,
-        actor_label="信访人",
+        actor_label=REFUSAL_LABELS.get(via, "信访人"),
         from_status=petition.status,
         to_status=petition.status,
         data={"refused": refused, "note": "不接收短信告知，可在网上查看" if refused else "接收短信告知"},

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xinfang.access.throttles import rate_limited
 from xinfang.core.errors import DomainError
 from xinfang.messaging import gateway as gw
-from xinfang.messaging import selectors as message_selectors
 from xinfang.messaging import services as messaging
 from xinfang.portal import mine, selectors, services
 from xinfang.portal.forms import MaterialForm, MessagesForm, MineSendForm, MineVerifyForm
@@ -126,7 +125,3 @@ def sms_report(request):
         return JsonResponse({"code": "BAD_REQUEST", "message": "不是JSON"}, status=400)
     changed = messaging.apply_reports(gw.parse_reports(body if isinstance(body, dict) else {}))
     return JsonResponse({"code": "OK", "applied": changed})
-
-
-def messages_for(petition) -> list:
-    return message_selectors.portal_messages(petition)
