@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from xinfang.access import policy
 from xinfang.core.errors import InvalidInput, NoPermission, NotFound
-from xinfang.messaging.services import answer_awaits_gateway
 from xinfang.org.models import Role, User
 from xinfang.petitions import deadlines, followup, review, timelimits, tracks, workflow
 from xinfang.petitions.action_inputs import DECLINE_ROUTE_ORGAN, TAKES_ACTOR_LABEL, DeclineRoute, clean, names
@@ -496,6 +495,8 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
         p.matter_ended = True  # 三级终结: no further review
     p.last_satisfaction, p.follow_up_outcome = "", ""  # a new answer, to be evaluated and followed up on its own
     delivery = DELIVERED_WHEN_SENT.get(method)
+    from xinfang.messaging.services import answer_awaits_gateway
+
     if delivery and answer_awaits_gateway(p, method):
         delivery = None  # delivered when the gateway confirms the message (messaging; petition_delivery_confirmed)
     p.delivered_at = now if delivery else None
