@@ -182,7 +182,13 @@ def test_the_dates_an_office_expects(case, register, users):
 
 
 def test_online_and_sms_answers_are_delivered_when_sent(register, users):
+    """Without an SMS to the petitioner (here refused) an online or SMS answer is delivered as it is sent; with one, on
+    the gateway's delivery report (tests/messaging/test_messages.py)."""
+    from xinfang.messaging.services import set_refusal
+
     p = _in_progress(register, users, at(2026, 3, 2))
+    set_refusal(petition=p, refused=True, via="office")
+    p.refresh_from_db()
     for action in ("report_result", "approve_result"):
         p = _do(at(2026, 3, 20), p, action, users)
     p = _do(at(2026, 3, 20, 15), p, "reply", users, method="online")

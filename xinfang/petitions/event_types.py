@@ -54,6 +54,14 @@ class EventType(models.TextChoices):
     IDENTITY_REHASH = "identity_rehash", "重算身份检索哈希"
     # The petitioner's query code (portal)
     QUERY_CODE_REISSUE = "query_code_reissue", "重新发放查询码"
+    PORTAL_MATERIAL = "portal_material", "信访人补充材料"
+    # Messages to the petitioner (messaging): the gateway's answers, and the petitioner's refusal
+    MESSAGE_SENT = "message_sent", "短信已发出"
+    MESSAGE_DELIVERED = "message_delivered", "短信已送达"
+    MESSAGE_RETRY = "message_retry", "短信发送失败，等待重试"
+    MESSAGE_FAILED = "message_failed", "短信未能送达"
+    MESSAGE_REJECTED = "message_rejected", "短信被网关拒收"
+    MESSAGE_PREFERENCE = "message_preference", "短信告知意愿"
     # Supervision (督查督办)
     SUPERVISE = "supervise", "督办"
     URGE = "urge", "催办"
@@ -90,6 +98,8 @@ PETITIONER_LABELS: dict[str, str] = {
     EventType.PAUSE: "暂停计时",
     EventType.RESUME: "恢复计时",
     EventType.QUERY_CODE_REISSUE: "查询码已重新发放（原查询码失效）",
+    EventType.PORTAL_MATERIAL: "您补充了材料",
+    EventType.MESSAGE_PREFERENCE: "短信告知设置",
     EventType.EVALUATE: "您的评价",
     EventType.FOLLOW_UP: "重新办理",
     EventType.REQUEST_REVIEW: "您申请复查",
@@ -150,4 +160,9 @@ DATA_LABELS: dict[str, str] = {
     "answer": "督办答复",
     "matter": "追责事项",
     "decision": "处理决定",
+    "step_label": "告知事项",
+    "attempt": "发送次数",
+    "error": "原因",
+    "next_attempt_at": "下次重试",
+    "refused": "不接收短信告知",
 }

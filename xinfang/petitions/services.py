@@ -56,6 +56,7 @@ __all__ = [
     "petition_pause",
     "petition_progress",
     "petition_record_delivery",
+    "petition_delivery_confirmed",
     "petition_record_review_opinion",
     "petition_register",
     "petition_reject_result",
@@ -414,6 +415,35 @@ DELIVERED_WHEN_SENT: dict[str, str] = {
 
 
 @transaction.atomic
+def petition_delivery_confirmed(*, petition, reply_event, delivered_at, actor_label: str) -> Petition | None:
+    """送达 of an online or SMS answer, on the gateway's delivery report of the message telling of it (messaging): the
+    复查/复核 window runs from then. Nothing if that answer is no longer the latest or its delivery is recorded."""
+    p = Petition.objects.select_for_update().get(pk=petition.pk)
+    latest = p.events.filter(action__in=[Action.REPLY, Action.RECORD_REVIEW_OPINION]).order_by("-seq").first()
+    if latest is None or latest.pk != reply_event.pk or p.delivered_at is not None or p.replied_at is None:
+        return None
+    if p.reply_method not in DELIVERED_WHEN_SENT or p.status not in (Status.REPLIED, Status.EVALUATED):
+        return None
+    p.delivered_at, p.delivery_method = delivered_at, DELIVERED_WHEN_SENT[p.reply_method]
+    p.review_request_due_at = _window_from(p, delivered_at)
+    return _finish(
+        p,
+        actor=None,
+        actor_label=actor_label,
+        action=Action.RECORD_DELIVERY,
+        fields=["delivered_at", "delivery_method", "review_request_due_at"],
+        data={
+            "delivered_at": delivered_at,
+            "method": p.delivery_method,
+            "stage": _answer_stage(p),
+            "review_request_due_at": p.review_request_due_at,
+            "note": "短信网关送达回执",
+        },
+        public=True,
+    )
+
+
+@transaction.atomic
 def petition_report_result(
     *, actor, petition_or_reg_no, version: int, outcome: str = "", findings: str = "", reply_draft: str = ""
 ) -> Petition:
@@ -468,6 +498,10 @@ def petition_reply(*, actor, petition_or_reg_no, version: int, method: str = "",
         p.matter_ended = True  # 三级终结: no further review
     p.last_satisfaction, p.follow_up_outcome = "", ""  # a new answer, to be evaluated and followed up on its own
     delivery = DELIVERED_WHEN_SENT.get(method)
+    from xinfang.messaging.services import answer_awaits_gateway
+
+    if delivery and answer_awaits_gateway(p, method):
+        delivery = None  # delivered when the gateway confirms the message (messaging; petition_delivery_confirmed)
     p.delivered_at = now if delivery else None
     p.delivery_method = delivery or ""
     p.review_request_due_at = _window_from(p, now) if delivery else None

@@ -276,6 +276,10 @@ TIMELINE_FIELDS = (
     "answer",
     "matter",
     "decision",
+    "step_label",
+    "attempt",
+    "error",
+    "next_attempt_at",
 )
 CHOICE_LABELS = {
     "outcome": dict(Outcome.choices),

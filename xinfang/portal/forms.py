@@ -45,6 +45,7 @@ class SubmitForm(forms.Form):
     phone = forms.CharField(label="联系电话", required=False, max_length=20)
     address = forms.CharField(label="住址（选填）", required=False, max_length=200)
     confidential = forms.BooleanField(label="要求对我的身份保密", required=False)
+    refuse_messages = forms.BooleanField(label="不接收短信告知（受理、延期、答复等，仍可在网上查看）", required=False)
     public_consent = forms.ChoiceField(
         label="可否公开",
         choices=[("no", "不同意公开"), ("yes", "同意在去除个人信息后公开事项摘要和处理结果")],
@@ -102,3 +103,23 @@ class EvaluateForm(forms.Form):
 class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label="申请理由", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class MineSendForm(forms.Form):
+    phone = forms.CharField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+
+
+class MineVerifyForm(forms.Form):
+    phone = forms.CharField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    sms_code = forms.CharField(
+        label="短信验证码", max_length=10, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"})
+    )
+
+
+class MaterialForm(forms.Form):
+    attachments = MultipleFileField(label="补充材料", required=True)
+    note = forms.CharField(label="补充说明（可不填）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MessagesForm(forms.Form):
+    refused = forms.BooleanField(label="不接收短信告知（仍可在网上查看）", required=False)

@@ -58,12 +58,14 @@ STEP = {
     E.EVALUATE: (("satisfaction", "comment"), ""),
     E.REQUEST_REVIEW: (("reason", "organ_name", "review_due_at"), ""),
     E.REQUEST_REREVIEW: (("reason", "organ_name", "review_due_at"), ""),
+    E.PORTAL_MATERIAL: (("names",), ""),
 }
 REPLY_TITLES = {"reply": "处理意见书", "review": "复查意见书", "rereview": "复核意见书"}
 FIELD_LABELS = {
     "handle_due_at": "办结期限",
     "reason": "理由",
     "authority": "转送机关",
+    "names": "材料",
     "days": "延长天数",
     "new_due_at": "新的办结期限",
     "text": "答复内容",

@@ -76,6 +76,7 @@ def portal_submit(
     public_consent: bool = False,
     attachments=(),
     client_address: str = "",
+    refuse_messages: bool = False,
 ) -> tuple[Petition, str]:
     """Register an online petition (channel 网上信访). Returns (petition, query code shown once).
 
@@ -96,7 +97,7 @@ def portal_submit(
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
     people = [] if anonymous else [{"name": name, "id_number": id_number, "phone": phone, "address": address}]
-    return petition_services.petition_register(
+    petition, code = petition_services.petition_register(
         actor=None,
         channel=Channel.ONLINE,
         received_at=timezone.now(),
@@ -113,6 +114,11 @@ def portal_submit(
         actor_label=PORTAL_LABEL,
         attachments=list(attachments),
     )
+    if refuse_messages and not anonymous:  # in the same transaction: not even the registration message goes out
+        from xinfang.messaging.services import set_refusal
+
+        set_refusal(petition=petition, refused=True, via="registration")
+    return petition, code
 
 
 # --- lookup with the query code --------------------------------------------------------

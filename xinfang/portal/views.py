@@ -69,6 +69,7 @@ def submit(request):
                 address=d["address"],
                 confidential=d["confidential"],
                 public_consent=d["public_consent"] == "yes",
+                refuse_messages=d["refuse_messages"],
                 attachments=d["attachments"],
                 client_address=client_ip(request),
             )
@@ -181,8 +182,21 @@ def detail(request, reg_no: str):
             "view": view,
             "evaluate_form": EvaluateForm(initial={"version": view.version}),
             "review_form": ReviewForm(initial={"version": view.version}),
+            **_message_context(petition),
         },
     )
+
+
+def _message_context(petition) -> dict:
+    from xinfang.messaging import selectors as message_selectors
+    from xinfang.portal.mine import may_add_material
+
+    return {
+        "message_list": message_selectors.portal_messages(petition),
+        "refused": message_selectors.refused(petition),
+        "anonymous": petition.anonymous,
+        "can_add_material": may_add_material(petition),
+    }
 
 
 @never_cache

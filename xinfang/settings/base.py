@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "xinfang.portal",
     "xinfang.knowledge",
     "xinfang.transfer",
+    "xinfang.messaging",
     "xinfang.api",
 ]
 
@@ -257,6 +258,15 @@ XINFANG_HASH_KEY = os.environ.get("XINFANG_HASH_KEY", DEV_KEYS["XINFANG_HASH_KEY
 # XINFANG_CHAIN_KEY is a comma-separated list, newest first; old keys stay listed (they verify what they signed).
 XINFANG_CHAIN_KEYS = env_list("XINFANG_CHAIN_KEY", DEV_KEYS["XINFANG_CHAIN_KEY"])
 
+# Messages to petitioners (xinfang/messaging, docs/messages.md): the gateway adapter (default: a file under var/outbox),
+# the HTTP gateway's address, account, shared secret and signature name, and the portal address the texts name.
+XINFANG_PETITIONER_SMS_GATEWAY = os.environ.get("XINFANG_PETITIONER_SMS_GATEWAY", "")
+XINFANG_SMS_GATEWAY_URL = os.environ.get("XINFANG_SMS_GATEWAY_URL", "")
+XINFANG_SMS_GATEWAY_ACCOUNT = os.environ.get("XINFANG_SMS_GATEWAY_ACCOUNT", "")
+XINFANG_SMS_GATEWAY_SECRET = os.environ.get("XINFANG_SMS_GATEWAY_SECRET", "")
+XINFANG_SMS_GATEWAY_SIGN_NAME = os.environ.get("XINFANG_SMS_GATEWAY_SIGN_NAME", "信访")
+XINFANG_PORTAL_URL = os.environ.get("XINFANG_PORTAL_URL", "")
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TIMEZONE = TIME_ZONE
@@ -265,6 +275,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {"task": "xinfang.supervision.tasks.sweep_reminders", "schedule": 60.0},
     "refresh-stats": {"task": "xinfang.stats.tasks.refresh_stats", "schedule": 300.0},
     "open311-drop-replays": {"task": "xinfang.portal.tasks.open311_drop_replays", "schedule": 3600.0},
+    "messaging-retry": {"task": "xinfang.messaging.tasks.retry_due", "schedule": 60.0},
 }
 
 LOGGING = {
