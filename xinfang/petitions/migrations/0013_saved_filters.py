@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("petitions", "0011_law_routes"),
+        ("petitions", "0012_issued_documents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
