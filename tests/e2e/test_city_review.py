@@ -32,7 +32,7 @@ def test_the_city_department_answers_the_review_in_its_own_name(page, phone_page
     clerk = make_user(Role.CLERK, username="cr-clerk")
     make_user(Role.OFFICE, username="cr-office", name="吴主任")
     handler = make_user(Role.UNIT_HANDLER, unit=county.dept, username="cr-handler")
-    make_user(Role.OFFICE, unit=city["hr"], username="cr-city", name="曹科长", post="信访科科长")
+    make_user(Role.REVIEWER, unit=city["hr"], username="cr-city", name="曹科长", post="信访科科长")
     office = User.objects.get(username="cr-office")
     other, _ = _replied(county, clerk, office, handler)  # a county case never asked of the city
     Category.objects.filter(code="labour").update(code="labour-0")  # _replied makes its category each time
