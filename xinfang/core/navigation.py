@@ -52,3 +52,55 @@ def sections_for(user) -> list[Section]:
             sections.append(grassroots)
             sections.sort(key=SECTIONS.index)
     return sections
+
+
+# The pages and API a reviewer's work needs (URL names), the only ones it opens: home, the worklist and its petitions
+# (the access policy scopes them to the reviews asked of the organ), the knowledge base, its messages and own account.
+# Many county pages scope their data by role or region and do not refuse a role they never expected, so the rule is
+# kept here once and applied before every view (core.confine for pages, api.permissions for the API): 403 elsewhere.
+REVIEWER_PAGES = frozenset(
+    {
+        "home",
+        "login",
+        "logout",
+        "inbox",
+        "inbox_read",
+        "petitions:worklist",
+        "petitions:detail",
+        "petitions:act",
+        "petitions:document",
+        "petitions:attachment",
+        "knowledge:library",
+        "knowledge:detail",
+        "api-me",
+        "api-token",
+        "api-token-revoke",
+        "api-logout",
+        "api-logout-all",
+        "api-inbox",
+        "api-inbox-read",
+        "api-petitions",
+        "api-petition",
+        "api-petition-action",
+        "api-petition-events",
+        "api-knowledge-articles",
+    }
+)
+# Open to everyone (the petitioner's portal, Open311, the public API, health checks): not the county's staff pages.
+PUBLIC_PREFIXES = ("portal:", "open311:")
+REVIEWER_REFUSED = "复查复核机关的账号只能办理向本机关提出的复查、复核（待办、信访件、应知应会），不能打开县里的这个页面"
+
+
+def confined_to_reviews(user) -> bool:
+    """A reviewer holding no county role: its requests go only to REVIEWER_PAGES."""
+    if not (user is not None and user.is_authenticated) or user.is_superuser:
+        return False
+    roles = set(user.role_codes)
+    return Role.REVIEWER in roles and roles <= {str(Role.REVIEWER)}
+
+
+def reviewer_may_open(user, url_name: str, route: str = "") -> bool:
+    if not confined_to_reviews(user):
+        return True
+    public = url_name.startswith(PUBLIC_PREFIXES) or route.startswith(("api/v1/public/", "health"))
+    return public or url_name in REVIEWER_PAGES
