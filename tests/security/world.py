@@ -65,6 +65,9 @@ SCOPE = {
 IDENTITY = {"clerk", "office"}
 # Roles with no petition scope at all (may be refused with 403 before any lookup).
 NO_SCOPE = {"liaison", "info_officer", "safety_officer", "viewer"}
+# Reviewers of an organ above the county: refused with 403 before any lookup on every page outside their own
+# (core.navigation.REVIEWER_PAGES), 404 on their own pages for a petition outside their scope.
+CONFINED = {"city_dept", "city_xfj"}
 
 
 @dataclass
