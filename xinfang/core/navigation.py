@@ -70,6 +70,12 @@ REVIEWER_PAGES = frozenset(
         "petitions:act",
         "petitions:document",
         "petitions:attachment",
+        # The case file a review organ reviews (the dossier with its attachments list) and the registration receipt.
+        "petitions:receipt_pdf",
+        "transfer:dossier",
+        # The worklist's own export (the same scope as the list).
+        "transfer:export_csv",
+        "transfer:export_xlsx",
         "knowledge:library",
         "knowledge:detail",
         "api-me",
