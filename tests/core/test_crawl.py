@@ -42,6 +42,7 @@ ROLES = [
     "info_officer",
     "safety_officer",
     "viewer",
+    "city_xfj",  # a reviewer (the city's petition bureau, issue 13): its worklist, its reviews, the knowledge base
 ]
 # Choice codes that have a Chinese label; none may show in visible page text.
 RAW_CODES = [

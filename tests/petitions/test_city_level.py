@@ -25,7 +25,7 @@ def city(county, make_user):
     bureau = Unit.objects.create(code="city-xfj-u", name="测试市信访局", kind=UnitKind.PETITION_BUREAU, region=region, parent=gov)
     county.leadership.parent = gov
     county.leadership.save(update_fields=["parent"])
-    reviewer = make_user(Role.OFFICE, unit=bureau, username="city-reviewer")
+    reviewer = make_user(Role.REVIEWER, unit=bureau, username="city-reviewer")
     return {"gov": gov, "bureau": bureau, "reviewer": reviewer}
 
 
@@ -80,7 +80,7 @@ def city_departments(county, city, make_user):
     county.dept.save(update_fields=["superior"])
     province_hr = ExternalOrgan.objects.create(code="prov-hr", name="测试省人社厅", level="province", address="省城路1号")
     province_hr.supervises.add(hr)
-    return {"hr": hr, "province_hr": province_hr, "hr_reviewer": make_user(Role.OFFICE, unit=hr, username="city-hr-reviewer")}
+    return {"hr": hr, "province_hr": province_hr, "hr_reviewer": make_user(Role.REVIEWER, unit=hr, username="city-hr-reviewer")}
 
 
 def test_the_city_department_above_the_county_department_reviews_in_its_own_name(register, users, city, city_departments):
@@ -119,7 +119,7 @@ def test_the_city_department_above_the_county_department_reviews_in_its_own_name
 def test_a_city_government_user_sees_neither_the_county_reviews_nor_its_departments(
     register, users, county, city, city_departments, make_user
 ):
-    gov_user = make_user(Role.OFFICE, unit=city["gov"], username="city-gov-user")
+    gov_user = make_user(Role.REVIEWER, unit=city["gov"], username="city-gov-user")
     p = drive(register, users, "replied")
     p = act(p, "request_review", users, review_organ=county.leadership.code)  # 复查 by the county government (under the city's)
     q = drive(register, users, "replied")

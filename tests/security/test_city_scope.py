@@ -6,10 +6,11 @@ cases' numbers as the query). The county office may not answer the city's review
 import pytest
 from django.utils import timezone
 
-from tests.security.endpoints import all_endpoints, build_kwargs
+from tests.security.endpoints import all_endpoints, build_all_kwargs, build_kwargs
 from tests.security.test_leak import body_text
 from tests.security.world import register
 from tests.tokens import api_client, api_headers
+from xinfang.core import navigation
 from xinfang.petitions.services import petition_act
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_the_city_reviewer_sees_the_review_at_its_organ_on_every_petition_endpoi
     other = city_world.p_gov if mine is city_world.p_city else city_world.p_city
     failures = []
     for ep in all_endpoints():
-        if not ep.takes_petition or ep.route.startswith(("portal/", "api/v1/public/", "open311/")):
+        if not ep.takes_petition or ep.name not in REVIEWERS_OWN:  # every other page answers 403 (test below)
             continue
         client.logout()
         headers = api_headers(user) if ep.is_api else {}
@@ -127,3 +128,94 @@ def test_the_city_answers_its_review_and_the_county_office_may_not(city_world):
         format="json",
     )
     assert r.status_code == 403
+
+
+# The reviewer's own pages (issue 13): home, the worklist and its petitions, the knowledge base, the own account. Every
+# other page and API of the project refuses a reviewer with 403 (a Chinese page; the API's structured error).
+PUBLIC = ("portal/", "api/v1/public/", "open311/")
+REVIEWERS_OWN = {
+    "home",
+    "login",
+    "inbox",
+    "inbox_read",
+    "petitions:worklist",
+    "petitions:detail",
+    "petitions:act",
+    "petitions:document",
+    "petitions:attachment",
+    "petitions:receipt_pdf",
+    "transfer:dossier",
+    "transfer:export_csv",
+    "transfer:export_xlsx",
+    "knowledge:library",
+    "knowledge:detail",
+    "api-me",
+    "api-token-revoke",
+    "api-logout",
+    "api-logout-all",
+    "api-inbox",
+    "api-inbox-read",
+    "api-petitions",
+    "api-petition",
+    "api-petition-action",
+    "api-petition-events",
+    "api-knowledge-articles",
+}
+
+
+# Public endpoints outside the portal's prefixes (no authentication at all): what anyone may read.
+PUBLIC_NAMES = {"api-reception-upcoming"}  # the leaders' next reception days (no names or phones)
+
+
+def _reviewers_own(ep) -> bool:
+    return ep.name in REVIEWERS_OWN or ep.name in PUBLIC_NAMES
+
+
+@pytest.mark.parametrize("role", SEES)
+def test_every_county_page_and_api_refuses_the_city_reviewer(city_world, client, role):
+    client.raise_request_exception = False
+    user = city_world.users[role]
+    mine = getattr(city_world, SEES[role])
+    client.force_login(user)
+    headers = api_headers(user)
+    failures, checked = [], 0
+    for ep in all_endpoints():
+        if ep.route.startswith(PUBLIC) or _reviewers_own(ep):
+            continue
+        for kwargs in build_all_kwargs(ep, city_world, mine):
+            path = ep.path(kwargs)
+            r = client.get(path, **(headers if ep.is_api else {}))
+            if r.status_code == 405:
+                r = client.post(path, {}, **({"content_type": "application/json", **headers} if ep.is_api else {}))
+            checked += 1
+            if r.status_code != 403:
+                failures.append(f"{role} /{ep.route} → {r.status_code}")
+            elif ep.is_api and "error" not in r.json():
+                failures.append(f"{role} /{ep.route}: 403 without the structured error")
+            elif not ep.is_api and "无权" not in r.content.decode() and "权限" not in r.content.decode():
+                failures.append(f"{role} /{ep.route}: 403 page not in Chinese")
+    assert checked > 50
+    assert navigation.REVIEWER_PAGES - {"login", "logout", "api-token"} == REVIEWERS_OWN - {"login"}
+    assert not failures, "市级复查复核机关用户打开了县里的页面或接口：\n" + "\n".join(failures)
+
+
+def test_the_city_reviewer_notes_progress_pauses_and_resumes_its_review_and_nothing_else(city_world):
+    from xinfang.petitions import workflow
+
+    p = city_world.p_city
+    city = api_client(city_world.users["city_dept"])
+    base = f"/api/v1/petitions/{p.reg_no}/actions"
+    r = city.post(f"{base}/progress/", {"version": p.version, "note": "已调阅原办理材料"}, format="json")
+    assert r.status_code == 200, r.content
+    p.refresh_from_db()
+    r = city.post(f"{base}/pause/", {"version": p.version, "ground": "hearing", "reason": "组织复查听证"}, format="json")
+    assert r.status_code == 200, r.content
+    p.refresh_from_db()
+    r = city.post(f"{base}/resume/", {"version": p.version}, format="json")
+    assert r.status_code == 200, r.content
+    p.refresh_from_db()
+    offered = workflow.offered(p, city_world.users["city_dept"], timezone.now())
+    assert set(offered) <= {"reply", "progress", "pause", "resume"} and "reply" in offered
+    # The county's own steps on the same case are refused by the table's roles (403, structured error).
+    r = city.post(f"{base}/forward_review/", {"version": p.version}, format="json")
+    assert r.status_code == 403 and r.json()["error"]["code"]

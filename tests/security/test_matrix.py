@@ -14,7 +14,7 @@ An endpoint whose kwargs are unknown fails with a message naming the table to ex
 import pytest
 
 from tests.security.endpoints import ABSENT, all_endpoints, build_kwargs
-from tests.security.world import IDENTITY, NO_SCOPE, ROLE_KEYS, SCOPE
+from tests.security.world import CONFINED, IDENTITY, NO_SCOPE, ROLE_KEYS, SCOPE
 from tests.tokens import api_headers
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_matrix(ep, world, client):
                     continue
                 if method == "POST":
                     continue
-                allowed = {403, 404} if role in NO_SCOPE else {404}
+                allowed = {403, 404} if role in NO_SCOPE | CONFINED else {404}
             elif method == "POST":
                 allowed = None  # anything but 404
                 if status == 404:

@@ -65,6 +65,9 @@ SCOPE = {
 IDENTITY = {"clerk", "office"}
 # Roles with no petition scope at all (may be refused with 403 before any lookup).
 NO_SCOPE = {"liaison", "info_officer", "safety_officer", "viewer"}
+# Reviewers of an organ above the county: refused with 403 before any lookup on every page outside their own
+# (core.navigation.REVIEWER_PAGES), 404 on their own pages for a petition outside their scope.
+CONFINED = {"city_dept", "city_xfj"}
 
 
 @dataclass
@@ -142,8 +145,8 @@ def build_world(county, make_user) -> World:
     w.city_gov = Unit.objects.create(code="city-gov", name="测试市人民政府", kind=UnitKind.CITY_LEADERSHIP, region=city)
     w.city_xfj = Unit.objects.create(code="city-xfj", name="测试市信访局", kind=UnitKind.PETITION_BUREAU, region=city, parent=w.city_gov)
     w.city_hr = Unit.objects.create(code="city-hr", name="测试市人社局", kind=UnitKind.CITY_DEPARTMENT, region=city, parent=w.city_gov)
-    u["city_dept"] = make_user(Role.OFFICE, unit=w.city_hr, username="w_city_hr")
-    u["city_xfj"] = make_user(Role.OFFICE, unit=w.city_xfj, username="w_city_xfj")
+    u["city_dept"] = make_user(Role.REVIEWER, unit=w.city_hr, username="w_city_hr")
+    u["city_xfj"] = make_user(Role.REVIEWER, unit=w.city_xfj, username="w_city_xfj")
     group = SupervisionGroup.objects.create(code="g1", name="第一督查组")
     group.townships.add(county.townships[0])
     NetworkPost.objects.create(

@@ -28,7 +28,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.core.errors import NotFound
-from xinfang.org.models import ABOVE_THE_COUNTY, ORGAN_KINDS, NetworkPost, PostRole, Role, Unit
+from xinfang.org.models import ORGAN_KINDS, NetworkPost, PostRole, Role, Unit
 from xinfang.petitions.event_types import EventType
 from xinfang.petitions.models import Nature, Petition, PetitionEvent, Respondent
 
@@ -73,17 +73,17 @@ def _jurisdiction_path(actor) -> str:
 
 
 def review_unit_ids(actor) -> list[int]:
-    """For a user of a unit above the county (a city or province held in this deployment): the review organs whose
-    work the user does: the own unit, its internal offices (units under it at the same level that are not organs of
-    their own: a city government's departments and bureau answer their reviews themselves, the county government under
-    it is the county's), and, for a petition bureau, the government it serves. Empty for everyone else (their scope is
-    the region and unit tree)."""
+    """For a holder of the reviewer role (the staff of a review organ, a city or province held in this deployment): the
+    review organs whose work the user does: the own unit, its internal offices (units under it at the same level that
+    are not organs of their own: a city government's departments and bureau answer their reviews themselves, the county
+    government under it is the county's), and, for a petition bureau, the government it serves. Empty for everyone else
+    (their scope is the region and unit tree)."""
     cached = getattr(actor, "_xf_review_units", None)
     if cached is not None:
         return cached
     ids: list[int] = []
     unit = actor.unit if actor.unit_id else None
-    if unit is not None and unit.region.level in ABOVE_THE_COUNTY:
+    if unit is not None and actor.has_role(Role.REVIEWER):
         offices = Unit.objects.filter(parent_id=unit.pk, region_id=unit.region_id).exclude(kind__in=ORGAN_KINDS)
         ids = [unit.pk, *offices.values_list("pk", flat=True)]
         if unit.is_petition_office and unit.parent_id:
@@ -95,11 +95,13 @@ def review_unit_ids(actor) -> list[int]:
 def scope_q(actor) -> Q | None:
     """A Q selecting the petitions in the actor's scope (before the respondent block), or None for "nothing".
 
-    A user of a city or province organ held in this deployment sees the cases under review at that organ (and what it
-    registered itself, and the reviews it was asked before), not the county's worklists."""
+    A reviewer (the staff of a review organ, Role.REVIEWER) sees the cases under review at that organ and the reviews it
+    was asked before, not the county's worklists."""
     if not _active(actor):
         return None
-    upper = review_unit_ids(actor) if not actor.is_superuser else []
+    q = Q(pk__in=[])
+    granted = False
+    upper = review_unit_ids(actor)
     if upper:
         # The review asked of the organ now, and the earlier ones it was asked (its own opinion stays readable after a
         # 复核 goes one level up): the request events name the organ's code (petitions.review).
@@ -110,9 +112,8 @@ def scope_q(actor) -> Q | None:
             data__organ__in=codes,
             data__organ_external=False,
         )
-        return Q(review_unit_id__in=upper) | Q(office_id=actor.unit_id) | Q(Exists(asked))
-    q = Q(pk__in=[])
-    granted = False
+        q |= Q(review_unit_id__in=upper) | Q(Exists(asked))
+        granted = True
     if actor.has_role(*OFFICE_ROLES) or actor.is_superuser:
         q |= _region_q("", _jurisdiction_path(actor)) | Q(office_id=actor.unit_id)
         granted = True

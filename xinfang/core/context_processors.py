@@ -1,4 +1,4 @@
-from xinfang.core.navigation import sections_for
+from xinfang.core.navigation import confined_to_reviews, sections_for
 
 
 def navigation(request):
@@ -12,4 +12,10 @@ def navigation(request):
     active = max(matching, key=lambda s: len(s.path), default=None)
     # Pages show "登记" buttons (e.g. 登记来访 on the reception roster) only to roles that may register.
     can_register = any(s.key == "register" for s in sections)
-    return {"nav_sections": sections, "nav_active": active.key if active else "", "can_register": can_register}
+    # A reviewer of an organ above the county: pages leave out what links the county's own work (supervision panel).
+    return {
+        "nav_sections": sections,
+        "nav_active": active.key if active else "",
+        "can_register": can_register,
+        "confined_reviewer": confined_to_reviews(user),
+    }

@@ -9,14 +9,32 @@ def register_home_panel(fn):
     return fn
 
 
-def home_panels(user) -> list[dict]:
-    from xinfang.core.navigation import UPPER_ORGAN_APPS, is_upper_organ_user
+def _opens(user, url: str) -> bool:
+    """May the user open the page an item links to (a reviewer only its own pages, core.navigation.REVIEWER_PAGES)?"""
+    from django.urls import Resolver404, resolve
 
-    upper = is_upper_organ_user(user)  # a city organ's reviewer: the panels of its work only (issue 13)
+    from xinfang.core.navigation import reviewer_may_open
+
+    try:
+        match = resolve(url.split("?")[0].split("#")[0] or "/")
+    except Resolver404:
+        return True  # an anchor or an outside link: nothing to open here
+    return reviewer_may_open(user, match.view_name or "", match.route)
+
+
+def home_panels(user) -> list[dict]:
+    """Each panel decides by the user's roles; a reviewer of an organ above the county keeps only the items that lead to
+    its own pages (and a panel with none left is dropped)."""
+    from xinfang.core.navigation import confined_to_reviews
+
+    confined = confined_to_reviews(user)
     panels = []
     for fn in _PANELS:
-        app = (fn.__module__.split(".") + [""])[1]  # xinfang.<app>.…
-        if upper and app not in UPPER_ORGAN_APPS:
-            continue
-        panels.extend(fn(user) or [])
+        for panel in fn(user) or []:
+            if confined:
+                items = [item for item in panel.get("items", []) if _opens(user, item[2] if len(item) > 2 else "")]
+                if not items:
+                    continue
+                panel = {**panel, "items": items}
+            panels.append(panel)
     return panels

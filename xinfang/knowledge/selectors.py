@@ -8,7 +8,18 @@ from xinfang.knowledge import routing
 from xinfang.knowledge.models import ArticleKind, KnowledgeArticle, RoutingModelRun
 from xinfang.org.models import Role
 
-STAFF_ROLES = (Role.ADMIN, Role.CLERK, Role.OFFICE, Role.LEADER, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.LIAISON, Role.INFO_OFFICER)
+# The review organs above the county read it too (laws, responsibilities, standard answers).
+STAFF_ROLES = (
+    Role.ADMIN,
+    Role.CLERK,
+    Role.OFFICE,
+    Role.LEADER,
+    Role.UNIT_HANDLER,
+    Role.SUPERVISOR,
+    Role.LIAISON,
+    Role.INFO_OFFICER,
+    Role.REVIEWER,
+)
 
 
 def is_staff_reader(actor) -> bool:

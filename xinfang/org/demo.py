@@ -121,6 +121,14 @@ def _user(username, name, unit, role, post=""):
     return user
 
 
+def _reviewer(user) -> None:
+    """A city organ's login holds the reviewer role only: a demo database loaded before gave it the county's office role,
+    which is taken back on reload (idempotent)."""
+    county_roles = [r for r in Role.values if r != Role.REVIEWER]
+    user.groups.remove(*Group.objects.filter(name__in=county_roles))
+    user.groups.add(Group.objects.get(name=Role.REVIEWER))
+
+
 # The city above the county, inside this deployment (issue 13): its own region root (the county's paths and statistics do
 # not change), its government, petition bureau and three departments as units, the superiors of the county's units; each
 # with a demo login whose scope is the reviews asked of that organ. (code, name, kind, the county units it is above)
@@ -132,7 +140,7 @@ CITY_UNITS = [
     ("city-land", "平川市自然资源和规划局", UnitKind.CITY_DEPARTMENT, ["dept-land"]),
     ("city-housing", "平川市住房和城乡建设局", UnitKind.CITY_DEPARTMENT, ["dept-housing"]),
 ]
-# One login per city organ: (username, name, unit code, post). The office role: they answer the reviews asked of them.
+# One login per city organ: (username, name, unit code, post). The reviewer role: they answer the reviews asked of them.
 CITY_USERS = [
     ("city_gov", "唐秘书", "city-gov", "市政府办公室秘书"),
     ("city_xfj", "宋科长", "city-xfj", "市信访局复查复核科科长"),
@@ -239,7 +247,7 @@ def load(**_options) -> str:
     _organs_above(city_units)
     by_code = {u.code: u for u in city_units}
     for username, name, code, post in CITY_USERS:
-        _user(username, name, by_code[code], Role.OFFICE, post)
+        _reviewer(_user(username, name, by_code[code], Role.REVIEWER, post))
 
     # Leading groups (领导小组): the county and each school.
     if not LeadingGroupMember.objects.filter(unit=leadership).exists():

@@ -24,6 +24,10 @@ class Role(models.TextChoices):
     INFO_OFFICER = "info_officer", "信息员"
     SAFETY_OFFICER = "safety_officer", "安全信息员"
     VIEWER = "viewer", "查看者"
+    # The staff of a review organ above the county held in this deployment (a city's government, petition bureau or
+    # department, issue 13): the reviews asked of their organ (access.policy.review_unit_ids) and nothing of the county's
+    # work, so every other role check refuses them (their rows in petitions.workflow, their sections in core.navigation).
+    REVIEWER = "reviewer", "复查复核机关"
 
 
 class RegionLevel(models.TextChoices):

@@ -20,12 +20,8 @@ class BatchRefused(InvalidInput):
 
 
 def offered_batch_actions(actor) -> list[tuple[str, str]]:
-    """The batch actions the actor's roles may take at all (the workflow table; urging is the supervision app's). A city or
-    province organ's staff answer the reviews asked of them one by one: no batch (workflow.upper_organ_refusal)."""
-    from xinfang.access import policy
-
-    if policy.review_unit_ids(actor) and not actor.is_superuser:
-        return []
+    """The batch actions the actor's roles may take at all (the workflow table; urging is the supervision app's). A review
+    organ's staff (reviewer) take none of them: they answer the reviews asked of them one by one."""
     out = []
     for code, label in BATCH_ACTIONS.items():
         if code == "urge":

@@ -625,7 +625,7 @@ def petition_pause(*, actor, petition_or_reg_no, version: int, ground: str = "",
         names = "、".join(g.label for g in timelimits.pause_grounds().values())
         msg = f"只有{names}所需的时间可以不计入期限；其他情形（如领导出差、材料未齐）不能暂停计时"
         raise InvalidInput(msg, fields={"ground": [msg]})
-    if not set(chosen.roles) & set(actor.role_codes):
+    if not set(chosen.roles) & workflow.pause_roles(actor):
         raise NoPermission(f"按暂停计时规定，您的角色不能以“{chosen.label}”为由暂停计时")
     reason = clean(Action.PAUSE, reason=reason)["reason"]
     p.paused_at = timezone.now()

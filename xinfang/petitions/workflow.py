@@ -201,6 +201,15 @@ def consent_return_refusal(p, actor, now: datetime) -> Refusal | None:
     return None
 
 
+def pause_roles(actor) -> set[str]:
+    """The roles the policy table's pause grounds are read against: a review organ's staff (reviewer) stop the clock of
+    the review asked of it on the grounds its petition office may (a 复核's hearing: 《信访工作条例》第三十六条)."""
+    roles = set(actor.role_codes)
+    if Role.REVIEWER in roles:
+        roles.add(str(Role.OFFICE))
+    return roles
+
+
 def pause_refusal(p, actor, now: datetime) -> Refusal | None:
     """暂停: only while handling or reviewing, only on a legal ground (the grounds of the policy table), only by a role
     the policy gives that right to."""
@@ -208,7 +217,7 @@ def pause_refusal(p, actor, now: datetime) -> Refusal | None:
 
     if p.paused_at is not None:
         return _no("计时已暂停")
-    if actor is not None and not any(set(g.roles) & set(actor.role_codes) for g in timelimits.pause_grounds().values()):
+    if actor is not None and not any(set(g.roles) & pause_roles(actor) for g in timelimits.pause_grounds().values()):
         return Refusal(str(ErrorCode.PERMISSION_DENIED), "按暂停计时规定，您的角色不能暂停计时")
     return None
 
@@ -219,7 +228,7 @@ def resume_refusal(p, actor, now: datetime) -> Refusal | None:
     if p.paused_at is None:
         return _no("计时未暂停")
     ground = timelimits.pause_ground(p.pause_ground)
-    if actor is not None and ground is not None and not set(ground.roles) & set(actor.role_codes):
+    if actor is not None and ground is not None and not set(ground.roles) & pause_roles(actor):
         return Refusal(str(ErrorCode.PERMISSION_DENIED), f"按暂停计时规定，只有可以“{ground.label}”暂停的角色才能恢复计时")
     return None
 
@@ -339,6 +348,8 @@ SIMPLE_OPEN = [S.ACCEPTED, S.AWAITING_INSTRUCTION, S.ASSIGNED, S.IN_PROGRESS, S.
 OFFICE = (Role.OFFICE,)
 LEADER = (Role.LEADER,)
 UNIT = (Role.UNIT_HANDLER,)
+# The staff of a review organ above the county (issue 13): only on the review asked of their organ (`reviewer_refusal`).
+REVIEWER = (Role.REVIEWER,)
 # The clerk records what the petitioner says at the window (evaluation, review requests).
 PETITIONER_INPUT = (Role.OFFICE, Role.CLERK)
 
@@ -372,7 +383,7 @@ TRANSITIONS: list[Transition] = [
     _t(Action.SET_CASE_LEADER, OPEN, None, OFFICE + LEADER),
     _t(Action.ASSIGN, [S.ACCEPTED], S.ASSIGNED, OFFICE),
     _t(Action.ACKNOWLEDGE, [S.ASSIGNED], S.IN_PROGRESS, UNIT),
-    _t(Action.PROGRESS, OPEN, None, OFFICE + LEADER + UNIT, progress_refusal),
+    _t(Action.PROGRESS, OPEN, None, OFFICE + LEADER + UNIT + REVIEWER, progress_refusal),
     _t(Action.EXTEND, [S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS], None, LEADER, extend_refusal),
     _t(Action.RETURN, HANDLING, S.ACCEPTED, UNIT, return_refusal),
     # The office may also handle a petition itself (accepted → result_reported).
@@ -380,7 +391,7 @@ TRANSITIONS: list[Transition] = [
     _t(Action.APPROVE_RESULT, [S.RESULT_REPORTED], S.AWAITING_REPLY, OFFICE),
     # Back to the handling unit (in_progress), or to accepted when the office handled it itself.
     _t(Action.REJECT_RESULT, [S.RESULT_REPORTED], S.IN_PROGRESS, OFFICE),
-    _t(Action.REPLY, [S.AWAITING_REPLY, S.UNDER_REVIEW, S.UNDER_REREVIEW], S.REPLIED, OFFICE, reply_refusal),
+    _t(Action.REPLY, [S.AWAITING_REPLY, S.UNDER_REVIEW, S.UNDER_REREVIEW], S.REPLIED, OFFICE + REVIEWER, reply_refusal),
     _t(Action.FOLLOW_UP, AFTER_REPLY, None, OFFICE),
     _t(Action.EVALUATE, [S.REPLIED], S.EVALUATED, PETITIONER_INPUT, evaluate_refusal, petitioner_may=True),
     _t(Action.REQUEST_REVIEW, AFTER_REPLY, S.UNDER_REVIEW, PETITIONER_INPUT, review_refusal(0), petitioner_may=True),
@@ -388,8 +399,8 @@ TRANSITIONS: list[Transition] = [
     _t(Action.REPORT_BACK, [S.RESULT_REPORTED, S.AWAITING_REPLY, S.REPLIED, S.EVALUATED], None, OFFICE, report_back_refusal),
     _t(Action.ARCHIVE, AFTER_REPLY, S.ARCHIVED, OFFICE, archive_refusal),
     # Who may pause on which ground is the policy table's (PauseGround.roles); these roles are the most it can allow.
-    _t(Action.PAUSE, PAUSABLE, None, OFFICE + LEADER + UNIT, pause_refusal),
-    _t(Action.RESUME, OPEN, None, OFFICE + LEADER + UNIT, resume_refusal),
+    _t(Action.PAUSE, PAUSABLE, None, OFFICE + LEADER + UNIT + REVIEWER, pause_refusal),
+    _t(Action.RESUME, OPEN, None, OFFICE + LEADER + UNIT + REVIEWER, resume_refusal),
     _t(Action.TRIAGE, [S.REGISTERED], None, OFFICE, triage_refusal),
     _t(Action.RECORD_DELIVERY, AFTER_REPLY, None, OFFICE, delivery_refusal),
     _t(Action.CONSENT_RETURN, HANDLING, None, OFFICE, consent_return_refusal),
@@ -433,28 +444,29 @@ def actions_for(state: str, role_codes) -> list[str]:
     return [t.action for t in TRANSITIONS if state in t.from_states and roles & set(t.roles)]
 
 
-# A city or province organ held in the deployment works on the county's cases only through the review asked of it: it
-# answers it (signed in its name), notes progress, pauses for a hearing or appraisal. The rest stays with the county.
-UPPER_ORGAN_ACTIONS = frozenset({str(Action.REPLY), str(Action.PROGRESS), str(Action.PAUSE), str(Action.RESUME)})
-
-
-def upper_organ_refusal(action: str, p, actor) -> Refusal | None:
-    if actor is None or not actor.unit_id or p.office_id == actor.unit_id:
+def reviewer_refusal(action: str, p, actor) -> Refusal | None:
+    """A review organ's staff (Role.REVIEWER: the rows above that name it) act on a county case only through the review
+    asked of their organ now: they answer it (signed in its name), note progress, pause and resume. The rest stays with
+    the county. A user whose other roles grant the action is held to those roles' rules instead."""
+    t = BY_ACTION.get(action)
+    if actor is None or t is None or Role.REVIEWER not in t.roles or not actor.has_role(Role.REVIEWER):
+        return None
+    if (set(t.roles) - {str(Role.REVIEWER)}) & set(actor.role_codes):
         return None
     from xinfang.access import policy
 
-    ids = policy.review_unit_ids(actor)
-    if not ids or (action in UPPER_ORGAN_ACTIONS and p.status in REVIEWING and p.review_unit_id in ids):
+    if p.status in REVIEWING and p.review_unit_id in policy.review_unit_ids(actor):
         return None
-    return Refusal(str(ErrorCode.PERMISSION_DENIED), f"本件由{p.office.name}办理；{actor.unit.name}只办理向本机关提出的复查、复核")
+    organ = actor.unit.name if actor.unit_id else "本机关"
+    return Refusal(str(ErrorCode.PERMISSION_DENIED), f"本件由{p.office.name}办理；{organ}只办理向本机关提出的复查、复核")
 
 
 def refusal(action: str, petition, actor, now: datetime) -> Refusal | None:
     """Why the action's guard refuses it on `petition` now (None when nothing does). The table's state and role come first;
-    a city or province organ's staff then only the review asked of it (`upper_organ_refusal`)."""
-    upper = upper_organ_refusal(action, petition, actor)
-    if upper is not None:
-        return upper
+    a reviewer then only the review asked of its organ (`reviewer_refusal`)."""
+    mine = reviewer_refusal(action, petition, actor)
+    if mine is not None:
+        return mine
     t = BY_ACTION.get(action)
     return t.guard(petition, actor, now) if t is not None and t.guard is not None else None
 

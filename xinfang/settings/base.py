@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A reviewer of an organ above the county opens only the pages of its work (core.navigation.REVIEWER_PAGES).
+    "xinfang.core.confine.ReviewerConfinementMiddleware",
     # The input layer: body size, control characters, JSON depth, date range (before any view reads the body).
     "xinfang.core.hardening.RequestHardeningMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -205,7 +207,7 @@ REST_FRAMEWORK = {
         "xinfang.api.authentication.TokenAuthentication",  # django-rest-knox: hashed, expiring, revocable
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "xinfang.api.permissions.ReviewerConfined"],
     "DEFAULT_SCHEMA_CLASS": "xinfang.api.schema.XinfangAutoSchema",  # nested serializers named after their view
     "EXCEPTION_HANDLER": "xinfang.core.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -19,11 +19,9 @@ UNIT_STEPS = (Status.ASSIGNED, Status.IN_PROGRESS)
 
 
 def is_supervising_staff(actor) -> bool:
-    """Office, leaders and admins issue orders, urge, close and decide accountability; not the staff of a city or province
-    organ held in the deployment, who only review (issue 13, access.policy.review_unit_ids)."""
-    from xinfang.access.policy import review_unit_ids
-
-    return actor.is_superuser or (actor.has_role(*OFFICE_ROLES, Role.LEADER) and not review_unit_ids(actor))
+    """Office, leaders and admins issue orders, urge, close and decide accountability (a review organ's reviewer role is
+    none of these: it only reviews)."""
+    return actor.is_superuser or actor.has_role(*OFFICE_ROLES, Role.LEADER)
 
 
 # ---- recipients -------------------------------------------------------------------------------
