@@ -212,14 +212,8 @@ def signer(kind: str, petition: Petition, event=None) -> str:
 
 
 def organ_name(unit) -> str:
-    """The organ's name as a seal reads it: 县人力资源和社会保障局 of 安和县 → 安和县人力资源和社会保障局."""
-    node = unit.region
-    while node is not None and node.level != "county":
-        node = node.parent
-    county = node.name if node is not None else ""
-    if county.endswith("县") and unit.name.startswith("县"):
-        return county[:-1] + unit.name
-    return unit.name
+    """The organ's name as a seal reads it (org.Unit.organ_name)."""
+    return unit.organ_name
 
 
 def _received(petition) -> str:
