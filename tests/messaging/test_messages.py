@@ -71,6 +71,23 @@ def test_a_refused_number_gets_none_and_sees_them_on_the_portal(gateway, registe
     assert _fresh(p).delivered_at is not None
 
 
+def test_a_petitioner_who_refuses_at_the_window_gets_no_registration_message(gateway, register, users, after_commit):
+    p, _code = after_commit(register, refuse_messages=True)  # the clerk's form and the API pass it to the service
+    assert gateway.log == []
+    refusal = p.events.get(action="message_preference")
+    assert refusal.data["refused"] is True and refusal.public
+    after_commit(act, _fresh(p), "accept", users)
+    assert gateway.log == []
+
+
+def test_the_clerks_form_offers_the_refusal(client, users):
+    from xinfang.messaging.texts import REFUSE_MESSAGES_LABEL
+
+    client.force_login(users.clerk)
+    html = client.get("/petitions/register/").content.decode()
+    assert REFUSE_MESSAGES_LABEL in html and 'name="refuse_messages"' in html
+
+
 def test_anonymous_petitions_get_none(gateway, register, users, after_commit):
     p, _code = after_commit(register, anonymous=True, petitioners=[])
     after_commit(act, p, "accept", users)

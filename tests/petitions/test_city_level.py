@@ -87,7 +87,7 @@ def test_the_city_department_above_the_county_department_reviews_in_its_own_name
     hr, hr_reviewer, bureau_reviewer = city_departments["hr"], city_departments["hr_reviewer"], city["reviewer"]
     other = drive(register, users, "in_progress")
     p = drive(register, users, "replied")  # handled by 测试县人社局
-    assert [(o.name, o.external) for o in review.candidates(p, 1)] == [("测试县政府", False), ("测试市人社局", False)]
+    assert [(o.name, o.external) for o in review.candidates(p, 1)] == [("测试县人民政府", False), ("测试市人社局", False)]
     assert not policy.visible_petitions(hr_reviewer).exists()
     p = act(p, "request_review", users, review_organ="city-hr-u")
     assert p.review_unit == hr and p.review_external is None

@@ -55,13 +55,13 @@ def _pdf() -> bytes:
 
 def test_the_lawful_organs_are_suggested_from_the_handling_unit(register, users, organs):
     p = drive(register, users, "replied")  # handled by 测试县人社局 (under 测试县政府; 测试市人社局 is recorded above it)
-    assert [(o.name, o.external) for o in review.candidates(p, 1)] == [("测试县政府", False), ("测试市人社局", True)]
+    assert [(o.name, o.external) for o in review.candidates(p, 1)] == [("测试县人民政府", False), ("测试市人社局", True)]
     with pytest.raises(InvalidInput) as e:
         act(p, "request_review", users, review_organ="dept-land")  # a same-level department is no review organ
-    assert "review_organ" in e.value.fields and "测试县政府" in e.value.message
+    assert "review_organ" in e.value.fields and "测试县人民政府" in e.value.message
     p = act(p, "request_review", users)
     assert p.review_unit.name == "测试县政府" and p.review_external is None
-    assert p.events.order_by("-seq").first().data["organ_name"] == "测试县政府"
+    assert p.events.order_by("-seq").first().data["organ_name"] == "测试县人民政府"
 
 
 def test_the_petitioners_own_request_gets_the_suggestion(register, users, organs):
@@ -79,7 +79,9 @@ def test_an_in_deployment_organ_signs_its_own_review_opinion(register, users, or
     p = act(p, "reply", users, text="经复查，维持原处理意见。")
     assert p.review_level == 1
     text = _doc(users.office, p.reg_no, "review")
-    assert "复查意见书" in text and text.rstrip().splitlines()[-2] == "测试县政府"
+    assert (
+        "复查意见书" in text and text.rstrip().splitlines()[-2] == "测试县人民政府"
+    )  # a government signs as its 人民政府 (org.Unit.organ_name)
     # The 复核 goes one level up: above 测试县政府 is 测试市人民政府 (external).
     assert [o.name for o in review.candidates(p, 2)] == ["测试市人民政府"]
 

@@ -33,7 +33,7 @@ def test_the_heading_says_what_is_listed(register, users):
     html = c.get("/petitions/").content.decode()
     assert '<h1 id="worklist-title">全部信访件</h1>' in html and "含已办结、已归档" in html
     html = c.get("/petitions/?bucket=to_decide").content.decode()
-    assert '<h1 id="worklist-title">待受理</h1>' in html and "<title>待受理 · xinfang</title>" in html
+    assert '<h1 id="worklist-title">待受理</h1>' in html and "<title>待受理 · 信访工作管理系统</title>" in html
     html = c.get("/petitions/?status=archived&q=工资").content.decode()
     assert '<h1 id="worklist-title">查询结果</h1>' in html
     scope = re.search(r'id="worklist-scope">([^<]+)<', html).group(1)

@@ -271,6 +271,7 @@ class PetitionListCreateApi(APIView):
         representatives = PersonSerializer(many=True, required=False, default=list, max_length=MAX_PETITIONERS)
         cross_level = serializers.BooleanField(required=False, default=False)
         public_consent = serializers.BooleanField(required=False, default=False)
+        refuse_messages = serializers.BooleanField(required=False, default=False, help_text="信访人不接收短信告知（仍可在网上查看）")
         repeat_of = serializers.CharField(required=False, allow_blank=True, default="")
         postmark_date = serializers.DateField(required=False, allow_null=True, default=None)
         superior_doc_no = serializers.CharField(required=False, allow_blank=True, default="")

@@ -17,6 +17,8 @@ from xinfang.petitions.event_types import EventType
 SIGN = "【信访】"
 # A step of our own that no lifecycle action records: the 复查/复核 window has ended (messaging.services.sweep_windows).
 WINDOW_END = "window_end"
+# The choice a petitioner makes at the window or online (the clerk's form, the portal's form and the API say the same).
+REFUSE_MESSAGES_LABEL = "不接收短信告知（受理、延期、答复等，仍可在网上查看）"
 
 
 def portal_url() -> str:

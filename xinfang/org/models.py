@@ -124,6 +124,21 @@ class Unit(models.Model):
     def is_petition_office(self) -> bool:
         return self.kind in (UnitKind.PETITION_BUREAU, UnitKind.JOINT_OFFICE)
 
+    @property
+    def organ_name(self) -> str:
+        """The name the organ signs in and is named by on notices (its seal). A government unit signs as the people's
+        government of its region (the 条例 names 人民政府 as review organs: 县委县政府 → 安和县人民政府); a department named
+        from its county (县人力资源和社会保障局) takes the county's name (安和县人力资源和社会保障局)."""
+        if self.kind in GOVERNMENT_KINDS and not self.name.endswith("人民政府") and self.region_id:
+            return f"{self.region.name}人民政府"
+        node = self.region
+        while node is not None and node.level != RegionLevel.COUNTY:
+            node = node.parent
+        county = node.name if node is not None else ""
+        if county.endswith("县") and self.name.startswith("县"):
+            return county[:-1] + self.name
+        return self.name
+
 
 # Units that are organs of their own (a review organ answers in its own name), as opposed to a unit's internal offices.
 GOVERNMENT_KINDS = (UnitKind.COUNTY_LEADERSHIP, UnitKind.CITY_LEADERSHIP, UnitKind.PROVINCE_LEADERSHIP)

@@ -5,8 +5,6 @@ Identity goes through the access policy (masked where the policy masks; an unmas
 and serving the stored files is `petitions.notices`.
 """
 
-import io
-
 from django.utils import timezone
 
 from xinfang.access import policy
@@ -214,14 +212,8 @@ def signer(kind: str, petition: Petition, event=None) -> str:
 
 
 def organ_name(unit) -> str:
-    """The organ's name as a seal reads it: 县人力资源和社会保障局 of 安和县 → 安和县人力资源和社会保障局."""
-    node = unit.region
-    while node is not None and node.level != "county":
-        node = node.parent
-    county = node.name if node is not None else ""
-    if county.endswith("县") and unit.name.startswith("县"):
-        return county[:-1] + unit.name
-    return unit.name
+    """The organ's name as a seal reads it (org.Unit.organ_name)."""
+    return unit.organ_name
 
 
 def _received(petition) -> str:
@@ -533,57 +525,3 @@ def build(kind: str, petition: Petition, *, actor, path: str = "") -> tuple[byte
 
     n = compose(kind, petition, actor=actor, path=path)
     return to_docx(n), n.filename(petition.reg_no, "docx")
-
-
-# ---------------------------------------------------------------------------
-# Receipt (回执) PDF
-# ---------------------------------------------------------------------------
-
-
-def receipt_pdf(petition: Petition, *, query_code: str = "") -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
-
-    from xinfang.core.pdf import cjk_font
-
-    font = cjk_font()
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
-    c.setTitle(f"信访事项登记回执 {petition.reg_no}")
-    width, height = A4
-    y = height - 30 * mm
-    c.setFont(font, 20)
-    c.drawCentredString(width / 2, y, "信访事项登记回执")
-    y -= 16 * mm
-    c.setFont(font, 12)
-    lines = [
-        ("登记编号", petition.reg_no),
-        ("查询码", query_code or "（已当面告知信访人，不再显示）"),
-        ("登记机关", petition.office.name),
-        ("渠道", petition.get_channel_display()),
-        ("收到时间", _fmt(petition.received_at, "%Y年%m月%d日 %H:%M")),
-        ("登记时间", _fmt(petition.registered_at, "%Y年%m月%d日 %H:%M")),
-        ("问题类别", petition.category.name),
-        ("告知期限", f"{_fmt(petition.accept_due_at)}前书面告知是否受理"),
-    ]
-    for label, value in lines:
-        c.drawString(25 * mm, y, f"{label}：")
-        c.drawString(55 * mm, y, str(value))
-        y -= 9 * mm
-    y -= 4 * mm
-    c.setFont(font, 10.5)
-    notes = [n for n in [timelimits.notice_footnote(petition.accept_due_at, short=True)] if n] + [
-        "请妥善保管登记编号和查询码，可在信访人查询页面或到信访接待场所查询办理进度。",
-        "查询码仅在登记时提供一次，请妥善保管，勿告知他人。",
-        "对处理意见不服的，可自收到书面答复之日起30日内请求复查；",
-        "对复查意见不服的，可自收到复查意见之日起30日内请求复核。",
-    ]
-    for n in notes:
-        c.drawString(25 * mm, y, n)
-        y -= 7 * mm
-    c.setFont(font, 12)
-    c.drawRightString(width - 25 * mm, y - 12 * mm, petition.office.name + "（盖章）")
-    c.showPage()
-    c.save()
-    return buf.getvalue()

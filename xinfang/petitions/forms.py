@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from xinfang.access import policy
+from xinfang.messaging.texts import REFUSE_MESSAGES_LABEL
 from xinfang.org.models import ABOVE_THE_COUNTY, Region, Role, Unit, User
 from xinfang.petitions.action_inputs import INPUTS, Kind
 from xinfang.petitions.models import Category, Channel, Nature, Status
@@ -49,6 +50,7 @@ class RegisterForm(forms.Form):
     )
     cross_level = forms.BooleanField(label="越级访", required=False)
     public_consent = forms.BooleanField(label="同意公开（隐去个人信息）", required=False)
+    refuse_messages = forms.BooleanField(label=REFUSE_MESSAGES_LABEL, required=False)
     # Letter
     postmark_date = forms.DateField(label="邮戳日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     # Visit
@@ -125,6 +127,7 @@ class RegisterForm(forms.Form):
             "representatives": [r for r in reps if any(r.values())],
             "cross_level": d.get("cross_level", False),
             "public_consent": d.get("public_consent", False),
+            "refuse_messages": d.get("refuse_messages", False),
             "postmark_date": d.get("postmark_date"),
             "superior_doc_no": d.get("superior_doc_no", ""),
             "superior_due_at": d.get("superior_due_at"),

@@ -325,6 +325,7 @@ def prepare_registration(
     legacy_reg_no: str = "",
     registered_at=None,
     first_receipt=None,
+    refuse_messages: bool = False,
 ) -> "Registration":
     """Every check and default of registration, and the unsaved petition with its rows: the one path of the window,
     the portal, Open311, the API and the legacy import (`petition_register`, `petition_register_batch`). Nothing is
@@ -525,6 +526,7 @@ def petition_register(
     imported: bool = False,
     legacy_reg_no: str = "",
     first_receipt=None,
+    refuse_messages: bool = False,
 ) -> tuple[Petition, str]:
     """Register a petition. Returns (petition, query_code); the code is shown once and stored hashed. The checks
     and defaults are `prepare_registration`'s.
@@ -563,6 +565,11 @@ def petition_register(
         at=reg.now,
         imported=imported,
     )
+    if refuse_messages and not petition.anonymous:
+        # 不接收短信: in the same transaction as the register event, so not even the registration message goes out
+        from xinfang.messaging.services import set_refusal
+
+        set_refusal(petition=petition, refused=True, via="registration")
     if reg.first_receipt is not None:
         from xinfang.reception.first_receipts import first_receipt_link
 

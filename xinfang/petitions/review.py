@@ -45,7 +45,7 @@ class Organ:
 
 
 def _organ(obj: Unit | ExternalOrgan) -> Organ:
-    return Organ(obj.code, obj.name, isinstance(obj, ExternalOrgan), obj)
+    return Organ(obj.code, obj.name if isinstance(obj, ExternalOrgan) else obj.organ_name, isinstance(obj, ExternalOrgan), obj)
 
 
 def current(p: Petition) -> Organ | None:

@@ -3,6 +3,7 @@ lifecycle's `petition_register`, called through `services.portal_submit`."""
 
 from django import forms
 
+from xinfang.messaging.texts import REFUSE_MESSAGES_LABEL
 from xinfang.org.models import Region, RegionLevel
 from xinfang.petitions.models import Category, Nature, Satisfaction
 
@@ -45,7 +46,7 @@ class SubmitForm(forms.Form):
     phone = forms.CharField(label="联系电话", required=False, max_length=20)
     address = forms.CharField(label="住址（选填）", required=False, max_length=200)
     confidential = forms.BooleanField(label="要求对我的身份保密", required=False)
-    refuse_messages = forms.BooleanField(label="不接收短信告知（受理、延期、答复等，仍可在网上查看）", required=False)
+    refuse_messages = forms.BooleanField(label=REFUSE_MESSAGES_LABEL, required=False)
     public_consent = forms.ChoiceField(
         label="可否公开",
         choices=[("no", "不同意公开"), ("yes", "同意在去除个人信息后公开事项摘要和处理结果")],

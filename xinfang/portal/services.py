@@ -113,11 +113,8 @@ def portal_submit(
         office=county_office(),
         actor_label=PORTAL_LABEL,
         attachments=list(attachments),
+        refuse_messages=bool(refuse_messages),
     )
-    if refuse_messages and not anonymous:  # in the same transaction: not even the registration message goes out
-        from xinfang.messaging.services import set_refusal
-
-        set_refusal(petition=petition, refused=True, via="registration")
     return petition, code
 
 

@@ -118,7 +118,7 @@ def receipt_pdf(request):
         office_name=petition.office.name,
         promise=selectors.submission_promise(),
     )
-    return _pdf(pdf, f"{petition.reg_no}-登记回执.pdf")
+    return _pdf(pdf, f"回执-{petition.reg_no}.pdf")
 
 
 @never_cache
