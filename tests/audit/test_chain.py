@@ -104,6 +104,7 @@ def test_deleting_the_last_event_is_named(world):
     last = world.p_in.events.order_by("-seq").first()
     with as_insider() as cursor:
         cursor.execute("DELETE FROM audit_eventseal WHERE event_id = %s", [last.pk])
+        cursor.execute("DELETE FROM petitions_issueddocument WHERE event_id = %s", [last.pk])  # the notice it issued, if any
         cursor.execute("DELETE FROM petitions_petitionevent WHERE id = %s", [last.pk])
     _verify_names(world.p_in, seq=last.seq, contains="最后的事件被删除")
 
@@ -113,6 +114,7 @@ def test_deleting_every_event_is_named(world):
         cursor.execute(
             "DELETE FROM audit_eventseal WHERE event_id IN (SELECT id FROM petitions_petitionevent WHERE petition_id = %s)", [world.p_in.pk]
         )
+        cursor.execute("DELETE FROM petitions_issueddocument WHERE petition_id = %s", [world.p_in.pk])
         cursor.execute("DELETE FROM petitions_petitionevent WHERE petition_id = %s", [world.p_in.pk])
     _verify_names(world.p_in, contains="事件全部缺失")
     # ... and with the head gone too: the petition has no record at all.
@@ -133,6 +135,7 @@ def test_deleting_the_last_event_and_replaying_the_old_head_is_caught_by_the_che
     last = p.events.order_by("-seq").first()
     with as_insider() as cursor:
         cursor.execute("DELETE FROM audit_eventseal WHERE event_id = %s", [last.pk])
+        cursor.execute("DELETE FROM petitions_issueddocument WHERE event_id = %s", [last.pk])  # the notice it issued, if any
         cursor.execute("DELETE FROM petitions_petitionevent WHERE id = %s", [last.pk])
         cursor.execute(
             "UPDATE audit_chainhead SET last_seq = %s, last_hash = %s, state = %s, key_id = %s, mac = %s WHERE chain = 'event' AND petition_id = %s",

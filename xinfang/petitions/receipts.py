@@ -1,4 +1,4 @@
-"""The query code between registration and the receipt page: kept in the clerk's session under a one-time token.
+"""The query code between registration and the receipt page: kept for the clerk's session under a one-time token.
 
 The registration POST redirects to the receipt with the token (post-redirect-get). The first view of that address shows
 the code and marks it shown; a reload, the back button or any later visit shows 已告知 instead (the code is a secret of
@@ -17,19 +17,18 @@ from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from xinfang.access import policy
 from xinfang.petitions.models import Channel
 
-SESSION_KEY = "petition_receipt_codes"
 PRINT_MINUTES = 10
-KEEP = 5  # receipts a clerk may have open at once (several registrations in a row)
+SHOWN_SECONDS = 24 * 3600  # how long a token stays spent (longer than any receipt stays open)
 
 
-def _entries(session) -> dict:
-    entries = session.get(SESSION_KEY)
-    return entries if isinstance(entries, dict) else {}
+def _key(token: str) -> str:
+    return f"petition-receipt:{token}"
 
 
 def _fresh(entry: dict, now: datetime) -> bool:
@@ -39,39 +38,47 @@ def _fresh(entry: dict, now: datetime) -> bool:
         return False
 
 
+def _entry(session, reg_no: str, token: str) -> dict | None:
+    entry = cache.get(_key(token)) if token else None
+    if not isinstance(entry, dict) or entry.get("reg_no") != reg_no or entry.get("session") != session.session_key:
+        return None
+    return entry
+
+
 def keep(session, reg_no: str, code: str) -> str:
-    """Keep the code for its receipt; returns the one-time token for the receipt's address."""
-    now = timezone.now()
-    entries = {t: e for t, e in _entries(session).items() if _fresh(e, now)}
+    """Keep the code for its receipt; returns the one-time token for the receipt's address.
+
+    The code waits in the cache under the token, bound to the clerk's session, not in the session itself: every request
+    saves the session it read (SESSION_SAVE_EVERY_REQUEST), so a request of the form still running when it was
+    submitted (the repeat hint's) would write back a session without the code, or the receipt's "shown" mark."""
+    if session.session_key is None:
+        session.save()
     token = secrets.token_urlsafe(16)
-    entries[token] = {"reg_no": reg_no, "code": code, "at": now.isoformat(), "shown": False}
-    session[SESSION_KEY] = dict(list(entries.items())[-KEEP:])
+    entry = {"reg_no": reg_no, "code": code, "at": timezone.now().isoformat(), "session": session.session_key}
+    cache.set(_key(token), entry, timeout=PRINT_MINUTES * 60)
     return token
 
 
 def show_once(session, reg_no: str, token: str) -> str:
-    """The code on the first view of its receipt, then "" for good."""
-    entries = _entries(session)
-    entry = entries.get(token)
-    if not entry or entry.get("reg_no") != reg_no or entry.get("shown"):
+    """The code on the first view of its receipt, then "" for good (the cache's `add` is atomic: one view wins)."""
+    entry = _entry(session, reg_no, token)
+    if entry is None or not cache.add(_key(token) + ":shown", True, timeout=SHOWN_SECONDS):
         return ""
-    entry["shown"] = True
-    session[SESSION_KEY] = entries
     return entry.get("code", "")
 
 
 def printable(session, reg_no: str, token: str) -> str:
     """The code for the printed receipt while its receipt is fresh, else ""."""
-    entry = _entries(session).get(token)
-    if not entry or entry.get("reg_no") != reg_no or not _fresh(entry, timezone.now()):
+    entry = _entry(session, reg_no, token)
+    if entry is None or not _fresh(entry, timezone.now()):
         return ""
     return entry.get("code", "")
 
 
 def drop(session, token: str) -> None:
-    entries = _entries(session)
-    if entries.pop(token, None) is not None:
-        session[SESSION_KEY] = entries
+    """完成: the code is forgotten."""
+    if token and cache.get(_key(token), {}).get("session") == session.session_key:
+        cache.delete(_key(token))
 
 
 # ---------------------------------------------------------------------------
