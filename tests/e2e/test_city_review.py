@@ -44,7 +44,7 @@ def test_the_city_department_answers_the_review_in_its_own_name(page, phone_page
     box = page.locator("details.pt-action", has=page.locator("summary", has_text="申请复查")).first
     box.locator("summary").click()
     options = box.locator("select[name=review_organ] option").all_inner_texts()
-    assert options == ["测试县政府（建议）", "测试市人力资源和社会保障局"]
+    assert options == ["测试县人民政府（建议）", "测试市人力资源和社会保障局"]
     _do(page, "申请复查", {"reason": "对处理意见不服", "review_organ": "city-hr"})
     assert "复查机关：测试市人力资源和社会保障局（本系统内，由该机关办理答复）" in page.inner_text("#review-organ")
     assert page.locator("details.pt-action summary", has_text="答复").count() == 0  # the city answers, not the county

@@ -82,7 +82,7 @@ def test_external_review_path_as_each_role(page, phone_page, screenshot, county,
     box = page.locator("details.pt-action", has=page.locator("summary", has_text="申请复查")).first
     box.locator("summary").click()
     options = box.locator("select[name=review_organ] option").all_inner_texts()
-    assert options == ["测试县政府（建议）", "测试市人力资源和社会保障局（系统外）"]
+    assert options == ["测试县人民政府（建议）", "测试市人力资源和社会保障局（系统外）"]
     screenshot(page, "01-request-review-laptop", full_page=False)
     _do(page, "申请复查", {"reason": "对处理意见不服", "review_organ": "city-hr"})
     assert "复查机关：测试市人力资源和社会保障局（本系统外，待转送）" in page.inner_text("#review-organ")

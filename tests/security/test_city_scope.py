@@ -142,6 +142,7 @@ REVIEWERS_OWN = {
     "petitions:detail",
     "petitions:act",
     "petitions:document",
+    "petitions:document_pdf",
     "petitions:attachment",
     "petitions:receipt_pdf",
     "transfer:dossier",
@@ -159,6 +160,8 @@ REVIEWERS_OWN = {
     "api-petition",
     "api-petition-action",
     "api-petition-events",
+    "api-petition-documents",
+    "api-petition-document",
     "api-knowledge-articles",
 }
 

@@ -69,6 +69,7 @@ REVIEWER_PAGES = frozenset(
         "petitions:detail",
         "petitions:act",
         "petitions:document",
+        "petitions:document_pdf",
         "petitions:attachment",
         # The case file a review organ reviews (the dossier with its attachments list) and the registration receipt.
         "petitions:receipt_pdf",
@@ -89,6 +90,8 @@ REVIEWER_PAGES = frozenset(
         "api-petition",
         "api-petition-action",
         "api-petition-events",
+        "api-petition-documents",
+        "api-petition-document",
         "api-knowledge-articles",
     }
 )
