@@ -165,6 +165,19 @@ def can_see(actor, petition: Petition) -> bool:
     return cache[petition.pk]
 
 
+def can_see_many(actor, petitions) -> None:
+    """can_see() for a page of petitions in one query (a list page would otherwise ask once per row)."""
+    if not _active(actor):
+        return
+    cache = actor.__dict__.setdefault("_xf_can_see", {})
+    unknown = [p.pk for p in petitions if p.pk not in cache]
+    if not unknown:
+        return
+    visible = set(visible_petitions(actor, Petition.objects.filter(pk__in=unknown)).values_list("pk", flat=True))
+    for pk in unknown:
+        cache[pk] = pk in visible
+
+
 def get_visible_petition(actor, reg_no: str, *, for_update: bool = False) -> Petition:
     """The petition, or NotFound (404) alike for absent, out of scope and respondent-blocked."""
     qs = visible_petitions(actor, Petition.objects.filter(reg_no=reg_no))
@@ -524,6 +537,7 @@ def identities_for_list(actor, petitions, *, purpose: str, path: str = "") -> di
     records = []
     now = timezone.now()
     petitions = list(petitions)
+    can_see_many(actor, petitions)
     recent = _recorded_recently(actor, [p.pk for p in petitions])
     for petition in petitions:
         fields, grant = visible_identity_fields(actor, petition)

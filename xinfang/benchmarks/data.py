@@ -2,7 +2,7 @@
 
 PostgreSQL: COPY in batches of 50,000. SQLite: bulk_create in batches of 5,000. Identity is
 left out (anonymous rows); statuses are a realistic mix (declined, forwarded, in progress,
-replied, evaluated). One generator for both benchmarks (`manage.py bench` and `manage.py bench_stats`).
+replied, evaluated, and archived once satisfied or past the review window, as an office archives). One generator for both benchmarks (`manage.py bench` and `manage.py bench_stats`).
 """
 
 from __future__ import annotations
@@ -123,12 +123,24 @@ def _outcome(row, idx, rng, received, now, ref) -> None:
     replied = accepted + timedelta(days=rng.uniform(10, 75))
     if replied < now:
         # Written outside the services: set the first reply too, which the on-time KPIs count.
+        # The answer delivered a day later opens the 30-day window for 复查 (条例第三十五条); as in an office,
+        # a case is archived once it is satisfied or its window has passed, so the open answered ones are recent.
+        delivered = replied + timedelta(days=1)
         row[idx["replied_at"]] = row[idx["first_replied_at"]] = replied
+        row[idx["delivered_at"]] = delivered
+        row[idx["review_request_due_at"]] = delivered + timedelta(days=30)
         row[idx["status"]] = "replied"
+        settled = delivered + timedelta(days=35)
         if rng.random() < 0.75:
+            satisfaction = ("satisfied", "basically_satisfied", "dissatisfied")[rng.choices((0, 1, 2), (70, 20, 10))[0]]
             row[idx["evaluated_at"]] = replied + timedelta(days=3)
-            row[idx["satisfaction"]] = ("satisfied", "basically_satisfied", "dissatisfied")[rng.choices((0, 1, 2), (70, 20, 10))[0]]
+            row[idx["satisfaction"]] = row[idx["last_satisfaction"]] = satisfaction
             row[idx["status"]] = "evaluated"
+            if satisfaction != "dissatisfied":
+                settled = replied + timedelta(days=rng.uniform(5, 20))
+        if settled < now:
+            row[idx["archived_at"]] = settled
+            row[idx["status"]] = "archived"
     else:
         row[idx["status"]] = "in_progress"
         row[idx["due_at"]] = handle_due

@@ -307,6 +307,10 @@ class Petition(NoDeleteModel):
             # The register's own number, searched exactly (worklist search, transfer): a small partial index.
             models.Index(fields=["legacy_reg_no"], condition=~Q(legacy_reg_no=""), name="petition_legacy_no"),
             models.Index(fields=["status"], condition=Q(historical=True), name="petition_historical_status"),
+            # 不满意件 (followup.dissatisfied_q): a few rows among the answered ones, found without walking them all.
+            models.Index(
+                fields=["status"], condition=Q(last_satisfaction="dissatisfied", follow_up_outcome=""), name="petition_dissatisfied"
+            ),
         ]
 
     def __str__(self):
