@@ -307,6 +307,13 @@ class Petition(NoDeleteModel):
             # The register's own number, searched exactly (worklist search, transfer): a small partial index.
             models.Index(fields=["legacy_reg_no"], condition=~Q(legacy_reg_no=""), name="petition_legacy_no"),
             models.Index(fields=["status"], condition=Q(historical=True), name="petition_historical_status"),
+            # The open petitions (a few percent of a county's record once it archives): 待包案 (followup.case_leader_due_q)
+            # and other open-only questions walk these, not the whole table.
+            models.Index(
+                fields=["registered_at"],
+                condition=~Q(status__in=sorted(CLOSED_STATUSES)) & Q(historical=False),
+                name="petition_open_registered",
+            ),
             # 不满意件 (followup.dissatisfied_q): a few rows among the answered ones, found without walking them all.
             models.Index(
                 fields=["status"], condition=Q(last_satisfaction="dissatisfied", follow_up_outcome=""), name="petition_dissatisfied"
