@@ -314,6 +314,8 @@ class Petition(NoDeleteModel):
                 condition=~Q(status__in=sorted(CLOSED_STATUSES)) & Q(historical=False),
                 name="petition_open_registered",
             ),
+            # 重新办理 in the KPIs' live part (stats.kpis): the few reopened petitions of a period, not the period's scan.
+            models.Index(fields=["registered_at"], condition=Q(reopened_count__gt=0), name="petition_reopened_registered"),
             # 不满意件 (followup.dissatisfied_q): a few rows among the answered ones, found without walking them all.
             models.Index(
                 fields=["status"], condition=Q(last_satisfaction="dissatisfied", follow_up_outcome=""), name="petition_dissatisfied"
