@@ -177,21 +177,23 @@ def load(ref: dict, *, start: int, count: int, total: int, batch: int = 50_000) 
         _bulk(batch)
 
 
+# The search gram index of petitions migration 0007, as it creates it.
+GRAM_INDEX = "CREATE INDEX IF NOT EXISTS petition_search_grams ON petitions_petition USING gin (xf_search_grams(content, requests, reg_no))"
+
+
 @contextmanager
 def _gin_built_after(connection, *, large: bool):
-    """A large COPY goes faster without the search gram index (petitions migration 0007), built once afterwards."""
-    with connection.cursor() as c:
-        c.execute("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = to_regclass('petition_search_grams')")
-        row = c.fetchone() if large else None
-        if row:
-            c.execute("DROP INDEX petition_search_grams")
+    """A large COPY goes faster without the search gram index (petitions migration 0007), built once afterwards.
+    Built whenever it is missing, so a run killed mid-load does not leave a database without it for `--reuse`."""
+    if large:
+        with connection.cursor() as c:
+            c.execute("DROP INDEX IF EXISTS petition_search_grams")
     try:
         yield
     finally:
-        if row:
-            with connection.cursor() as c:
-                c.execute("SET maintenance_work_mem = '512MB'")
-                c.execute(row[0])
+        with connection.cursor() as c:
+            c.execute("SET maintenance_work_mem = '512MB'")
+            c.execute(GRAM_INDEX)
 
 
 def _bulk(batch) -> None:

@@ -316,6 +316,9 @@ class Petition(NoDeleteModel):
             ),
             # 重新办理 in the KPIs' live part (stats.kpis): the few reopened petitions of a period, not the period's scan.
             models.Index(fields=["registered_at"], condition=Q(reopened_count__gt=0), name="petition_reopened_registered"),
+            # The dashboard's 不予受理 by route (stats.breakdowns.by_decline_route, never summarised): the period's
+            # declines, not the period.
+            models.Index(fields=["registered_at"], condition=Q(status="declined"), name="petition_declined_registered"),
             # 不满意件 (followup.dissatisfied_q): a few rows among the answered ones, found without walking them all.
             models.Index(
                 fields=["status"], condition=Q(last_satisfaction="dissatisfied", follow_up_outcome=""), name="petition_dissatisfied"

@@ -9,7 +9,8 @@ goes through the GIN index and a common one (工资) still walks the date order,
 `petition_dissatisfied` and `petition_open_registered`: the worklist's 不满意件 and 待包案 buckets
 (followup.dissatisfied_q, case_leader_due_q) scanned the whole table (280 ms at 1M) to count a handful of rows;
 `petition_reopened_registered`: the KPIs' count of reopened petitions scanned the whole period (120 ms of a year's
-KPIs at 1M, growing with the year).
+KPIs at 1M, 1.2 s at 10M); `petition_declined_registered`: the dashboard's declines by route walked the period
+(0.87 s of the dashboard at 10M).
 """
 
 from django.db import migrations, models
@@ -56,7 +57,13 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="petition",
-            index=models.Index(condition=models.Q(("reopened_count__gt", 0)), fields=["registered_at"], name="petition_reopened_registered"),
+            index=models.Index(
+                condition=models.Q(("reopened_count__gt", 0)), fields=["registered_at"], name="petition_reopened_registered"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="petition",
+            index=models.Index(condition=models.Q(("status", "declined")), fields=["registered_at"], name="petition_declined_registered"),
         ),
         migrations.RunPython(forwards, backwards),
     ]
