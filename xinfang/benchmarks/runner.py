@@ -445,6 +445,9 @@ def _paths(ref: dict, *, size: int, largest: bool) -> list[tuple[str, str, str, 
     return paths
 
 
+WARM_REQUESTS = 4  # twice the bench server's workers
+
+
 def bench_pages(ref: dict, config: dict, out, log_path: Path, *, size: int, largest: bool, explain_path: Path) -> dict:
     """Every page and API path at this size, over HTTP (gunicorn, 2 workers), with references, CPU, query counts."""
     import psycopg
@@ -465,7 +468,10 @@ def bench_pages(ref: dict, config: dict, out, log_path: Path, *, size: int, larg
         page.headers["Cookie"] = f"sessionid={_session_cookie(office)}"
 
         def measure(session, path):
-            session.get(server.url + path, timeout=300)  # warm
+            # Warm every worker: each compiles a page's templates on its first render (Django's cached loader is
+            # per process), which a long-running server pays once, not per request.
+            for _ in range(WARM_REQUESTS):
+                session.get(server.url + path, timeout=300)
             meter = CpuMeter(master_pid=server.pid, dsn=dsn)
             meter.start()
             r = sequential(runs, lambda: session.get(server.url + path, timeout=300).status_code == 200)
