@@ -1,4 +1,4 @@
-"""The planner's price of computing a petition's grams row by row, and an index for 不满意件.
+"""The planner's price of computing a petition's grams row by row, and four partial indexes for questions that scanned.
 
 `xf_grams` (0007) is an SQL function the planner cannot inline (it aggregates over generate_series), so it priced it
 at the default 100 × cpu_operator_cost per call. At that price it walked the registration-date index computing the
