@@ -124,6 +124,18 @@ def test_bad_rows_are_reported_with_row_numbers_and_nothing_is_imported(county):
     assert counts() == before  # the good rows were not kept either
 
 
+def test_a_unit_code_is_ascii_as_the_registration_numbers_it_begins(county):
+    """A unit's code is the head of its office's registration numbers, and the search asks the numbers only for what
+    a number can hold (org.models.unit_code_validator)."""
+    bad = {"单位": [["县信访局", "某局", "信访局", "gov", "T003"], ["twp 3", "某镇", "乡镇政府/街道办", "gov", "T003"]]}
+    result = import_network(workbook(**bad), actor=None, commit=True)
+    assert [(e.row, e.reason) for e in result.errors] == [
+        (2, "单位代码只能由字母、数字和 - _ . 组成"),
+        (3, "单位代码只能由字母、数字和 - _ . 组成"),
+    ]
+    assert not Unit.objects.filter(name__in=["某局", "某镇"]).exists()
+
+
 def test_missing_header_column_is_reported(county):
     wb = Workbook()
     ws = wb.active

@@ -30,7 +30,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from xinfang.core.errors import DomainError, InvalidInput
 from xinfang.core.uploads import check_spreadsheet
 from xinfang.org import services
-from xinfang.org.models import PostRole, Region, RegionLevel, SupervisionGroup, Unit, UnitKind
+from xinfang.org.models import PostRole, Region, RegionLevel, SupervisionGroup, Unit, UnitKind, unit_code_validator
 
 SHEETS = {
     "区划": ["代码", "名称", "层级", "上级代码"],
@@ -169,6 +169,10 @@ def _import_unit(row: dict, actor) -> bool:
     code, name = row["代码"], row["名称"]
     if not code or not name:
         raise InvalidInput("代码和名称必填")
+    try:
+        unit_code_validator(code)
+    except ValidationError as e:
+        raise InvalidInput(e.messages[0]) from e
     kind = _by_label(UnitKind.choices, row["类型"], "类型")
     parent = _unit(row["上级单位代码"], "上级单位") if row["上级单位代码"] else None
     if not row["区域代码"]:

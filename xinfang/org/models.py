@@ -7,6 +7,7 @@ invariants it can (one active liaison per village, one information officer per g
 from datetime import date
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -90,8 +91,13 @@ class UnitKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
+# A unit's code is the first part of the registration numbers its office gives (petitions.registration), so it is ASCII:
+# the search finds a number through a trigram index and leaves that arm out for a query with any other character.
+unit_code_validator = RegexValidator(r"^[0-9A-Za-z_.-]+$", "单位代码只能由字母、数字和 - _ . 组成")
+
+
 class Unit(models.Model):
-    code = models.CharField("代码", max_length=32, unique=True)
+    code = models.CharField("代码", max_length=32, unique=True, validators=[unit_code_validator])
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=32, choices=UnitKind.choices)
     parent = models.ForeignKey("self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children")

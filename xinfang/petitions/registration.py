@@ -139,6 +139,15 @@ def registration_number(office: Unit, year: int, seq: int) -> str:
     return f"{office.code.upper()}-{year}-{seq:06d}"
 
 
+# What a registration number is made of: the office's code (ASCII, org.models.unit_code_validator), digits and dashes.
+_NUMBER_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_.-")
+
+
+def may_be_in_registration_number(q: str) -> bool:
+    """Whether some registration number could contain q (case-insensitive): the search asks the numbers only then."""
+    return bool(q) and set(q.upper()) <= _NUMBER_CHARACTERS
+
+
 def _bump_counter(office_id: int, year: int, n: int = 1) -> int | None:
     table = RegistrationCounter._meta.db_table
     with connection.cursor() as cursor:

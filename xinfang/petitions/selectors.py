@@ -15,7 +15,7 @@ from xinfang.access import policy
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import InvalidInput
 from xinfang.org.models import Region, Role, Unit, User
-from xinfang.petitions import deadlines, followup, workflow
+from xinfang.petitions import deadlines, followup, registration, workflow
 from xinfang.petitions.models import CLOSED_STATUSES, Category, Petition, Petitioner, PetitionEvent, Respondent, Status
 
 DUE_SOON_DAYS = 3
@@ -89,9 +89,10 @@ def search_q(actor, q: str) -> Q:
     (substring), or a petitioner's exact name, ID number or phone (keyed hashes) — the last only among petitions
     whose identity the actor may see (a match would tell who petitioned; policy.identity_searchable).
 
-    On PostgreSQL the text is found through the two-character-gram GIN index (migration 0007) and then checked
-    exactly; the respondent and identity matches become id lists, so every arm of the OR can use an index (no join,
-    no DISTINCT). SQLite has no such index: the same tests, scanned. Both return the same rows."""
+    On PostgreSQL the text is found through the two-character-gram GIN index (migrations 0007, 0015) and the number
+    through its trigram index (0015), then checked exactly; the respondent and identity matches become id lists, so
+    every arm of the OR can use an index (no join, no DISTINCT). SQLite has no such index: the same tests, scanned.
+    Both return the same rows."""
     from xinfang.core import inputs
 
     exact = inputs.identifier(q)  # ID numbers, phones, numbers typed full-width (１３９…) match what was stored
@@ -99,8 +100,8 @@ def search_q(actor, q: str) -> Q:
     text = Q(content__icontains=q) | Q(requests__icontains=q) | Q(reg_no__icontains=q)
     respondents = Respondent.objects.filter(name__icontains=q)
     if connection.vendor == "postgresql" and len(q) >= 2:
-        text = _indexed_text(q, text)
-        respondents = respondents.filter(_grams_contain(F("name"), None, None, q, single=True))
+        text = _indexed_text(q)
+        respondents = respondents.filter(_grams_contain(F("name"), None, q, single=True))
     hashes = {keyed_hash(exact), keyed_hash(exact.upper())}  # an ID number's check character typed as x
     people = Petitioner.objects.filter(Q(name_hash__in=hashes) | Q(id_hash__in=hashes) | Q(phone_hash__in=hashes)).values("petition_id")
     identity = policy.identity_searchable(actor, Petition.objects.filter(pk__in=people)).values("pk")
@@ -119,20 +120,28 @@ def search_q(actor, q: str) -> Q:
 COMMON_TERM_ROWS = 2000
 
 
-def _indexed_text(q: str, text: Q) -> Q:
-    """The text arm on PostgreSQL. The planner estimates the gram index well for one gram (its statistics hold each
-    gram's frequency) but multiplies the frequencies of several grams and of the substring tests as if independent, so
-    it takes a common phrase (征地补偿: 10% of rows) for a rare one and sorts 100,000 rows for one page. Hence:
+def _indexed_text(q: str) -> Q:
+    """The text arm on PostgreSQL: the words (content, requests) through their gram index, OR the registration number
+    through its trigram index. The planner estimates the gram index well for one gram (its statistics hold each gram's
+    frequency) but multiplies the frequencies of several grams and of the substring tests as if independent, so it
+    takes a common phrase (征地补偿: 10% of rows) for a rare one and sorts 100,000 rows for one page. Hence:
     - two characters: the one gram IS the test (q has no line break, the separator of the indexed text), so the gram
       containment alone is exact and well estimated;
     - longer: a probe of at most COMMON_TERM_ROWS gram candidates decides: rare → gram index + substring test;
-      common → the substring test alone (the page is found by walking the registration order)."""
-    grams = Q(_grams_contain(F("content"), F("requests"), F("reg_no"), q))
+      common → the substring test alone (the page is found by walking the registration order).
+    The number's arm is left out when q has a character no registration number holds: a trigram index cannot answer
+    two characters, and an arm without an index would make the whole OR a scan (工资, 危桥)."""
+    words = Q(content__icontains=q) | Q(requests__icontains=q)
+    grams = Q(_grams_contain(F("content"), F("requests"), q))
     if len(q) == 2:
-        return grams
-    if Petition.objects.filter(grams).order_by().values("pk")[:COMMON_TERM_ROWS].count() >= COMMON_TERM_ROWS:
-        return text
-    return text & grams
+        text = grams
+    elif Petition.objects.filter(grams).order_by().values("pk")[:COMMON_TERM_ROWS].count() >= COMMON_TERM_ROWS:
+        text = words
+    else:
+        text = words & grams
+    if registration.may_be_in_registration_number(q):
+        text |= Q(reg_no__icontains=q)
+    return text
 
 
 def _ids_or_subquery(qs: QuerySet, field: str) -> Q:
@@ -142,14 +151,14 @@ def _ids_or_subquery(qs: QuerySet, field: str) -> Q:
     return Q(pk__in=set(ids))
 
 
-def _grams_contain(a, b, c, q: str, *, single: bool = False):
-    """`xf_search_grams(content, requests, reg_no) @> xf_grams(q)` (or `xf_grams(name) @> xf_grams(q)`): the SQL
-    functions and indexes of petitions migration 0007. Every petition whose text contains q has all of q's grams."""
+def _grams_contain(a, b, q: str, *, single: bool = False):
+    """`xf_text_grams(content, requests) @> xf_grams(q)` (or `xf_grams(name) @> xf_grams(q)`): the SQL functions and
+    indexes of petitions migrations 0007 and 0015. Every petition whose text contains q has all of q's grams."""
     from django.contrib.postgres.fields import ArrayField
     from django.db.models import BooleanField, Func, TextField, Value
 
     grams = ArrayField(TextField())
-    lhs = Func(a, function="xf_grams", output_field=grams) if single else Func(a, b, c, function="xf_search_grams", output_field=grams)
+    lhs = Func(a, function="xf_grams", output_field=grams) if single else Func(a, b, function="xf_text_grams", output_field=grams)
     rhs = Func(Value(q, output_field=TextField()), function="xf_grams", output_field=grams)
     return Func(lhs, rhs, function="", arg_joiner=" @> ", template="(%(expressions)s)", output_field=BooleanField())
 
