@@ -19,3 +19,13 @@ def _refuse_without_keys(**_kwargs):
     from xinfang.core.checks import refuse_to_start
 
     refuse_to_start()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _retire_stale_connections(**_kwargs):
+    """With CELERY_DB_REUSE_MAX the worker keeps its connection across tasks; one that broke (a database restart) or
+    outlived CONN_MAX_AGE is closed here, as Django does around each request."""
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -73,6 +73,34 @@ def gunicorn(base_dir: Path, env: dict, *, workers: int = 2, log_path: Path | No
         log.close()
 
 
+@contextmanager
+def celery_worker(base_dir: Path, env: dict, *, log_path: Path | None = None):
+    """One Celery worker (solo pool: one process, like one sync gunicorn worker) on env's broker; yields its pid once
+    it says it is ready; stopped (TERM, then KILL) after."""
+    log_path = log_path or Path(os.devnull)
+    start = log_path.stat().st_size if log_path.exists() else 0
+    log = open(log_path, "ab")  # noqa: SIM115 - closed below
+    cmd = [sys.executable, "-m", "celery", "-A", "xinfang", "worker", "--pool", "solo", "--without-gossip", "--without-mingle"]
+    proc = subprocess.Popen([*cmd, "--without-heartbeat", "-l", "INFO"], cwd=base_dir, env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 120
+        while b" ready." not in (log_path.read_bytes()[start:] if log_path != Path(os.devnull) else b" ready."):
+            if proc.poll() is not None:
+                raise RuntimeError(f"Celery worker 启动失败（退出码 {proc.returncode}），见 {log_path}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("Celery worker 120 秒内未就绪")
+            time.sleep(0.3)
+        yield proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
 def run_clients(total: int, clients: int, make_worker) -> dict:
     """Run `total` calls split over `clients` threads. make_worker(i) -> callable() returning True on success.
 
@@ -167,20 +195,29 @@ class CpuMeter:
     """CPU seconds spent by a set of processes between start() and stop(): gunicorn's workers (children of the master)
     and the PostgreSQL backends serving them (every backend of the database but the meter's own)."""
 
-    def __init__(self, *, master_pid: int | None, dsn: str | None):
-        self.master_pid, self.dsn = master_pid, dsn
+    def __init__(self, *, master_pid: int | None, dsn: str | None, alone: bool = False, application: str = "", besides: str = ""):
+        """alone: the process itself does the work (a Celery solo worker), not its children. application / besides:
+        only the backends whose application_name is / is not this (the worker's connections are named, PGAPPNAME)."""
+        self.master_pid, self.dsn, self.alone = master_pid, dsn, alone
+        self.application, self.besides = application, besides
 
     def _pids(self) -> tuple[list[int], list[int]]:
-        workers = child_pids(self.master_pid) if self.master_pid else []
+        workers = ([self.master_pid] if self.alone else child_pids(self.master_pid)) if self.master_pid else []
         backends: list[int] = []
         if self.dsn:
             import psycopg
 
+            sql = (
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'"
+            )
+            params: list[str] = []
+            if self.application:
+                sql, params = sql + " AND application_name = %s", [self.application]
+            elif self.besides:
+                sql, params = sql + " AND application_name <> %s", [self.besides]
             with psycopg.connect(self.dsn, autocommit=True) as conn:
-                rows = conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                    "AND backend_type = 'client backend'"
-                ).fetchall()
+                rows = conn.execute(sql, params).fetchall()
             backends = [r[0] for r in rows]
         return workers, backends
 

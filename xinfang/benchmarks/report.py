@@ -49,6 +49,21 @@ def table(results: dict) -> list[str]:
                     load(r),
                 )
             )
+        r = reg.get("celery") or {}
+        if r:
+            rows.append(
+                (
+                    "登记（gunicorn 2 进程，短信交 Celery 进程）",
+                    f"{r['requests']} 次/{r['clients']} 并发",
+                    f"{r['rps']} 次/秒，{lat(r)}；短信 {r.get('messages_settled_s')} 秒内全部发出",
+                    f"pgbench 单行 INSERT {raw.get('tps')} TPS → {r.get('share_of_raw_pct')}%",
+                    f"≥{TARGETS['registration_share_of_raw_pct']}%，CPU ≤{TARGETS['registration_cpu_ms']} ms",
+                    f"{r.get('cpu_ms_per_request')}（应用 {r.get('app_cpu_ms_per_request')} + 库 {r.get('db_cpu_ms_per_request')}）；"
+                    f"短信进程每条 {r.get('worker_cpu_ms_per_message')}（{r.get('worker_app_cpu_ms')} + 库 {r.get('worker_db_cpu_ms')}）",
+                    "",
+                    load(r),
+                )
+            )
         hold = reg.get("counter_hold") or {}
         if hold:
             rows.append(

@@ -297,14 +297,18 @@ def inside_pg(config: dict, out) -> dict:
     return res
 
 
-def bench_registration(ref: dict, config: dict, out, log_path: Path) -> dict:
-    """POST /api/v1/petitions/ over HTTP (16 clients) with 2 and 8 workers; pgbench's raw INSERT in the same run."""
-    import requests
+# The broker of the run with a Celery worker: a Redis database of the bench's own, emptied first.
+BENCH_BROKER = "redis://127.0.0.1:6379/12"
+WORKER_APP_NAME = "xf-bench-celery"  # the worker's PostgreSQL connections are named so (PGAPPNAME), to count apart
 
-    from xinfang.benchmarks.load import CpuMeter, LockWaitSampler, gunicorn, pgbench_insert_tps, run_clients
+
+def bench_registration(ref: dict, config: dict, out, log_path: Path) -> dict:
+    """POST /api/v1/petitions/ over HTTP (16 clients) with 2 and 8 workers, and with 2 workers handing the petitioner's
+    message to a Celery worker (a Redis broker, when one runs here); pgbench's raw INSERT in the same run."""
+    from xinfang.benchmarks.load import pgbench_insert_tps
 
     dsn = _dsn()
-    n, clients = config["requests"], config["clients"]
+    n = config["requests"]
     bodies = [registration_body(i, ref) for i in range(n)]
     result: dict = {"http": {}}
     out("  pgbench：单行 INSERT（-c16 -j2）…")
@@ -312,35 +316,105 @@ def bench_registration(ref: dict, config: dict, out, log_path: Path) -> dict:
         dsn, seconds=5 if config["requests"] < 500 else 10, body=json.dumps(bodies[0], ensure_ascii=False)
     )
     out(f"    {result['pgbench']}")
+    tps = result["pgbench"].get("tps")
     for workers in (2, 8):
-        with gunicorn(base_dir(), _prod_env(), workers=workers, log_path=log_path) as server:
-            sent = {"next": iter(range(10**9))}
-
-            def http_worker(i, url=server.url, sent=sent):
-                s = requests.Session()
-                s.headers["Authorization"] = f"Token {ref['tokens'][i % len(ref['tokens'])]}"
-
-                def call():
-                    r = s.post(url + "/api/v1/petitions/", json=bodies[next(sent["next"]) % n], timeout=60)
-                    return r.status_code == 201
-
-                return call
-
-            run_clients(min(4 * workers, n), min(workers, clients), http_worker)  # warm-up: every worker connected
-            sent["next"] = iter(range(10**9))
-            out(f"  登记（{workers} 进程）：{n} 次 POST，{clients} 个并发客户端 …")
-            meter = CpuMeter(master_pid=server.pid, dsn=dsn)
-            meter.start()
-            with LockWaitSampler(dsn) as waits:
-                r = run_clients(n, clients, http_worker)
-            r |= meter.stop(n) | waits.summary()
-            r["share_of_raw_pct"] = round(100 * r["rps"] / result["pgbench"]["tps"], 2) if result["pgbench"].get("tps") else None
-            result["http"][str(workers)] = r
-            out(f"    {r}")
+        out(f"  登记（{workers} 进程）：{n} 次 POST，{config['clients']} 个并发客户端 …")
+        r = _registration_run(ref, config, bodies, dsn, log_path, workers=workers, tps=tps)
+        result["http"][str(workers)] = r
+        out(f"    {r}")
+    if _redis_up():
+        out(f"  登记（2 进程 + 1 个 Celery 短信进程）：{n} 次 POST …")
+        result["celery"] = _registration_run(ref, config, bodies, dsn, log_path, workers=2, tps=tps, celery=True)
+        out(f"    {result['celery']}")
+    else:
+        out("  （Redis 127.0.0.1:6379 未运行：略过 Celery 短信进程一轮）")
     result["counter_hold"] = counter_hold(ref)
     result["queries"] = registration_queries(ref)
     out(f"    计数器持有 {result['counter_hold']}，每次登记 {result['queries']} 条查询")
     return result
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _registration_run(ref, config, bodies, dsn, log_path, *, workers: int, tps, celery: bool = False) -> dict:
+    """One timed run. With celery, gunicorn only publishes each message and one solo worker plans and sends it; its CPU
+    (the process and its named backends) is counted apart, per message, until the last message is sent."""
+    import contextlib
+
+    import requests
+
+    from xinfang.benchmarks.load import CpuMeter, LockWaitSampler, celery_worker, gunicorn, run_clients
+
+    n, clients = config["requests"], config["clients"]
+    env = _prod_env()
+    stack = contextlib.ExitStack()
+    worker_pid = None
+    if celery:
+        import redis
+
+        redis.Redis.from_url(BENCH_BROKER).flushdb()
+        env |= {"CELERY_BROKER_URL": BENCH_BROKER, "CELERY_RESULT_BACKEND": BENCH_BROKER}
+        worker_pid = stack.enter_context(celery_worker(base_dir(), env | {"PGAPPNAME": WORKER_APP_NAME}, log_path=log_path))
+    with stack, gunicorn(base_dir(), env, workers=workers, log_path=log_path) as server:
+        sent = {"next": iter(range(10**9))}
+
+        def http_worker(i, url=server.url, sent=sent):
+            s = requests.Session()
+            s.headers["Authorization"] = f"Token {ref['tokens'][i % len(ref['tokens'])]}"
+
+            def call():
+                r = s.post(url + "/api/v1/petitions/", json=bodies[next(sent["next"]) % n], timeout=60)
+                return r.status_code == 201
+
+            return call
+
+        from xinfang.messaging.models import PetitionerMessage
+
+        told = PetitionerMessage.objects.filter(step="register").count
+        before = told()
+        warm = run_clients(min(4 * workers, n), min(workers, clients), http_worker)  # warm-up: every worker connected
+        if celery:
+            _messages_settled(before + warm["requests"] - warm["errors"], time.monotonic() + 120)
+        before = told()
+        sent["next"] = iter(range(10**9))
+        meter = CpuMeter(master_pid=server.pid, dsn=dsn, besides=WORKER_APP_NAME)
+        worker_meter = CpuMeter(master_pid=worker_pid, dsn=dsn, alone=True, application=WORKER_APP_NAME) if celery else None
+        meter.start()
+        if worker_meter:
+            worker_meter.start()
+        started = time.monotonic()
+        with LockWaitSampler(dsn) as waits:
+            r = run_clients(n, clients, http_worker)
+        r |= meter.stop(n) | waits.summary()
+        if worker_meter:
+            settled = _messages_settled(before + r["requests"] - r["errors"], time.monotonic() + 600)
+            r["messages_settled_s"] = round(settled - started, 1)
+            worker = worker_meter.stop(n)
+            r["worker_cpu_ms_per_message"] = worker["cpu_ms_per_request"]
+            r["worker_app_cpu_ms"], r["worker_db_cpu_ms"] = worker["app_cpu_ms_per_request"], worker["db_cpu_ms_per_request"]
+    r["share_of_raw_pct"] = round(100 * r["rps"] / tps, 2) if tps else None
+    return r
+
+
+def _messages_settled(expected: int, deadline: float) -> float:
+    """Wait until `expected` registrations have their message and none waits for its first try (the worker has caught
+    up); returns the time."""
+    from xinfang.messaging.models import MessageStatus, PetitionerMessage
+
+    while time.monotonic() < deadline:
+        told = PetitionerMessage.objects.filter(step="register").count()
+        if told >= expected and not PetitionerMessage.objects.filter(status=MessageStatus.QUEUED).exists():
+            return time.monotonic()
+        time.sleep(0.2)
+    raise RuntimeError("Celery 短信进程未在时限内处理完")
 
 
 def counter_hold(ref: dict, n: int = 40) -> dict:

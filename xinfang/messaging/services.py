@@ -90,17 +90,18 @@ def set_refusal(*, petition: Petition, refused: bool, via: str) -> MessagePrefer
 # --- making and sending -----------------------------------------------------------------
 
 
-def plan_event(event_pk: int) -> PetitionerMessage | None:
+def plan_event(event_pk: int, *, try_here: bool = False) -> PetitionerMessage | None:
     event = PetitionEvent.objects.select_related("petition").filter(pk=event_pk).first()
     if event is None or event.action not in texts.TEMPLATES:
         return None
     if event.at < timezone.now() - timedelta(hours=STALE_AFTER_HOURS):  # a step written with a past date is not news
         return None
-    return plan(petition=event.petition, step=event.action, data=event.data, event=event, key=f"event:{event.pk}")
+    return plan(petition=event.petition, step=event.action, data=event.data, event=event, key=f"event:{event.pk}", try_here=try_here)
 
 
-def plan(*, petition: Petition, step: str, data: dict, key: str, event=None) -> PetitionerMessage | None:
-    """One message for one step (once per key), then its first try (or the Celery task)."""
+def plan(*, petition: Petition, step: str, data: dict, key: str, event=None, try_here: bool = False) -> PetitionerMessage | None:
+    """One message for one step (once per key), then its first try: here when asked (a Celery task already), else
+    enqueue()'s choice."""
     text = texts.render(petition, step, data)
     if not text:
         return None
@@ -119,7 +120,9 @@ def plan(*, petition: Petition, step: str, data: dict, key: str, event=None) -> 
             )
     except IntegrityError:
         return None
-    if phone:
+    if phone and try_here:
+        message.status = attempt(message.pk)
+    elif phone:
         enqueue(message.pk)
     return message
 
@@ -130,9 +133,12 @@ def enqueue(message_pk: int) -> None:
     if getattr(settings, "CELERY_BROKER_URL", ""):
         from xinfang.messaging.tasks import send_message
 
-        send_message.delay(message_pk)
-    else:
-        attempt(message_pk)
+        try:
+            send_message.delay(message_pk)
+            return
+        except Exception:  # noqa: BLE001 - the broker is down: a queued message would wait for nobody
+            log.warning("短信发送转后台任务失败，改为当场发送: message %s", message_pk, exc_info=True)
+    attempt(message_pk)
 
 
 def backoff(attempts: int) -> int:
