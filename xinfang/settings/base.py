@@ -275,7 +275,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
 # A worker keeps its database connection across tasks (Celery closes it after every task otherwise: a new PostgreSQL
 # backend per petitioner message); xinfang.celery closes one that broke or outlived CONN_MAX_AGE, as around a request.
-CELERY_DB_REUSE_MAX = 1000
+CELERY_DB_REUSE_MAX = 1_000_000  # tasks per connection; CONN_MAX_AGE is what retires it
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {"task": "xinfang.supervision.tasks.sweep_reminders", "schedule": 60.0},
     "refresh-stats": {"task": "xinfang.stats.tasks.refresh_stats", "schedule": 300.0},
