@@ -50,9 +50,11 @@ def inside_sqlite(config: dict, out) -> dict:
         "导出 CSV（在办）": "/transfer/export/petitions.csv?bucket=in_progress",
         "案卷 PDF": f"/transfer/dossier/{some}.pdf",
     }
+    from xinfang.core import planner
     from xinfang.stats import summaries
 
     summaries.refresh(everything=True)
+    planner.analyze_if_grown()  # as `manage.py refresh_stats` does every few minutes in a deployment
     results = {}
     with override_settings(AXES_ENABLED=False):
         client = Client(SERVER_NAME="127.0.0.1")

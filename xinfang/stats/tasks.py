@@ -5,6 +5,9 @@ from celery import shared_task
 
 @shared_task(name="xinfang.stats.tasks.refresh_stats")
 def refresh_stats() -> int:
+    from xinfang.core import planner
     from xinfang.stats import summaries
 
-    return summaries.refresh()
+    days = summaries.refresh()
+    planner.analyze_if_grown()
+    return days

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from xinfang.core import planner
+
 DEMO_MODULES = [
     "xinfang.org.demo",
     "xinfang.petitions.demo",
@@ -42,4 +44,5 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = module.load(**{k: v for k, v in options.items() if k == "petitions" and v is not None})
             self.stdout.write(f"{name}: {summary or 'ok'}")
+        planner.analyze_if_grown()  # SQLite plans the demo county's pages from its statistics (core.planner)
         self.stdout.write(self.style.SUCCESS("演示县已就绪。演示账号密码均为 demo12345。"))

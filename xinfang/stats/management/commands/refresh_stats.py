@@ -5,6 +5,7 @@ from time import perf_counter
 
 from django.core.management.base import BaseCommand
 
+from xinfang.core import planner
 from xinfang.stats import summaries
 
 
@@ -17,4 +18,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = perf_counter()
         days = summaries.refresh(everything=options["all"])
-        self.stdout.write(f"统计汇总：重建 {days} 个登记日，用时 {perf_counter() - started:.1f} 秒")
+        analysed = "；已更新 SQLite 查询统计" if planner.analyze_if_grown() else ""
+        self.stdout.write(f"统计汇总：重建 {days} 个登记日，用时 {perf_counter() - started:.1f} 秒{analysed}")
