@@ -54,7 +54,7 @@ def inside_sqlite(config: dict, out) -> dict:
     from xinfang.stats import summaries
 
     summaries.refresh(everything=True)
-    planner.analyze_if_grown()  # as `manage.py refresh_stats` does every few minutes in a deployment
+    planner.analyze_indexes()  # as `manage.py refresh_stats` does every few minutes in a deployment
     results = {}
     with override_settings(AXES_ENABLED=False):
         client = Client(SERVER_NAME="127.0.0.1")

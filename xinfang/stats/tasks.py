@@ -9,5 +9,5 @@ def refresh_stats() -> int:
     from xinfang.stats import summaries
 
     days = summaries.refresh()
-    planner.analyze_if_grown()
+    planner.analyze_indexes()
     return days

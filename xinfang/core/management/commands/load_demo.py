@@ -44,5 +44,5 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = module.load(**{k: v for k, v in options.items() if k == "petitions" and v is not None})
             self.stdout.write(f"{name}: {summary or 'ok'}")
-        planner.analyze_if_grown()  # SQLite plans the demo county's pages from its statistics (core.planner)
+        planner.analyze_indexes()  # SQLite plans the demo county's pages from its statistics (core.planner)
         self.stdout.write(self.style.SUCCESS("演示县已就绪。演示账号密码均为 demo12345。"))

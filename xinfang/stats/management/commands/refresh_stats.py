@@ -18,5 +18,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = perf_counter()
         days = summaries.refresh(everything=options["all"])
-        analysed = "；已更新 SQLite 查询统计" if planner.analyze_if_grown() else ""
+        analysed = "；已更新 SQLite 查询统计" if planner.analyze_indexes() else ""
         self.stdout.write(f"统计汇总：重建 {days} 个登记日，用时 {perf_counter() - started:.1f} 秒{analysed}")
