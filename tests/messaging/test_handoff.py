@@ -90,3 +90,20 @@ def test_a_message_whose_task_cannot_be_published_is_tried_at_once(gateway, brok
     broker("redis://127.0.0.1:1/0")
     message = ms.plan(petition=p, step="accept", data={}, key="test:accept")
     assert message is not None and PetitionerMessage.objects.get(pk=message.pk).status in (MessageStatus.SENT, MessageStatus.DELIVERED)
+
+
+@pytest.mark.django_db
+def test_a_task_run_long_after_the_commit_still_tells_of_a_step_that_was_news_then(gateway, register):
+    """A worker down for two days: the queued step is told when it comes back (staleness is judged at the commit)."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from xinfang.messaging.tasks import tell_event
+
+    p, _code = register()  # the after-commit hook does not run here (no commit): nothing told yet
+    event = p.events.get(action="register")
+    with time_machine.travel(event.at + timedelta(days=2), tick=False):
+        assert tell_event(event.pk) == ""  # judged now: two days old, not news
+        assert tell_event(event.pk, committed_at=event.at.isoformat()) in (MessageStatus.SENT, MessageStatus.DELIVERED)
+    assert PetitionerMessage.objects.filter(petition=p, step="register").count() == 1

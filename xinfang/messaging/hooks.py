@@ -9,6 +9,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def event_written(sender, instance, created, **kwargs):
             from xinfang.messaging.tasks import tell_event
 
             try:
-                tell_event.delay(pk)
+                tell_event.delay(pk, committed_at=timezone.now().isoformat())
                 return
             except Exception:  # noqa: BLE001 - the broker is down: tell the petitioner from here instead
                 log.warning("短信告知转后台任务失败，改为当场发送: event %s", pk, exc_info=True)

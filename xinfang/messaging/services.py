@@ -90,11 +90,14 @@ def set_refusal(*, petition: Petition, refused: bool, via: str) -> MessagePrefer
 # --- making and sending -----------------------------------------------------------------
 
 
-def plan_event(event_pk: int, *, try_here: bool = False) -> PetitionerMessage | None:
+def plan_event(event_pk: int, *, try_here: bool = False, committed_at=None) -> PetitionerMessage | None:
+    """The message of one event. `committed_at`: when its transaction committed (a Celery task runs later, maybe much
+    later after a worker outage: the step is still news if it was when written)."""
     event = PetitionEvent.objects.select_related("petition").filter(pk=event_pk).first()
     if event is None or event.action not in texts.TEMPLATES:
         return None
-    if event.at < timezone.now() - timedelta(hours=STALE_AFTER_HOURS):  # a step written with a past date is not news
+    # A step written with a past date is not news.
+    if event.at < (committed_at or timezone.now()) - timedelta(hours=STALE_AFTER_HOURS):
         return None
     return plan(petition=event.petition, step=event.action, data=event.data, event=event, key=f"event:{event.pk}", try_here=try_here)
 

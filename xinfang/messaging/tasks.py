@@ -7,10 +7,12 @@ from celery import shared_task
 # acks_late: a worker that dies mid-task leaves it on the queue for another; doing it twice is harmless (the message's
 # dedupe key makes one row, the row lock and its status one try). Nobody reads its result: none is stored.
 @shared_task(name="xinfang.messaging.tasks.tell_event", acks_late=True, ignore_result=True)
-def tell_event(event_pk: int) -> str:
+def tell_event(event_pk: int, committed_at: str | None = None) -> str:
+    from django.utils.dateparse import parse_datetime
+
     from xinfang.messaging import services
 
-    message = services.plan_event(event_pk, try_here=True)
+    message = services.plan_event(event_pk, try_here=True, committed_at=parse_datetime(committed_at) if committed_at else None)
     return message.status if message else ""
 
 
