@@ -2,25 +2,17 @@
 worker plans and sends it (through the real Redis broker and the real HTTP gateway). Without a reachable broker the
 request still tells the petitioner itself: no step goes untold because the queue is down."""
 
-import socket
 import time
 import uuid
 
 import pytest
 from django.db import OperationalError
 
+from xinfang.benchmarks.load import redis_up
 from xinfang.celery import app
 from xinfang.messaging.models import MessageStatus, PetitionerMessage
 
 REDIS = "redis://127.0.0.1:6379/13"
-
-
-def redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _forget_connections() -> None:

@@ -1,6 +1,5 @@
 """The Celery path for real: the task goes through the Redis broker to a worker and the result comes back."""
 
-import socket
 import uuid
 from datetime import timedelta
 
@@ -8,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from xinfang.benchmarks.load import redis_up
 from xinfang.celery import app
 from xinfang.supervision.models import Notification, ReminderMark
 from xinfang.supervision.tasks import sweep_reminders
@@ -15,14 +15,6 @@ from xinfang.supervision.tasks import sweep_reminders
 from .factories import make_petition
 
 REDIS = "redis://127.0.0.1:6379/13"
-
-
-def redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def test_beat_runs_the_sweep_every_minute():

@@ -64,12 +64,7 @@ def gunicorn(base_dir: Path, env: dict, *, workers: int = 2, log_path: Path | No
                 time.sleep(0.3)
         yield Server(url, proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         log.close()
 
 
@@ -92,13 +87,27 @@ def celery_worker(base_dir: Path, env: dict, *, log_path: Path | None = None):
             time.sleep(0.3)
         yield proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         log.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """TERM, then KILL after 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def redis_up(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    """Whether a Redis server answers here (the bench's Celery round and the broker tests run only then)."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def run_clients(total: int, clients: int, make_worker) -> dict:

@@ -305,7 +305,7 @@ WORKER_APP_NAME = "xf-bench-celery"  # the worker's PostgreSQL connections are n
 def bench_registration(ref: dict, config: dict, out, log_path: Path) -> dict:
     """POST /api/v1/petitions/ over HTTP (16 clients) with 2 and 8 workers, and with 2 workers handing the petitioner's
     message to a Celery worker (a Redis broker, when one runs here); pgbench's raw INSERT in the same run."""
-    from xinfang.benchmarks.load import pgbench_insert_tps
+    from xinfang.benchmarks.load import pgbench_insert_tps, redis_up
 
     dsn = _dsn()
     n = config["requests"]
@@ -322,7 +322,7 @@ def bench_registration(ref: dict, config: dict, out, log_path: Path) -> dict:
         r = _registration_run(ref, config, bodies, dsn, log_path, workers=workers, tps=tps)
         result["http"][str(workers)] = r
         out(f"    {r}")
-    if _redis_up():
+    if redis_up():
         out(f"  登记（2 进程 + 1 个 Celery 短信进程）：{n} 次 POST …")
         result["celery"] = _registration_run(ref, config, bodies, dsn, log_path, workers=2, tps=tps, celery=True)
         out(f"    {result['celery']}")
@@ -332,16 +332,6 @@ def bench_registration(ref: dict, config: dict, out, log_path: Path) -> dict:
     result["queries"] = registration_queries(ref)
     out(f"    计数器持有 {result['counter_hold']}，每次登记 {result['queries']} 条查询")
     return result
-
-
-def _redis_up() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _registration_run(ref, config, bodies, dsn, log_path, *, workers: int, tps, celery: bool = False) -> dict:
