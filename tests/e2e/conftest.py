@@ -4,9 +4,12 @@ Screenshots go to var/screenshots/<test>.png: look at them.
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API keeps an event loop in this thread; Django's ORM calls made by the
 # test itself (fixtures, assertions) are still synchronous and safe here.
@@ -23,6 +26,36 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    With SQLite in memory every server thread shares the test's one connection, so two requests at once (a page's
+    background repeat-check while the form is posted, or two browser contexts) interleave their savepoints on it and
+    one fails with "no such savepoint". A deployed server has a connection per thread and never sees this. Threads
+    are kept, so a browser's idle keep-alive connection never blocks another's request; only the application call,
+    with its whole response, is serialised.
+    """
+
+    _lock = threading.Lock()
+
+    def set_app(self, application):
+        lock = self._lock
+
+        def serialised(environ, start_response):
+            with lock:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(serialised)
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 def pytest_collection_modifyitems(config, items):
