@@ -127,10 +127,43 @@ def test_registration_queries_are_bounded(county, category, users, django_assert
     c = client_for(users.clerk)
     c.post("/api/v1/petitions/", body(county), format="json")  # the office's counter row exists from here on
     # Token (2), category, region, roles, the clerk's unit (with its region), the respondent's unit and its presumed
-    # account; the id (PostgreSQL), petitioners, respondents, the number, the petition; the register event and its
-    # chain (head, the sealed state's 3 reads, event, seal, head, and its savepoint); the policy's scope check for
-    # masking. No read-back, no access record. The body is a collective visit: its checklist opens in the same
-    # transaction (the unit's 预案, the insert: reception.collective.collective_plan_open).
-    with django_assert_max_num_queries(27):
+    # account; the id (PostgreSQL), petitioners, respondents, the number, the petition; the register event, its seal
+    # and its chain's head (the chain starts from the rows written: no head to lock, no state read back, no
+    # savepoint); the policy's scope check for masking. No read-back, no access record. The body is a collective
+    # visit: its checklist opens in the same transaction (the unit's 预案, the insert: collective_plan_open).
+    with django_assert_max_num_queries(21 if connection.vendor == "postgresql" else 20):
         r = c.post("/api/v1/petitions/", body(county), format="json")
     assert r.status_code == 201
+
+
+def test_the_register_event_seals_the_state_a_read_gives(county, category, users):
+    """The register event's state comes from the rows the service wrote, not a read-back (the office's counter row is
+    held meanwhile): it must equal what a read of the stored petition gives, whatever was registered, or the nightly
+    verification would report a petition nobody touched."""
+    from datetime import timedelta
+
+    from xinfang.audit.chain import petition_state, verify_petition_chain
+    from xinfang.audit.models import EventSeal
+
+    registered = [
+        _register(users, county, category)[0],
+        _register(users, county, category, anonymous=True, petitioners=[])[0],
+        _register(
+            users,
+            county,
+            category,
+            channel="visit",
+            nature="report",
+            petitioners=[{"name": "张三", "phone": "13800138000", "address": "第1镇"}, {"name": "王五"}],
+            representatives=[{"name": "代表甲", "phone": "13900000001"}],
+            headcount=6,
+            respondents=[{"name": "李某", "unit": county.dept.name, "post": "站长"}, {"name": users.handler.name, "user": users.handler}],
+            superior_doc_no="市信转〔2026〕3号",
+            superior_due_at=timezone.now() + timedelta(days=20),
+            requests="请求查处",
+        )[0],
+    ]
+    for petition in registered:
+        seal = EventSeal.objects.get(event__petition=petition, event__seq=1)
+        assert seal.state == petition_state(petition.pk), petition.reg_no
+        assert verify_petition_chain(petition) is None

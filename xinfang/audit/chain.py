@@ -239,6 +239,18 @@ def petition_state(petition_id: int) -> str:
     return states_for([petition_id])[petition_id]
 
 
+def state_as_written(petition, people, respondents) -> str:
+    """The state digest of a petition written in this transaction, from the rows as the service wrote them: what
+    `petition_state` reads back (the same fields; petitioners and respondents in pk order, as the read orders them).
+    For a petition's first event only (registration), so the chain starts without reading its own writes back."""
+    values = {name: getattr(petition, name) for name in state_field_names(type(petition))}
+    return state_digest(
+        values,
+        [tuple(getattr(p, f) for f in PETITIONER_STATE_FIELDS) for p in sorted(people, key=lambda r: r.pk)],
+        [tuple(getattr(r, f) for f in RESPONDENT_STATE_FIELDS) for r in sorted(respondents, key=lambda r: r.pk)],
+    )
+
+
 # ------------------------------------------------------------------ writing
 
 
@@ -258,16 +270,27 @@ def _save_head(head, *, chain, petition, last_seq, last_hash, state, key: ChainK
     return head
 
 
-def append_event(*, petition, action, actor, actor_label, at, from_status, to_status, data, public, imported):
-    """Write one event at the end of the petition's chain, its seal and the new head (inside the caller's transaction)."""
+def append_event(
+    *, petition, action, actor, actor_label, at, from_status, to_status, data, public, imported, first_state: str | None = None
+):
+    """Write one event at the end of the petition's chain, its seal and the new head (inside the caller's transaction).
+
+    `first_state` starts the chain of a petition written in this very transaction (registration), with its state
+    from `state_as_written`: no head to lock (nobody else can see the petition before the commit; a head that did
+    exist would fail the head's unique key, and the caller's transaction rolls back), no state to read back, no
+    savepoint. Registration writes this event while it holds the office's counter row, so four reads and two
+    round trips less are that much less time every other registration of the office waits."""
     from xinfang.petitions.models import PetitionEvent
 
     key = current_key()
     data = canon(data or {})
-    with transaction.atomic():
-        head = _lock_head(Chain.EVENTS, petition.pk)
-        seq, prev = (head.last_seq + 1, head.last_hash) if head is not None else (1, "")
-        state = petition_state(petition.pk)
+    with transaction.atomic(savepoint=first_state is None):
+        if first_state is None:
+            head = _lock_head(Chain.EVENTS, petition.pk)
+            seq, prev = (head.last_seq + 1, head.last_hash) if head is not None else (1, "")
+            state = petition_state(petition.pk)
+        else:
+            head, seq, prev, state = None, 1, "", first_state
         actor_id = actor.pk if actor is not None else None
         payload = event_payload(
             reg_no=petition.reg_no,

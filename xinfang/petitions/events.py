@@ -3,7 +3,9 @@
 The caller holds the petition row lock (select_for_update). `record_event` locks the chain head too,
 takes the next seq and the previous hash from it, reads the petition's key fields back from the
 database (so the state sealed is what was written, including this service's own change), and writes the
-event, its seal and the new head together (`xinfang.audit.chain.append_event`).
+event, its seal and the new head together (`xinfang.audit.chain.append_event`). The one exception is a petition's
+first event, written by registration in the transaction that wrote the petition: it passes `first_state`
+(`chain.state_as_written`, from the rows it holds) and nothing is read back.
 """
 
 from django.utils import timezone
@@ -25,6 +27,7 @@ def record_event(
     public: bool = False,
     at=None,
     imported: bool = False,
+    first_state: str | None = None,
 ) -> PetitionEvent:
     if action not in EventType.values:  # every entry on the timeline has its Chinese name (event_types.py)
         raise ValueError(f"unknown event type {action!r}: add it to xinfang/petitions/event_types.py")
@@ -40,4 +43,5 @@ def record_event(
         data=data or {},
         public=public,
         imported=imported,
+        first_state=first_state,
     )

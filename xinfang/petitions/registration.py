@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from xinfang.access import services as access_services
+from xinfang.audit.chain import state_as_written
 from xinfang.core import inputs
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission
@@ -573,6 +574,7 @@ def petition_register(
         public=True,
         at=reg.now,
         imported=imported,
+        first_state=state_as_written(petition, people_rows, respondent_rows),
     )
     if refuse_messages and not petition.anonymous:
         # 不接收短信: in the same transaction as the register event, so not even the registration message goes out
