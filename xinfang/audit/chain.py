@@ -22,7 +22,9 @@ the daily checkpoint (`xinfang.audit.checkpoints`) means replaying an old, valid
 
 **The rule for writers:** every change to a petition's key fields goes through a service that calls
 `record_event` after the change (the event is the last write): the state sealed is read back from the
-database by `record_event` itself.
+database by `record_event` itself. Registration alone seals its first event from the rows it has just written
+(`state_as_written`), because it does so while holding the office's counter row;
+`test_the_register_event_seals_the_state_a_read_gives` checks that this equals the read-back.
 """
 
 import hashlib
