@@ -129,6 +129,18 @@ def test_worklists_by_role(county, people):
     assert list(selectors.orders_for(people.other_supervisor)) == [o2]
 
 
+def test_an_order_or_urging_on_a_petition_that_accuses_the_reader_is_not_listed_to_them(county, people):
+    """The respondent block reaches the orders and urgings lists as it reaches the petition (access.policy)."""
+    from xinfang.petitions.models import Respondent
+
+    p = make_petition(county, due_at=timezone.now() + timedelta(days=10))
+    order, urging = _order(people, p), services.petition_urge(actor=people.office, reg_no=p.reg_no, note="请加快办理")
+    assert list(selectors.orders_for(people.handler)) == [order] and list(selectors.urgings_for(people.handler)) == [urging]
+    Respondent.objects.create(petition=p, name=people.handler.name, unit_name=county.dept.name, user=people.handler)
+    assert list(selectors.orders_for(people.handler)) == [] and list(selectors.urgings_for(people.handler)) == []
+    assert list(selectors.orders_for(people.office)) == [order]  # everyone else still sees them
+
+
 def test_accountability_records_and_counts(county, people):
     p = make_petition(county, due_at=timezone.now() - timedelta(days=5))
     r = services.accountability_record(

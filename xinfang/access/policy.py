@@ -155,6 +155,17 @@ def visible_petitions(actor, queryset: QuerySet[Petition] | None = None) -> Quer
     return qs.filter(q).exclude(respondent_block_q(actor))
 
 
+def with_visible_petition(actor, queryset: QuerySet, field: str = "petition") -> QuerySet:
+    """Rows of another model (orders, urgings, summaries) whose petition the actor may see.
+
+    A correlated EXISTS on the row's petition, so the cost follows the rows asked: `petition__in=<visible petitions>`
+    made SQLite build the list of every visible petition first (80 ms at 50,000 petitions for a page with no orders)."""
+    visible = visible_petitions(actor, Petition.objects.filter(pk=OuterRef(f"{field}_id")))
+    if scope_q(actor) is None:
+        return queryset.none()
+    return queryset.filter(Exists(visible))
+
+
 def can_see(actor, petition: Petition) -> bool:
     """Whether the actor may see this petition (scope and respondent block). Cached per (actor, petition)."""
     if not _active(actor):

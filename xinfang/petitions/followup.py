@@ -12,9 +12,11 @@ case leader, prompting the office and the leaders to name one (more attention, n
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
+from xinfang.core.planner import Unindexed
 from xinfang.petitions import timelimits
 from xinfang.petitions.action_inputs import FollowUpOutcome, clean
 from xinfang.petitions.models import CLOSED_STATUSES, Petition, Satisfaction, Status
@@ -59,7 +61,10 @@ def case_leader_due_q(now) -> Q:
     days = timelimits.limit_for("case_leader_after").amount
     repeat = Q(repeat_of__isnull=False) | Q(first_time=False)
     long_open = Q(registered_at__lt=now - timedelta(days=days))
-    return ~Q(status__in=CLOSED_STATUSES) & Q(case_leader__isnull=True) & (repeat | long_open)
+    # Most open petitions have no case leader: found through the open petitions' index (petition_open_registered,
+    # whose condition the bucket repeats: selectors.bucket_q), never the case-leader index.
+    no_leader = Q(IsNull(Unindexed(F("case_leader_id")), True))
+    return ~Q(status__in=CLOSED_STATUSES) & no_leader & (repeat | long_open)
 
 
 def case_leader_prompt(p: Petition, now) -> str:

@@ -31,8 +31,11 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "已归档"
 
 
-CLOSED_STATUSES = {Status.DECLINED, Status.FORWARDED, Status.ARCHIVED}
-OPEN_STATUSES = set(Status) - CLOSED_STATUSES
+# Tuples in a fixed order, not sets: a set's order follows the process's hash seed, so `status IN (…)` came out in a
+# different order in each process, and SQLite uses a partial index only when the query repeats the index's condition
+# term for term (petition_open_registered's `NOT status IN ('archived', 'declined', 'forwarded')`).
+CLOSED_STATUSES = (Status.ARCHIVED, Status.DECLINED, Status.FORWARDED)
+OPEN_STATUSES = tuple(s for s in Status if s not in CLOSED_STATUSES)
 
 
 class Channel(models.TextChoices):
@@ -322,6 +325,9 @@ class Petition(NoDeleteModel):
             # The dashboard's 不予受理 by route (stats.breakdowns.by_decline_route, never summarised): the period's
             # declines, not the period.
             models.Index(fields=["registered_at"], condition=Q(status="declined"), name="petition_declined_registered"),
+            # 越级访 awaiting its guidance report (reception.cross_level.open_cross_level, on the office's home page):
+            # the few cross-level petitions newest first, not a scan of the table (15 ms at 50,000 on SQLite).
+            models.Index(fields=["received_at"], condition=Q(cross_level=True), name="petition_cross_level_received"),
             # 不满意件 (followup.dissatisfied_q): a few rows among the answered ones, found without walking them all.
             models.Index(
                 fields=["status"], condition=Q(last_satisfaction="dissatisfied", follow_up_outcome=""), name="petition_dissatisfied"

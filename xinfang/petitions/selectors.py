@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from xinfang.access import policy
+from xinfang.core import planner
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import InvalidInput
 from xinfang.org.models import Region, Role, Unit, User
@@ -108,8 +109,9 @@ def search_q(actor, q: str) -> Q:
     # The matched petitions as a list first: as a semi-join the planner could walk the whole primary key to meet the
     # ids of people registered since the table was last analysed (beyond its statistics: 1.1 s at 1M petitions).
     identity = policy.identity_searchable(actor, Petition.objects.filter(_ids_or_subquery(people, "petition_id"))).values("pk")
-    # A register's own number (historical records), exactly: through its partial index.
-    legacy = Petition.objects.filter(legacy_reg_no__in={exact, exact.upper()}).values("pk")
+    # A register's own number (historical records), exactly: through its partial index, whose condition the query
+    # repeats (SQLite uses a partial index only then) and without the model's ordering (SQLite walked the date index).
+    legacy = Petition.objects.filter(legacy_reg_no__in={exact, exact.upper()}).exclude(legacy_reg_no="").order_by().values("pk")
     return (
         text
         | _ids_or_subquery(respondents.values("petition_id"), "petition_id")
@@ -415,7 +417,7 @@ def capped_counts(querysets: dict[str, QuerySet], cap: int | None = None) -> dic
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
         params.extend(p)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        cursor.execute(*planner.with_constants(connection, "SELECT " + ", ".join(parts), params))
         row = cursor.fetchone()
     return {name: (min(n, cap), n > cap) for name, n in zip(querysets, row, strict=True)}
 

@@ -310,9 +310,8 @@ def publishable_petitions(actor, limit: int = 50):
 def live_summaries(actor, limit: int = 50):
     from xinfang.access import policy
 
-    visible = policy.visible_petitions(actor, Petition.objects.all()).values("pk")
     return (
-        PublishedSummary.objects.filter(withdrawn_at__isnull=True, petition_id__in=visible)
+        policy.with_visible_petition(actor, PublishedSummary.objects.filter(withdrawn_at__isnull=True))
         .select_related("petition")
         .order_by("-published_at")[:limit]
     )

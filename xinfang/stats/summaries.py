@@ -28,6 +28,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from xinfang.core import planner
 from xinfang.org.models import Region
 from xinfang.petitions.models import Category, Channel, Nature, Petition
 
@@ -131,8 +132,9 @@ def _live_counts(petitions: QuerySet[Petition], live: dict) -> dict[str, int]:
             parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")
             params.extend(p)
             names.append(name)
-    with connections[petitions.db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+    db = connections[petitions.db]
+    with db.cursor() as cursor:
+        cursor.execute(*planner.with_constants(db, "SELECT " + ", ".join(parts), params))
         values = cursor.fetchone()
     out = dict.fromkeys(live, 0)
     for name, n in zip(names, values, strict=True):

@@ -8,7 +8,13 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from xinfang.access.policy import OFFICE_ROLES, get_visible_petition, supervised_township_paths, visible_petitions
+from xinfang.access.policy import (
+    OFFICE_ROLES,
+    get_visible_petition,
+    supervised_township_paths,
+    visible_petitions,
+    with_visible_petition,
+)
 from xinfang.core.errors import NoPermission, NotFound
 from xinfang.org.models import LeadingGroupMember, NetworkPost, PostRole, Region, RegionLevel, Role, Unit, User
 from xinfang.petitions.models import OPEN_STATUSES, Petition, Status
@@ -75,11 +81,10 @@ def orders_for(actor, *, status: str | None = None):
     qs = SupervisionOrder.objects.select_related("petition", "unit", "issued_by", "answered_by", "closed_by")
     if status:
         qs = qs.filter(status=status)
-    visible = visible_petitions(actor, Petition.objects.all()).values("pk")
     if is_supervising_staff(actor) or actor.has_role(Role.SUPERVISOR):
-        return qs.filter(petition__in=visible).order_by("status", "answer_due_at")
+        return with_visible_petition(actor, qs).order_by("status", "answer_due_at")
     if actor.has_role(Role.UNIT_HANDLER):
-        return qs.filter(unit_id=actor.unit_id, petition__in=visible).order_by("status", "answer_due_at")
+        return with_visible_petition(actor, qs.filter(unit_id=actor.unit_id)).order_by("status", "answer_due_at")
     return qs.none()
 
 
@@ -183,8 +188,7 @@ def accountability_counts(start, end) -> dict[int, int]:
 
 
 def urgings_for(actor):
-    visible = visible_petitions(actor, Petition.objects.all()).values("pk")
-    qs = Urging.objects.filter(petition__in=visible).select_related("petition", "unit", "by")
+    qs = with_visible_petition(actor, Urging.objects.select_related("petition", "unit", "by"))
     if not (is_supervising_staff(actor) or actor.has_role(Role.SUPERVISOR)):
         qs = qs.filter(unit_id=actor.unit_id)
     return qs.order_by("-at")
