@@ -154,12 +154,42 @@ def test_superuser_flag_does_not_unmask(world):
 def test_list_policy_is_one_query(world, django_assert_max_num_queries):
     office = type(world.users["office"]).objects.select_related("unit__region").get(pk=world.users["office"].pk)
     office.role_codes  # noqa: B018 (warm the role cache as a request would)
+    with django_assert_max_num_queries(2):  # the respondent block, once per request, then the list
+        list(policy.visible_petitions(office))
     with django_assert_max_num_queries(1):
         list(policy.visible_petitions(office))
     leader = type(world.users["leader"]).objects.select_related("unit__region").get(pk=world.users["leader"].pk)
     leader.role_codes  # noqa: B018
+    policy.blocked_petition_ids(leader)
     with django_assert_max_num_queries(1):
         list(policy.visible_petitions(leader))
+
+
+def test_the_respondent_block_is_a_list_read_once_that_follows_every_write(world, make_user, monkeypatch):
+    """policy.blocked_petition_ids: read once per user instance (a request), and again after a respondent is saved,
+    bulk-created at registration with its presumed match, or a match is cleared: seen at the next list, on the same
+    instance. Above BLOCK_LIST_MAX petitions the block is the EXISTS again."""
+    from xinfang.access.models import RespondentMatch
+    from xinfang.access.services import respondent_match_clear
+
+    namesake = make_user(Role.OFFICE, username="w_sun", name="孙某某")
+    assert "petitions_respondent" not in str(policy.visible_petitions(namesake).query)  # named nowhere: no block at all
+    p = register(
+        world.users["clerk"],
+        category=world.category,
+        region=world.county.townships[0],
+        respondents=[{"name": "孙某某", "unit": namesake.unit.name, "post": "科员"}],
+    )
+    assert not policy.visible_petitions(namesake).filter(pk=p.pk).exists()  # presumed at registration: bulk-created
+    assert policy.blocked_petition_ids(namesake) == [p.pk]
+    match = RespondentMatch.objects.get(respondent__petition=p, user=namesake)
+    respondent_match_clear(actor=world.users["office"], match=match, reason="已核实，系同名的另一人")
+    assert policy.visible_petitions(namesake).filter(pk=p.pk).exists()
+    monkeypatch.setattr(policy, "BLOCK_LIST_MAX", 0)
+    Respondent.objects.create(petition=world.p_in, name="孙某某", unit_name="某局", user=namesake)
+    visible = policy.visible_petitions(namesake)
+    assert "EXISTS" in str(visible.query) and not visible.filter(pk=world.p_in.pk).exists()
+    assert visible.filter(pk=p.pk).exists()
 
 
 def test_identities_for_list_logs_in_bulk(world, django_assert_max_num_queries):
@@ -186,3 +216,15 @@ def test_identity_search_never_confirms_a_protected_petitioner(world):
     )
     handler = type(world.users["unit_handler"]).objects.get(pk=world.users["unit_handler"].pk)
     assert list(petitions_by_identity(actor=handler, value=SECRET_PHONE)) == [world.p_in]
+
+
+def test_a_respondent_write_invalidates_the_blocks_at_once_and_again_at_commit(django_capture_on_commit_callbacks):
+    """Once for the writer's own transaction, once when it commits (for the other threads), and the commit's callback
+    schedules nothing further (a callback that added another looped forever under captured callbacks)."""
+    before = policy._block_generation
+    with django_capture_on_commit_callbacks() as callbacks:
+        policy.respondents_changed()
+    assert policy._block_generation == before + 1 and len(callbacks) == 1
+    with django_capture_on_commit_callbacks() as added:
+        callbacks[0]()
+    assert added == [] and policy._block_generation == before + 2

@@ -129,9 +129,10 @@ def test_registration_queries_are_bounded(county, category, users, django_assert
     # Token (2), category, region, roles, the clerk's unit (with its region), the respondent's unit and its presumed
     # account; the id (PostgreSQL), petitioners, respondents, the number, the petition; the register event, its seal
     # and its chain's head (the chain starts from the rows written: no head to lock, no state read back, no
-    # savepoint); the policy's scope check for masking. No read-back, no access record. The body is a collective
-    # visit: its checklist opens in the same transaction (the unit's 预案, the insert: collective_plan_open).
-    with django_assert_max_num_queries(21 if connection.vendor == "postgresql" else 20):
+    # savepoint); the clerk's respondent block (policy.blocked_petition_ids: the registration just wrote respondents)
+    # and the policy's scope check for masking. No read-back, no access record. The body is a collective visit: its
+    # checklist opens in the same transaction (the unit's 预案, the insert: collective_plan_open).
+    with django_assert_max_num_queries(22 if connection.vendor == "postgresql" else 21):
         r = c.post("/api/v1/petitions/", body(county), format="json")
     assert r.status_code == 201
 

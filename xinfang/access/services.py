@@ -144,6 +144,7 @@ def respondent_match_confirm(*, actor: User, respondent: Respondent | int, user:
     # Also link the respondent to the account when it has none, so that every check keyed on
     # Respondent.user (the lifecycle's choice of handler/leader/approver) sees the confirmed match too.
     Respondent.objects.filter(pk=respondent.pk, user__isnull=True).update(user=user)
+    policy.respondents_changed()  # an update sends no signal
     record_event(
         petition=petition,
         action=EventType.RESPONDENT_MATCH,
@@ -159,6 +160,8 @@ def presume_respondent_matches(respondents) -> list[RespondentMatch]:
     """At registration (DESIGN.md, "Accusations never reach the accused"): a respondent whose name and unit match
     a user's is treated as that user — blocked from the petition everywhere, never its handler, its unit never
     its handling unit — until the office clears the match (`respondent_match_clear`). Two queries."""
+    if respondents:
+        policy.respondents_changed()  # bulk-created rows (and their links to accounts) send no signal
     rows = [r for r in respondents if r.pk and r.name and (r.unit_id or r.unit_name)]
     if not rows:
         return []
