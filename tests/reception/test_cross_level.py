@@ -103,3 +103,22 @@ def test_the_petition_page_shows_the_record_and_the_office_list(client, county, 
     body = r.content.decode()
     assert "已记录越级访的宣传疏导与报告" in body and "报告 市信访局" in body
     assert petition.reg_no not in client.get("/reception/cross-level/").content.decode()
+
+
+def test_the_home_panel_counts_the_cross_level_petitions_awaiting_a_report_up_to_the_lists_fifty(county, make_user):
+    """The office's home page: the number the cross-level page lists, "50+" beyond the 50 it shows."""
+    from tests.supervision.factories import make_petition
+    from xinfang.reception.apps import reception_panel
+
+    office = make_user(Role.OFFICE)
+
+    def shown():
+        (panel,) = reception_panel(type(office).objects.get(pk=office.pk))
+        return dict((label, value) for label, value, *_ in panel["items"])["越级访待疏导报告"]
+
+    assert shown() == "0"
+    for _ in range(50):
+        make_petition(county, due_at=None, cross_level=True)
+    assert shown() == "50"
+    make_petition(county, due_at=None, cross_level=True)
+    assert shown() == "50+"

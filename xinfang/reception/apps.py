@@ -35,7 +35,10 @@ def reception_panel(user) -> list[dict]:
         items += [("接待日空岗（8周内）", empty, "/reception/"), ("值班缺口（按各单位规则，30天内）", gaps, "/reception/duty/")]
         from xinfang.reception.cross_level import open_cross_level
 
-        items.append(("越级访待疏导报告", open_cross_level(user).count(), "/reception/cross-level/"))  # up to its 50: no rows read
+        from xinfang.petitions.selectors import count_label
+
+        n = open_cross_level(user, limit=51).count()  # counted, not read; the list shows 50, so "50+" beyond
+        items.append(("越级访待疏导报告", count_label(min(n, 50), n > 50), "/reception/cross-level/"))
         from xinfang.reception.collective import open_plans
 
         items.append(("集体访处置中（清单未完毕）", open_plans(user).count(), "/reception/collective/"))
