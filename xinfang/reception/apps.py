@@ -33,9 +33,8 @@ def reception_panel(user) -> list[dict]:
         empty = len(selectors.reception_day_warnings(start=today, end=today + timedelta(weeks=8)))
         gaps = len(selectors.duty_gaps(start=today, end=today + timedelta(days=30)))
         items += [("接待日空岗（8周内）", empty, "/reception/"), ("值班缺口（按各单位规则，30天内）", gaps, "/reception/duty/")]
-        from xinfang.reception.cross_level import open_cross_level
-
         from xinfang.petitions.selectors import count_label
+        from xinfang.reception.cross_level import open_cross_level
 
         n = open_cross_level(user, limit=51).count()  # counted, not read; the list shows 50, so "50+" beyond
         items.append(("越级访待疏导报告", count_label(min(n, 50), n > 50), "/reception/cross-level/"))
