@@ -157,7 +157,9 @@ def test_stale_form_shows_chinese_conflict(page, screenshot, county, make_user):
         region=county.region,
     )
     login(page, "e2e-office2")
-    page.goto(f"/petitions/{p.reg_no}/")
+    # The page loads its supervision panel after "load"; the test's own write shares the in-memory SQLite connection
+    # with the live server, so it waits until the page is quiet or their savepoints interleave.
+    page.goto(f"/petitions/{p.reg_no}/", wait_until="networkidle")
     petition_act(actor=office, petition_or_reg_no=p.reg_no, action="progress", version=p.version, note="他人先行记录的进度")
     _do(page, "受理")
     assert "该信访件已被他人修改" in page.inner_text(".messages")
