@@ -197,3 +197,23 @@ def test_the_office_sees_a_retry_waiting_on_the_petition_page(gateway, register,
     page = client.get(f"/petitions/{p.reg_no}/").content.decode()
     panel = page[page.index('id="petitioner-messages"') :]
     assert "发送失败，等待重试" in panel and "HTTP 503" in panel and "重试" in panel
+
+
+def test_a_try_locks_the_message_and_its_petition_in_one_statement(gateway, register, after_commit):
+    """The gateway's answer goes on the petition's timeline, so a try holds the petition's row as every other write
+    to the timeline does; FOR UPDATE without OF locks the petition read through select_related."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    gateway.outage_next = 1
+    p, _code = after_commit(register)
+    m = PetitionerMessage.objects.get(petition=p)
+    with CaptureQueriesContext(connection) as queries:
+        after_commit(ms.attempt, m.pk)
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and "petitions_petition" in q["sql"]]
+    first = reads[0]
+    assert "messaging_petitionermessage" in first and 'JOIN "petitions_petition"' in first
+    if connection.vendor == "postgresql":  # SQLite has no row locks: BEGIN IMMEDIATE holds the whole file
+        assert first.endswith("FOR UPDATE") and " OF " not in first
+        assert [r for r in reads if "FOR UPDATE" in r] == [first]  # no second statement to lock the petition again
+    assert PetitionerMessage.objects.get(pk=m.pk).status == MessageStatus.SENT  # the gateway's report follows

@@ -161,14 +161,19 @@ def _note(message: PetitionerMessage, action: str, **data) -> None:
     )
 
 
+def _locked(messages) -> PetitionerMessage | None:
+    """The message and its petition, both rows locked by the one statement: FOR UPDATE without OF locks the rows of
+    every table it reads, and select_related reads the petition (its timeline gets the gateway's answer)."""
+    return messages.select_for_update().select_related("petition").first()
+
+
 def attempt(message_pk: int) -> str:
     """One try. Returns the message's status afterwards."""
     with transaction.atomic():
-        message = PetitionerMessage.objects.select_for_update().select_related("petition").filter(pk=message_pk).first()
+        message = _locked(PetitionerMessage.objects.filter(pk=message_pk))
         if message is None or message.status not in (MessageStatus.QUEUED, MessageStatus.RETRYING):
             return message.status if message else ""
         result = gw.get_gateway().send(phone=message.phone, text=message.text, ref=f"xf-{message.pk}")
-        Petition.objects.select_for_update().filter(pk=message.petition_id).first()
         now = timezone.now()
         message.attempts += 1
         fields = ["attempts", "status", "next_attempt_at", "last_error"]
@@ -216,10 +221,9 @@ def apply_reports(reports: list[gw.Report]) -> int:
     changed = 0
     for report in reports:
         with transaction.atomic():
-            message = PetitionerMessage.objects.select_for_update().select_related("petition").filter(gateway_id=report.message_id).first()
+            message = _locked(PetitionerMessage.objects.filter(gateway_id=report.message_id))
             if message is None or message.status != MessageStatus.SENT:
                 continue
-            Petition.objects.select_for_update().filter(pk=message.petition_id).first()
             if report.delivered:
                 _delivered(message, report.at)
             else:
