@@ -107,7 +107,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server and a management command share the file.
+    # Django's SQLite with write transactions queued on a lock file (xinfang/core/sqlite/base.py). WAL and a busy
+    # timeout let the dev server and a management command share the file.
+    DATABASES["default"]["ENGINE"] = "xinfang.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",

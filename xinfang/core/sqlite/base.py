@@ -1,0 +1,85 @@
+"""SQLite (the default database of `make run`) with its writers queued on a lock file instead of polling.
+
+SQLite lets one transaction write at a time. A `BEGIN IMMEDIATE` that finds the file taken does not wait for it to
+be free: its busy handler sleeps 1, 2, 5, 10, 15, 20, 25 … 100 ms between tries, so with two gunicorn workers a
+registration that waited for another's 5 ms of writing slept 10–25 ms more, the cores idle. Here each write
+transaction first takes an exclusive `flock` on `<database>-writer.lock`, trying every millisecond, so the next
+writer starts within a millisecond of the holder's commit or rollback. Reads (WAL) never take it. A writer that has
+waited the database's `timeout` goes on without it, to SQLite's own lock and its "database is locked" error, as
+before: a hung holder makes others fail, not hang.
+
+Whoever does not go through this backend (a `sqlite3` shell, a management command of an older release) is still
+handled by SQLite's own lock and busy timeout, so the lock file is a queue, never the guard. An in-memory database
+(the tests) has one connection and no file to queue on.
+"""
+
+import fcntl
+import os
+import time
+
+from django.db.backends.sqlite3 import base
+
+POLL_SECONDS = 0.001
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _writer_fd: int | None = None
+    _writer_pid: int | None = None  # a descriptor inherited through fork() shares its lock: opened again
+    _writer_locked = False
+
+    def _writer_lock_path(self) -> str | None:
+        if self.is_in_memory_db():
+            return None
+        return f"{self.settings_dict['NAME']}-writer.lock"
+
+    def _take_writer_lock(self) -> None:
+        path = self._writer_lock_path()
+        if path is None:
+            return
+        if self._writer_fd is None or self._writer_pid != os.getpid():
+            self._writer_fd, self._writer_pid = os.open(path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+        deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        while True:
+            try:
+                fcntl.flock(self._writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return
+                time.sleep(POLL_SECONDS)
+            else:
+                self._writer_locked = True
+                return
+
+    def _release_writer_lock(self) -> None:
+        if self._writer_locked:
+            self._writer_locked = False
+            fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
+
+    def _start_transaction_under_autocommit(self):
+        self._take_writer_lock()
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_writer_lock()
+            raise
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._release_writer_lock()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._release_writer_lock()
+
+    def _close(self):
+        try:
+            return super()._close()
+        finally:
+            self._release_writer_lock()
+            if self._writer_fd is not None:
+                os.close(self._writer_fd)
+                self._writer_fd = None
