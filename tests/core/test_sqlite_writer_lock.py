@@ -68,7 +68,7 @@ def test_a_rollback_and_a_close_release_it(db_file):
     assert not _held(db_file)
 
 
-def test_a_writer_that_waited_its_timeout_meets_sqlites_own_lock_and_error(db_file):
+def test_a_writer_that_waited_its_timeout_tries_sqlites_lock_once_and_gets_its_error(db_file):
     holder, waiter = _wrapper(db_file), _wrapper(db_file, timeout=0.05)
     holder._start_transaction_under_autocommit()
     with holder.cursor() as cursor:
@@ -76,6 +76,9 @@ def test_a_writer_that_waited_its_timeout_meets_sqlites_own_lock_and_error(db_fi
     with pytest.raises(OperationalError, match="locked"):
         waiter._start_transaction_under_autocommit()
     assert not waiter._writer_locked
+    with waiter.cursor() as cursor:  # one try without waiting again, then SQLite's own wait is back for later
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone() == (50,)
     holder.commit()
     waiter._start_transaction_under_autocommit()  # free again: the waiter writes
     assert waiter._writer_locked

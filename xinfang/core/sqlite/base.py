@@ -5,8 +5,8 @@ be free: its busy handler sleeps 1, 2, 5, 10, 15, 20, 25 … 100 ms between trie
 registration that waited for another's 5 ms of writing slept 10–25 ms more, the cores idle. Here each write
 transaction first takes an exclusive `flock` on `<database>-writer.lock`, trying every millisecond, so the next
 writer starts within a millisecond of the holder's commit or rollback. Reads (WAL) never take it. A writer that has
-waited the database's `timeout` goes on without it, to SQLite's own lock and its "database is locked" error, as
-before: a hung holder makes others fail, not hang.
+waited the database's `timeout` for it tries SQLite's lock once, without waiting again, and fails with SQLite's
+"database is locked" as before: a hung holder makes others fail after `timeout`, not hang.
 
 Whoever does not go through this backend (a `sqlite3` shell, a management command of an older release) is still
 handled by SQLite's own lock and busy timeout, so the lock file is a queue, never the guard. An in-memory database
@@ -32,10 +32,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return None
         return f"{self.settings_dict['NAME']}-writer.lock"
 
-    def _take_writer_lock(self) -> None:
+    def _take_writer_lock(self) -> bool:
+        """Whether the lock is held or not needed; False when `timeout` passed waiting for it."""
         path = self._writer_lock_path()
         if path is None:
-            return
+            return True
         if self._writer_fd is None or self._writer_pid != os.getpid():
             self._writer_fd, self._writer_pid = os.open(path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
         deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
@@ -44,11 +45,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 fcntl.flock(self._writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    return
+                    return False
                 time.sleep(POLL_SECONDS)
             else:
                 self._writer_locked = True
-                return
+                return True
 
     def _release_writer_lock(self) -> None:
         if self._writer_locked:
@@ -56,12 +57,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
             fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
 
     def _start_transaction_under_autocommit(self):
-        self._take_writer_lock()
-        try:
-            super()._start_transaction_under_autocommit()
-        except BaseException:
-            self._release_writer_lock()
-            raise
+        if self._take_writer_lock():
+            try:
+                super()._start_transaction_under_autocommit()
+            except BaseException:
+                self._release_writer_lock()
+                raise
+            return
+        # The holder has written for longer than `timeout`: one try, not another `timeout` of SQLite's busy handler.
+        busy_ms = int(float(self.settings_dict["OPTIONS"].get("timeout", 5)) * 1000)
+        with self.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 0")
+            try:
+                super()._start_transaction_under_autocommit()
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
 
     def _commit(self):
         try:
