@@ -22,3 +22,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # connection (the replica alias) cannot see, so statistics read through `reporting()` would count nothing. The router
 # itself is tested with a replica set up in tests/core/test_health_and_router.py.
 DATABASES.pop("replica", None)  # noqa: F405
+# SQLite's test database is in memory, named so: pytest-django's xdist suffix knows SQLite only by Django's own
+# ENGINE path, and would make a file name of the project's backend's database (xinfang/core/sqlite).
+if DATABASES["default"]["ENGINE"] == "xinfang.core.sqlite":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
