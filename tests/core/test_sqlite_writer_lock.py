@@ -22,7 +22,7 @@ def _wrapper(path, timeout=5.0) -> DatabaseWrapper:
 
 def _held(path) -> bool:
     """Whether another open file description can take the lock now."""
-    fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(f"{path}-writer.lock", os.O_RDONLY | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -85,6 +85,29 @@ def test_a_writer_that_waited_its_timeout_tries_sqlites_lock_once_and_gets_its_e
     waiter.rollback()
     holder.close()
     waiter.close()
+
+
+def test_a_lock_file_that_cannot_be_opened_leaves_the_writing_to_sqlites_own_lock(db_file, monkeypatch, caplog):
+    db = _wrapper(db_file)
+    monkeypatch.setattr(db, "_writer_lock_path", lambda: str(db_file.parent / "no-such-folder" / "x-writer.lock"))
+    db._start_transaction_under_autocommit()
+    with db.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (1)")
+    db.commit()
+    assert not db._writer_locked and "写入排队锁文件无法打开" in caplog.text
+    db.close()
+
+
+def test_the_lock_file_is_readable_by_all_so_another_user_can_queue_on_it(tmp_path):
+    previous = os.umask(0o022)  # the usual umask of a service and of a shell
+    try:
+        db = _wrapper(tmp_path / "fresh.sqlite3")
+        db._start_transaction_under_autocommit()
+        db.rollback()
+        assert os.stat(tmp_path / "fresh.sqlite3-writer.lock").st_mode & 0o777 == 0o644
+        db.close()
+    finally:
+        os.umask(previous)
 
 
 def test_an_in_memory_database_has_no_lock_file(tmp_path, monkeypatch):

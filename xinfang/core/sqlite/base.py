@@ -2,11 +2,15 @@
 
 SQLite lets one transaction write at a time. A `BEGIN IMMEDIATE` that finds the file taken does not wait for it to
 be free: its busy handler sleeps 1, 2, 5, 10, 15, 20, 25 … 100 ms between tries, so with two gunicorn workers a
-registration that waited for another's 5 ms of writing slept 10–25 ms more, the cores idle. Here each write
-transaction first takes an exclusive `flock` on `<database>-writer.lock`, trying every millisecond, so the next
-writer starts within a millisecond of the holder's commit or rollback. Reads (WAL) never take it. A writer that has
+registration that waited for another's 5 ms of writing could sleep 10–25 ms more, the cores idle. Here each write
+transaction first takes an exclusive `flock` on `<database>-writer.lock` (POSIX, as gunicorn is), trying every
+millisecond, so the next writer starts within a millisecond of the holder's commit or rollback. Reads (WAL) never take it. A writer that has
 waited the database's `timeout` for it tries SQLite's lock once, without waiting again, and fails with SQLite's
 "database is locked" as before: a hung holder makes others fail after `timeout`, not hang.
+
+The file is opened read-only (`flock` needs no more), created readable by all, so a management command run as
+another user (root's cron) never leaves a lock file the service cannot open; a lock file that cannot be opened all
+the same turns the queue off for that connection, with a warning in the log, and SQLite's own lock serves alone.
 
 Whoever does not go through this backend (a `sqlite3` shell, a management command of an older release) is still
 handled by SQLite's own lock and busy timeout, so the lock file is a queue, never the guard. An in-memory database
@@ -14,11 +18,13 @@ handled by SQLite's own lock and busy timeout, so the lock file is a queue, neve
 """
 
 import fcntl
+import logging
 import os
 import time
 
 from django.db.backends.sqlite3 import base
 
+log = logging.getLogger(__name__)
 POLL_SECONDS = 0.001
 
 
@@ -38,7 +44,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if path is None:
             return True
         if self._writer_fd is None or self._writer_pid != os.getpid():
-            self._writer_fd, self._writer_pid = os.open(path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+            try:
+                self._writer_fd, self._writer_pid = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644), os.getpid()
+            except OSError as exc:
+                log.warning("SQLite 写入排队锁文件无法打开（%s），本连接改由 SQLite 自身的锁排队: %s", path, exc)
+                return True
         deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
         while True:
             try:
