@@ -4,9 +4,9 @@ SQLite lets one transaction write at a time. A `BEGIN IMMEDIATE` that finds the 
 be free: its busy handler sleeps 1, 2, 5, 10, 15, 20, 25 … 100 ms between tries, so with two gunicorn workers a
 registration that waited for another's 5 ms of writing could sleep 10–25 ms more, the cores idle. Here each write
 transaction first takes an exclusive `flock` on `<database>-writer.lock` (POSIX, as gunicorn is), trying every
-millisecond, so the next writer starts within a millisecond of the holder's commit or rollback. Reads (WAL) never take it. A writer that has
-waited the database's `timeout` for it tries SQLite's lock once, without waiting again, and fails with SQLite's
-"database is locked" as before: a hung holder makes others fail after `timeout`, not hang.
+millisecond, so the next writer starts within a millisecond of the holder's commit or rollback. Reads (WAL) never
+take it. A writer that has waited the database's `timeout` for it tries SQLite's lock once, without waiting again,
+and fails with SQLite's "database is locked" as before: a hung holder makes others fail after `timeout`, not hang.
 
 The file is opened read-only (`flock` needs no more), created readable by all, so a management command run as
 another user (root's cron) never leaves a lock file the service cannot open; a lock file that cannot be opened all
@@ -33,6 +33,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
     _writer_pid: int | None = None  # a descriptor inherited through fork() shares its lock: opened again
     _writer_locked = False
 
+    def _timeout(self) -> float:
+        """Seconds a writer waits: the `timeout` SQLite's busy handler is given (settings/base.py)."""
+        return float(self.settings_dict["OPTIONS"].get("timeout", 5))
+
     def _writer_lock_path(self) -> str | None:
         if self.is_in_memory_db():
             return None
@@ -49,7 +53,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             except OSError as exc:
                 log.warning("SQLite 写入排队锁文件无法打开（%s），本连接改由 SQLite 自身的锁排队: %s", path, exc)
                 return True
-        deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        deadline = time.monotonic() + self._timeout()
         while True:
             try:
                 fcntl.flock(self._writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -75,13 +79,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 raise
             return
         # The holder has written for longer than `timeout`: one try, not another `timeout` of SQLite's busy handler.
-        busy_ms = int(float(self.settings_dict["OPTIONS"].get("timeout", 5)) * 1000)
         with self.cursor() as cursor:
             cursor.execute("PRAGMA busy_timeout = 0")
             try:
                 super()._start_transaction_under_autocommit()
             finally:
-                cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+                cursor.execute(f"PRAGMA busy_timeout = {int(self._timeout() * 1000)}")
 
     def _commit(self):
         try:
