@@ -9,6 +9,7 @@ from django.test import Client
 from reportlab.pdfgen import canvas
 
 from xinfang.core.errors import InvalidInput, InvalidTransition, NoPermission, NotFound
+from xinfang.petitions import attachments
 from xinfang.petitions.models import Attachment, PetitionEvent
 from xinfang.petitions.services import petition_attach
 
@@ -64,8 +65,6 @@ def test_one_bad_file_stores_nothing(register, users):
 
 
 def test_size_limit_duplicates_and_empty(register, users, settings, monkeypatch):
-    from xinfang.petitions import registration
-
     p, _ = register()
     data = _pdf("once")
     petition_attach(actor=users.clerk, petition_or_reg_no=p.reg_no, files=[SimpleUploadedFile("a.pdf", data)])
@@ -73,7 +72,7 @@ def test_size_limit_duplicates_and_empty(register, users, settings, monkeypatch)
         petition_attach(actor=users.clerk, petition_or_reg_no=p.reg_no, files=[SimpleUploadedFile("again.pdf", data)])
     with pytest.raises(InvalidInput, match="请选择"):
         petition_attach(actor=users.clerk, petition_or_reg_no=p.reg_no, files=[])
-    monkeypatch.setattr(registration, "MAX_ATTACHMENT_BYTES", 100)  # the limit lives with registration
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 100)  # read where the checks live
     with pytest.raises(InvalidInput, match="超过"):
         petition_attach(actor=users.clerk, petition_or_reg_no=p.reg_no, files=[SimpleUploadedFile("big.pdf", _pdf("big"))])
     assert Attachment.objects.filter(petition=p).count() == 1

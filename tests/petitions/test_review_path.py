@@ -13,8 +13,8 @@ from tests.tokens import api_client
 from xinfang.core.errors import InvalidInput, InvalidTransition
 from xinfang.org.models import ExternalOrgan
 from xinfang.petitions import review
+from xinfang.petitions.attachments import petition_attach
 from xinfang.petitions.models import Petition
-from xinfang.petitions.registration import petition_attach
 from xinfang.petitions.services import petition_act
 from xinfang.stats import breakdowns
 

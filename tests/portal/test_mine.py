@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from xinfang.messaging.models import MessageStatus, PetitionerMessage
 from xinfang.org.models import Role
+from xinfang.petitions import attachments
 from xinfang.petitions import services as ps
 from xinfang.portal import mine
 from xinfang.supervision.models import Notification
@@ -125,20 +126,15 @@ def test_material_reaches_the_handling_unit(client, outbox, submit_petition, off
     assert "您补充了材料" in client.get(reverse("portal:detail", args=[p.reg_no])).content.decode()
 
 
-def test_material_is_checked_as_at_registration(client, outbox, submit_petition, office):
+def test_material_is_checked_as_at_registration(client, outbox, submit_petition, office, monkeypatch):
     p, _code = submit_petition(phone=PHONE)
     _verify(client, outbox)
     url = reverse("portal:material", args=[p.reg_no])
     r = client.post(url, {"attachments": [SimpleUploadedFile("病毒.png", b"MZ\x90\x00 not an image", "image/png")]})
     assert r.status_code == 400 and "类型不支持" in r.content.decode()
-    from xinfang.petitions import registration
-
-    old = registration.MAX_ATTACHMENT_BYTES
-    registration.MAX_ATTACHMENT_BYTES = 10
-    try:
-        r = client.post(url, {"attachments": [SimpleUploadedFile("大.png", PNG, "image/png")]})
-    finally:
-        registration.MAX_ATTACHMENT_BYTES = old
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 10)
+    r = client.post(url, {"attachments": [SimpleUploadedFile("大.png", PNG, "image/png")]})
+    monkeypatch.undo()
     assert r.status_code == 400 and "超过" in r.content.decode()
     # The office of a case without a unit is told; a closed case takes no material.
     assert client.post(url, {"attachments": [SimpleUploadedFile("a.png", PNG, "image/png")]}).status_code == 302

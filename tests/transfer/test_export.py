@@ -113,9 +113,9 @@ def _pdf_text(data: bytes) -> str:
 def test_dossier_pdf_has_contents_sections_in_order_and_lists_attachments(client, users, world, county):
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 80
     p = world["secret"]
-    from xinfang.petitions.registration import _store_attachment
+    from xinfang.petitions.attachments import store_attachment
 
-    att = _store_attachment(petition=p, item={"file": SimpleUploadedFile("来信扫描.png", png), "kind": "scan"}, actor=users.clerk)
+    att = store_attachment(petition=p, item={"file": SimpleUploadedFile("来信扫描.png", png), "kind": "scan"}, actor=users.clerk)
     p = petition_accept(actor=users.office, petition_or_reg_no=p, version=p.version)
     petition_assign(actor=users.office, petition_or_reg_no=p, version=p.version, handling_unit=county.dept)
     client.force_login(users.office)

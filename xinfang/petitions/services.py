@@ -4,9 +4,9 @@ Each action is one function: permission (the role table in `workflow.py` + the a
 the action's guard (`steps._begin`), the inputs as `action_inputs.py` declares them, one conditional update under a row
 lock, one event, one transaction. The same function serves pages, the API, the portal and tests.
 
-`__all__` is the app's public services: these and registration's three (`registration.py`). Helpers are imported from
-where they live: the shared machinery from `steps.py`, query codes and attachments from `registration.py`, the checks
-of a value from `xinfang.core.inputs`.
+`__all__` is the app's public services: these, registration's two (`registration.py`) and `petition_attach`
+(`attachments.py`). Helpers are imported from where they live: the shared machinery from `steps.py`, query codes from
+`registration.py`, an upload's checks from `attachments.py`, the checks of a value from `xinfang.core.inputs`.
 """
 
 from collections.abc import Callable
@@ -19,9 +19,10 @@ from xinfang.core.errors import InvalidInput, NoPermission, NotFound
 from xinfang.org.models import ABOVE_THE_COUNTY, Role, User
 from xinfang.petitions import deadlines, followup, review, timelimits, tracks, workflow
 from xinfang.petitions.action_inputs import DECLINE_ROUTE_ORGAN, TAKES_ACTOR_LABEL, DeclineRoute, clean, names
+from xinfang.petitions.attachments import petition_attach
 from xinfang.petitions.combined import petition_accept_and_assign
 from xinfang.petitions.models import Channel, Complexity, DeliveryMethod, Nature, Petition, ReplyMethod, Status, Track
-from xinfang.petitions.registration import petition_attach, petition_link_repeat, petition_register
+from xinfang.petitions.registration import petition_link_repeat, petition_register
 from xinfang.petitions.review import (
     petition_answer_ended,
     petition_forward_review,

@@ -16,7 +16,7 @@ from xinfang.core.errors import DomainError, NotFound
 from xinfang.core.forms import apply_errors
 from xinfang.grassroots.selectors import disputes_for_petition
 from xinfang.org.models import Region, Role
-from xinfang.petitions import documents, followup, panel, receipts, registration, result_lines, selectors, services, timelimits, workflow
+from xinfang.petitions import attachments, documents, followup, panel, receipts, result_lines, selectors, services, timelimits, workflow
 from xinfang.petitions import worklist as worklist_page
 from xinfang.petitions.action_inputs import ARCHIVE_CATEGORIES
 from xinfang.petitions.batch import offered_batch_actions as batch_actions
@@ -360,7 +360,7 @@ def detail(request, reg_no):
             "chain": selectors.repeat_chain(actor=user, petition=petition),
             "due_state": selectors.due_state(petition.due_at, now),
             "take_case": take_case,
-            "may_attach": registration.may_attach(user, petition),
+            "may_attach": attachments.may_attach(user, petition),
             "attachment_kinds": Attachment.Kind.choices,
             "disputes": list(disputes_for_petition(petition, actor=user)),
             # The access app's identity-grant page answers only the registering office's roles.

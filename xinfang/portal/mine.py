@@ -5,7 +5,7 @@ petitioner left that number (matched by the keyed hash `Petitioner.phone_hash`, 
 a code" is the same whether the number is on file or not; codes are rate-limited per number and per client like the
 query-code recovery (`services.portal_recovery_send`), and a code is spent after SMS_CODE_TRIES wrong tries.
 
-Added material: while a case is open, files checked as at registration (`registration._read_attachment`: sniffed from
+Added material: while a case is open, files checked as at registration (`attachments.read_attachment`: sniffed from
 the bytes, size-limited, allowed types), one public event on the timeline, and the handling unit's handlers (the
 office while the case is not assigned) told through the supervision inbox (with its SMS/e-mail copies).
 """
@@ -20,7 +20,7 @@ from xinfang.core import inputs
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import DomainError, ErrorCode, InvalidInput, InvalidTransition
 from xinfang.org.models import Role, User
-from xinfang.petitions import registration
+from xinfang.petitions import attachments
 from xinfang.petitions.event_types import EventType
 from xinfang.petitions.events import record_event
 from xinfang.petitions.models import OPEN_STATUSES, Attachment, Petition, Petitioner
@@ -120,16 +120,8 @@ def portal_add_material(*, petition: Petition, files: list, note: str = "") -> l
     if len(files) > MAX_FILES:
         raise InvalidInput(f"一次最多上传{MAX_FILES}个文件", fields={"attachments": [f"最多{MAX_FILES}个"]})
     note = inputs.text(note, "note", "补充说明", required=False, max_len=500)
-    seen = set(petition.attachments.values_list("sha256", flat=True))
-    checked = []
-    for item in files:
-        name, data, mime, _kind = registration._read_attachment(item)
-        sha = hashlib.sha256(data).hexdigest()
-        if sha in seen:
-            raise InvalidInput(f"材料“{name}”已上传过", fields={"attachments": [f"“{name}”已上传过"]})
-        seen.add(sha)
-        checked.append((name, data, mime, Attachment.Kind.OTHER))
-    stored = [registration._store_attachment(petition=petition, item=None, actor=None, checked=c) for c in checked]
+    checked = attachments.read_new_material(petition, files, kind=Attachment.Kind.OTHER, noun="材料")
+    stored = [attachments.store_attachment(petition=petition, item=None, actor=None, checked=c) for c in checked]
     names = "、".join(a.original_name for a in stored)
     record_event(
         petition=petition,
@@ -140,7 +132,7 @@ def portal_add_material(*, petition: Petition, files: list, note: str = "") -> l
         data={
             "names": names,
             "note": note,
-            "attachments": [{"id": a.pk, "name": a.original_name, "sha256": a.sha256, "size": a.size, "kind": a.kind} for a in stored],
+            "attachments": attachments.described(stored),
         },
         public=True,
     )
