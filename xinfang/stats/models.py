@@ -137,13 +137,10 @@ class SummaryChange(models.Model):
         verbose_name = verbose_name_plural = "统计待汇总日"
 
 
-class KpiDay(models.Model):
-    """One registration day × one summary region (the petition's region at `summaries.DEPTH`, the township): the
-    parts of every KPI that do not depend on when they are asked (kpis.static_figures), counted with the same Q
-    objects as the live aggregate."""
+class KpiFigures(models.Model):
+    """The parts of every KPI that do not depend on when they are asked (kpis.static_figures), counted with the same Q
+    objects as the live aggregate: one day's (KpiDay) or one calendar month's (KpiMonth) in one summary region."""
 
-    day = models.DateField("登记日")
-    node = models.ForeignKey("org.Region", verbose_name="汇总区域", on_delete=models.PROTECT, related_name="+")
     total = models.PositiveIntegerField(default=0)
     collective = models.PositiveIntegerField(default=0)
     cross_level = models.PositiveIntegerField(default=0)
@@ -165,8 +162,30 @@ class KpiDay(models.Model):
     repeat_rate_den = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class KpiDay(KpiFigures):
+    """One registration day × one summary region (the petition's region at `summaries.DEPTH`, the township)."""
+
+    day = models.DateField("登记日")
+    node = models.ForeignKey("org.Region", verbose_name="汇总区域", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
         verbose_name = verbose_name_plural = "考核指标日汇总"
         constraints = [models.UniqueConstraint(fields=["day", "node"], name="kpiday_unique")]
+
+
+class KpiMonth(KpiFigures):
+    """One calendar month × one summary region: the sum of that month's KpiDay rows, rebuilt with them, so a year sums
+    twelve rows a township instead of 365. Read only for a month every day of which is clean (summaries)."""
+
+    month = models.DateField("月份（首日）")
+    node = models.ForeignKey("org.Region", verbose_name="汇总区域", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核指标月汇总"
+        constraints = [models.UniqueConstraint(fields=["month", "node"], name="kpimonth_unique")]
 
 
 class DimDay(models.Model):
@@ -186,3 +205,18 @@ class DimDay(models.Model):
             models.Index(fields=["day", "dimension"], name="dimday_day_dim"),
             models.Index(fields=["node", "day"], name="dimday_node_day"),
         ]
+
+
+class DimMonth(models.Model):
+    """One calendar month × summary region × dimension value: the sum of the month's DimDay rows (node NULL: the whole
+    month), rebuilt with them."""
+
+    month = models.DateField("月份（首日）")
+    node = models.ForeignKey("org.Region", verbose_name="汇总区域", null=True, on_delete=models.PROTECT, related_name="+")
+    dimension = models.CharField("维度", max_length=16)
+    key = models.CharField("取值", max_length=64)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分类统计月汇总"
+        indexes = [models.Index(fields=["month", "dimension"], name="dimmonth_month_dim")]

@@ -33,7 +33,7 @@ from xinfang.org.models import Region
 from xinfang.petitions.models import Category, Channel, Nature, Petition
 
 from . import breakdowns, kpis
-from .models import DimDay, KpiDay, SummaryChange, SummaryDay
+from .models import DimDay, DimMonth, KpiDay, KpiMonth, SummaryChange, SummaryDay
 
 DEPTH = getattr(settings, "XINFANG_STATS_SUMMARY_DEPTH", 2)
 DIMENSIONS = ("channel", "nature", "category", "handling_unit")  # DimDay; the region and flag breakdowns come from KpiDay
@@ -85,10 +85,11 @@ def _days_q(days: set[date]) -> Q:
     return q
 
 
-def _runs(days: list[date]):
+def _runs(days: list[date], step=lambda d: d + timedelta(days=1)):
+    """(first, last) of each run of consecutive items (`step` gives the item after one)."""
     run: list[date] = []
     for d in days:
-        if run and d != run[-1] + timedelta(days=1):
+        if run and d != step(run[-1]):
             yield run[0], run[-1]
             run = []
         run.append(d)
@@ -99,6 +100,44 @@ def _runs(days: list[date]):
 def _summary_scope(qs: QuerySet, path: str, start: date, end: date, stale: set[date]) -> QuerySet:
     qs = qs.filter(day__gte=start, day__lte=end).exclude(day__in=sorted(stale))
     return qs if path == "/" else qs.filter(node__path__startswith=path)
+
+
+def month_end(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def clean_months(start: date, end: date, stale: set[date]) -> list[date]:
+    """First days of the calendar months wholly inside [start, end] none of whose days is counted live: these are
+    read from the month rows (a month row is the sum of its day rows, rebuilt with them)."""
+    first = start if start.day == 1 else month_end(start) + timedelta(days=1)
+    months = []
+    while month_end(first) <= end:
+        last = month_end(first)
+        if not any(first <= d <= last for d in stale):
+            months.append(first)
+        first = last + timedelta(days=1)
+    return months
+
+
+def _summary_parts(day_rows: QuerySet, month_rows: QuerySet | None, path: str, start: date, end: date, stale: set[date]) -> list[QuerySet]:
+    """The clean part of [start, end] in scope, as the querysets to sum: the month rows of the clean whole months and
+    the day rows of the other clean days (a part that holds no day is left out). `month_rows` None: days only."""
+    months = clean_months(start, end, stale) if month_rows is not None else []
+    parts = []
+    if months:
+        in_months = {first + timedelta(days=i) for first in months for i in range(month_end(first).day)}
+        every = {start + timedelta(days=i) for i in range((end - start).days + 1)}
+        if every - stale - in_months:
+            days = _summary_scope(day_rows, path, start, end, stale)
+            for first, last in _runs(months, step=lambda m: month_end(m) + timedelta(days=1)):
+                days = days.exclude(day__gte=first, day__lte=month_end(last))
+            parts.append(days)
+        assert month_rows is not None
+        rows = month_rows.filter(month__in=months)
+        parts.append(rows if path == "/" else rows.filter(node__path__startswith=path))
+    else:
+        parts.append(_summary_scope(day_rows, path, start, end, stale))
+    return parts
 
 
 # ---- reading -------------------------------------------------------------------------------------------------------
@@ -112,12 +151,13 @@ def kpi_figures(petitions: QuerySet[Petition], *, path: str, start: date, end: d
     if not any_clean:
         return kpis.compute(petitions, now=now)
     static, live = kpis.static_figures(now), kpis.live_figures(now)
-    summed = _summary_scope(KpiDay.objects.all(), path, start, end, stale).aggregate(**{c: Sum(c) for c in static})
     row = dict.fromkeys(static, 0)
     if stale:
         row.update(petitions.filter(_days_q(stale)).order_by().aggregate(**{name: kpis.counted(q) for name, q in static.items()}))
-    for name in static:
-        row[name] = (row[name] or 0) + (summed[name] or 0)
+    for part in _summary_parts(KpiDay.objects.all(), KpiMonth.objects.all(), path, start, end, stale):
+        summed = part.aggregate(**{c: Sum(c) for c in static})
+        for name in static:
+            row[name] = (row[name] or 0) + (summed[name] or 0)
     row.update(_live_counts(petitions, live))
     return kpis.assemble(row, now=now)
 
@@ -163,20 +203,25 @@ def breakdown_figures(petitions: QuerySet[Petition], dims, *, path: str, start: 
     counts: dict[str, dict[str, int]] = {d: {} for d in dims}
     wanted = [d for d in dims if d in DIMENSIONS]
     if wanted:
-        dim_rows = DimDay.objects.filter(dimension__in=wanted, node__isnull=path == "/")
-        rows = _summary_scope(dim_rows, path, start, end, stale).values("dimension", "key").annotate(n=Sum("n"))
-        for r in rows:
-            counts[r["dimension"]][r["key"]] = r["n"]
+        whole = path == "/"  # the rows without a region hold the whole day (month)
+        day_rows = DimDay.objects.filter(dimension__in=wanted, node__isnull=whole)
+        month_rows = DimMonth.objects.filter(dimension__in=wanted, node__isnull=whole)
+        for part in _summary_parts(day_rows, month_rows, path, start, end, stale):
+            for r in part.values("dimension", "key").annotate(n=Sum("n")):
+                by_key = counts[r["dimension"]]
+                by_key[r["key"]] = by_key.get(r["key"], 0) + r["n"]
     flags = [d for d in dims if d in ("collective", "cross_level", "repeat", "township")]
     if flags:
-        kpi_rows = _summary_scope(KpiDay.objects.all(), path, start, end, stale)
-        if "township" in dims:
-            for node_id, n in kpi_rows.values("node_id").annotate(n=Sum("total")).values_list("node_id", "n"):
-                counts["township"][str(node_id)] = counts["township"].get(str(node_id), 0) + n
-        agg = kpi_rows.aggregate(total=Sum("total"), **{f: Sum(f) for f in ("collective", "cross_level", "repeat")})
+        sums = dict.fromkeys(("total", "collective", "cross_level", "repeat"), 0)
+        for part in _summary_parts(KpiDay.objects.all(), KpiMonth.objects.all(), path, start, end, stale):
+            for r in part.values("node_id").annotate(**{f: Sum(f) for f in sums}):  # one row a township
+                if "township" in dims:
+                    counts["township"][str(r["node_id"])] = counts["township"].get(str(r["node_id"]), 0) + r["total"]
+                for f in sums:
+                    sums[f] += r[f] or 0
         for flag in ("collective", "cross_level", "repeat"):
             if flag in dims:
-                counts[flag] = {"yes": agg[flag] or 0, "no": (agg["total"] or 0) - (agg[flag] or 0)}
+                counts[flag] = {"yes": sums[flag], "no": sums["total"] - sums[flag]}
     return {d: _merge(d, counts[d], live[d]) for d in dims}
 
 
@@ -230,13 +275,20 @@ def series_figures(petitions: QuerySet[Petition], grain: str, *, path: str, star
     buckets: dict[str, dict] = {}
     for r in breakdowns.by_period(petitions.filter(_days_q(stale)), grain) if stale else []:
         buckets[r["bucket"]] = dict(r)
-    rows = (
-        _summary_scope(KpiDay.objects.all(), path, start, end, stale)
-        .values("day")
-        .annotate(total=Sum("total"), replied=Sum("on_time_completion_den"), on_time=Sum("on_time_completion_num"), repeat=Sum("repeat"))
-    )
+    sums = {
+        "total": Sum("total"),
+        "replied": Sum("on_time_completion_den"),
+        "on_time": Sum("on_time_completion_num"),
+        "repeat": Sum("repeat"),
+    }
+    # A month lies wholly in one bucket of a month's grain or coarser: those read the month rows, days and weeks the days.
+    month_rows = KpiMonth.objects.all() if grain in ("month", "quarter", "year") else None
+    rows = []
+    for part in _summary_parts(KpiDay.objects.all(), month_rows, path, start, end, stale):
+        field = "month" if part.model is KpiMonth else "day"
+        rows.extend({"day": r[field], **r} for r in part.values(field).annotate(**sums))
     for r in rows:
-        first = breakdowns.bucket_start(r["day"], grain)
+        first = breakdowns.bucket_start(_as_date(r["day"]), grain)
         entry = buckets.setdefault(
             first.isoformat(),
             {
@@ -325,7 +377,24 @@ def _refresh_batch(days: list[date], now: datetime) -> int:
         DimDay.objects.bulk_create(
             [DimDay(day=d, node_id=n, dimension=dim, key=key, n=v) for (d, n, dim, key), v in dim_rows.items()], batch_size=2000
         )
+        _rebuild_months(sorted({d.replace(day=1) for d in days}), list(static))
         SummaryDay.objects.filter(day__in=days).delete()
         SummaryDay.objects.bulk_create([SummaryDay(day=d, refreshed_at=now) for d in days])
         SummaryChange.objects.filter(pk__in=seen).delete()
     return len(days)
+
+
+def _rebuild_months(months: list[date], figures: list[str]) -> None:
+    """Each month's rows again from its day rows, in the transaction that rewrote the days: a month row is always the
+    sum of its day rows, and is read only while every day of the month is clean."""
+    KpiMonth.objects.filter(month__in=months).delete()
+    DimMonth.objects.filter(month__in=months).delete()
+    kpi_rows, dim_rows = [], []
+    for first in months:
+        days = {"day__gte": first, "day__lte": month_end(first)}
+        for r in KpiDay.objects.filter(**days).values("node_id").annotate(**{f: Sum(f) for f in figures}).order_by():
+            kpi_rows.append(KpiMonth(month=first, **r))
+        for r in DimDay.objects.filter(**days).values("node_id", "dimension", "key").annotate(n=Sum("n")).order_by():
+            dim_rows.append(DimMonth(month=first, **r))
+    KpiMonth.objects.bulk_create(kpi_rows, batch_size=2000)
+    DimMonth.objects.bulk_create(dim_rows, batch_size=2000)
