@@ -165,6 +165,14 @@ def test_list_policy_is_one_query(world, django_assert_max_num_queries):
         list(policy.visible_petitions(leader))
 
 
+def test_the_region_scope_is_a_subquery_on_the_region_not_a_join(world):
+    """A list statement carries the scope in every bucket it counts; as a join with the regions PostgreSQL planned each
+    one anew (7–13 of the worklist counts' 20 ms at 1M petitions). The scope stays exactly the table above."""
+    for role in ("office", "leader", "supervisor"):
+        sql = str(policy.visible_petitions(world.users[role]).query)
+        assert 'JOIN "org_region"' not in sql and '"org_region"' in sql
+
+
 def test_the_respondent_block_is_a_list_read_once_that_follows_every_write(world, make_user, monkeypatch):
     """policy.blocked_petition_ids: read once per user instance (a request), and again after a respondent is saved,
     bulk-created at registration with its presumed match, or a match is cleared: seen at the next list, on the same

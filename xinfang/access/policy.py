@@ -30,7 +30,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.core.errors import NotFound
-from xinfang.org.models import ORGAN_KINDS, NetworkPost, PostRole, Role, Unit
+from xinfang.org.models import ORGAN_KINDS, NetworkPost, PostRole, Region, Role, Unit
 from xinfang.petitions.event_types import EventType
 from xinfang.petitions.models import Nature, Petition, PetitionEvent, Respondent
 
@@ -48,8 +48,11 @@ def _active(actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active and actor.unit_id is not None
 
 
-def _region_q(prefix: str, region_path: str) -> Q:
-    return Q(**{f"{prefix}region__path__startswith": region_path})
+def _region_q(region_path: str) -> Q:
+    """The petitions whose region lies in the subtree at `region_path`. An EXISTS on the region row, not a join: in the
+    worklist's counts (a scope in each of 14 buckets) PostgreSQL spent 7–13 ms planning the joins at 1M petitions,
+    and the EXISTS under the scope's OR runs as cheaply (docs/data.md, 2026-12-04)."""
+    return Q(Exists(Region.objects.filter(pk=OuterRef("region_id"), path__startswith=region_path)))
 
 
 def supervised_township_paths(actor) -> list[str]:
@@ -117,11 +120,11 @@ def scope_q(actor) -> Q | None:
         q |= Q(review_unit_id__in=upper) | Q(Exists(asked))
         granted = True
     if actor.has_role(*OFFICE_ROLES) or actor.is_superuser:
-        q |= _region_q("", _jurisdiction_path(actor)) | Q(office_id=actor.unit_id)
+        q |= Q(office_id=actor.unit_id) | _region_q(_jurisdiction_path(actor))  # the cheap test first: OR keeps the order
         granted = True
     if actor.has_role(Role.LEADER):
         instructed = PetitionEvent.objects.filter(petition=OuterRef("pk"), actor=actor, action=EventType.INSTRUCT)
-        q |= _region_q("", _jurisdiction_path(actor)) | Q(case_leader=actor) | Q(Exists(instructed))
+        q |= _region_q(_jurisdiction_path(actor)) | Q(case_leader=actor) | Q(Exists(instructed))
         granted = True
     if actor.has_role(Role.UNIT_HANDLER):
         # Only what is assigned to the unit: handling_unit is set by the assignment and
@@ -130,7 +133,7 @@ def scope_q(actor) -> Q | None:
         granted = True
     if actor.has_role(Role.SUPERVISOR):
         for path in supervised_township_paths(actor):
-            q |= _region_q("", path)
+            q |= _region_q(path)
         granted = True
     return q if granted else None
 
