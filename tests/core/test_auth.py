@@ -110,7 +110,13 @@ def test_session_expires_after_inactivity(client, make_user, settings):
 def test_session_cookie_is_not_persistent_and_bounded():
     from xinfang.settings import base
 
-    assert base.SESSION_EXPIRE_AT_BROWSER_CLOSE is True and base.SESSION_SAVE_EVERY_REQUEST is True
+    from xinfang.core import session_refresh
+
+    assert base.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    # Activity moves the expiry: saved once a minute by the middleware right after Django's sessions.
+    sessions = base.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
+    assert base.MIDDLEWARE[sessions + 1] == "xinfang.core.session_refresh.SessionRefreshMiddleware"
+    assert 0 < session_refresh.REFRESH_SECONDS <= 5 * 60
     assert 0 < base.SESSION_COOKIE_AGE <= 8 * 60 * 60
 
 
