@@ -108,9 +108,8 @@ def test_session_expires_after_inactivity(client, make_user, settings):
 
 
 def test_session_cookie_is_not_persistent_and_bounded():
-    from xinfang.settings import base
-
     from xinfang.core import session_refresh
+    from xinfang.settings import base
 
     assert base.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     # Activity moves the expiry: saved once a minute by the middleware right after Django's sessions.

@@ -67,3 +67,13 @@ def test_a_second_alias_pointing_at_the_same_server_serves_report_reads(county):
     with reporting():
         assert Region.objects.filter(code="T00").exists()
         assert Region.objects.filter(code="T00").db == "replica"
+
+
+def test_postgresql_connections_run_without_jit(db):
+    """JIT compiled a short search's plan for 600 ms (settings/base.py): every PostgreSQL connection turns it off."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT 只存在于 PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
