@@ -43,7 +43,7 @@ def test_a_busy_session_is_saved_once_a_minute_and_an_idle_one_ends_after_two_ho
         assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_a_page_view_within_the_minute_writes_nothing(client, make_user, django_assert_max_num_queries):
+def test_a_page_view_within_the_minute_writes_nothing(client, make_user):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -53,3 +53,12 @@ def test_a_page_view_within_the_minute_writes_nothing(client, make_user, django_
     with CaptureQueriesContext(connection) as ctx:
         client.get("/")
     assert not [q for q in ctx.captured_queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+
+
+def test_a_cookie_naming_no_session_creates_none(client, db):
+    """An expired or forged session cookie on an API call or a page: no new session, no cookie, no write."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    for url in ("/api/v1/petitions/", "/login/", "/healthz"):
+        response = client.get(url, HTTP_AUTHORIZATION="Token abc")
+        assert settings.SESSION_COOKIE_NAME not in response.cookies or not response.cookies[settings.SESSION_COOKIE_NAME].value
+    assert not Session.objects.exists()

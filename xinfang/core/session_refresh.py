@@ -23,9 +23,14 @@ class SessionRefreshMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is None or session.is_empty() or not session.session_key:
+        if session is None or session.session_key is None:  # no cookie: nothing to keep alive
+            return response
+        # Read first: a cookie naming no live session (expired, forged) loads as empty and loses its key, and must not
+        # become a new session holding only the mark (a write, and a cookie, on every request that carries it).
+        saved_at = session.get(KEY)
+        if session.session_key is None or session.is_empty():
             return response
         now = int(time.time())
-        if session.modified or now - int(session.get(KEY, 0)) >= REFRESH_SECONDS:
+        if session.modified or saved_at is None or now - int(saved_at) >= REFRESH_SECONDS:
             session[KEY] = now
         return response

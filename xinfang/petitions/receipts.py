@@ -48,9 +48,10 @@ def _entry(session, reg_no: str, token: str) -> dict | None:
 def keep(session, reg_no: str, code: str) -> str:
     """Keep the code for its receipt; returns the one-time token for the receipt's address.
 
-    The code waits in the cache under the token, bound to the clerk's session, not in the session itself: every request
-    saves the session it read (SESSION_SAVE_EVERY_REQUEST), so a request of the form still running when it was
-    submitted (the repeat hint's) would write back a session without the code, or the receipt's "shown" mark."""
+    The code waits in the cache under the token, bound to the clerk's session, not in the session itself: a request
+    that saves the session writes back the one it read (any request, once a minute: core.session_refresh), so a request
+    of the form still running when it was submitted (the repeat hint's) would write back a session without the code,
+    or the receipt's "shown" mark."""
     if session.session_key is None:
         session.save()
     token = secrets.token_urlsafe(16)
