@@ -77,3 +77,6 @@ def test_postgresql_connections_run_without_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+    for alias, database in settings.DATABASES.items():  # a replica too, and after a URL's own options
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            assert "-c jit=off" in database["OPTIONS"]["options"], alias

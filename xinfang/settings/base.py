@@ -121,10 +121,14 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 # PostgreSQL's JIT compiles a plan whose estimate passes jit_above_cost: a LIMIT 51 search estimated high for its text
-# filter spent 600 ms compiling to run in 4 ms (docs/data.md, 2026-12-04). The pages' statements are all short.
+# filter spent 600 ms compiling to run in 4 ms (docs/data.md, 2026-12-04). The pages' statements are all short. Added to
+# the URL's own `options` (a libpq `options` replaces PGOPTIONS: carry a statement_timeout there, not in PGOPTIONS); a
+# pooler that refuses startup options wants `ALTER ROLE … SET jit = off` instead (docs/data.md).
 for _alias in DATABASES:
     if DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        _options = DATABASES[_alias].setdefault("OPTIONS", {})
+        if "jit" not in _options.get("options", ""):
+            _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 DATABASE_ROUTERS = ["xinfang.core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
