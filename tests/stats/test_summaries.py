@@ -131,8 +131,8 @@ def _refresh_autumn_to_spring():
         summaries.refresh(days=[first + timedelta(days=i) for i in range(151)], now=NOW)  # 2025-11-01 .. 2026-03-31
 
 
-def _everything(actor, start, end):
-    f = selectors.parse_filter(actor, {"start": start, "end": end})
+def _everything(actor, start, end, **params):
+    f = selectors.parse_filter(actor, {"start": start, "end": end, **params})
     got = selectors.kpi_summary(actor=actor, f=f, now=NOW)
     return (
         {c: (k["numerator"], k["denominator"]) for c, k in got["kpis"].items()},
@@ -142,8 +142,8 @@ def _everything(actor, start, end):
     )
 
 
-def _live_everything(start, end, actor):
-    f = selectors.parse_filter(actor, {"start": start, "end": end})
+def _live_everything(start, end, actor, **params):
+    f = selectors.parse_filter(actor, {"start": start, "end": end, **params})
     qs = selectors.period_qs(f)
     got = kpis.compute(qs, now=NOW)
     return (
@@ -154,7 +154,7 @@ def _live_everything(start, end, actor):
     )
 
 
-def test_whole_clean_months_are_read_from_the_month_rows(kpi_world, make_user):
+def test_whole_clean_months_are_read_from_the_month_rows(kpi_world, make_user, county):
     office = make_user("office")
     _refresh_autumn_to_spring()
     assert summaries.clean_months(date(2025, 11, 20), date(2026, 2, 10), set()) == [date(2025, 12, 1), date(2026, 1, 1)]
@@ -164,6 +164,10 @@ def test_whole_clean_months_are_read_from_the_month_rows(kpi_world, make_user):
     assert "stats_kpimonth" in sql and "stats_dimmonth" in sql and "stats_kpiday" not in sql and "stats_dimday" not in sql
     assert got == _live_everything(*WHOLE_MONTHS, office)
     assert _everything(office, *MONTHS_AND_DAYS) == _live_everything(*MONTHS_AND_DAYS, office)
+    for township in county.townships[:2]:  # a township's scope: its own month rows (p12 is the second township's)
+        region = {"region": township.code}
+        assert _everything(office, *WHOLE_MONTHS, **region) == _live_everything(*WHOLE_MONTHS, office, **region)
+        assert _everything(office, *MONTHS_AND_DAYS, **region) == _live_everything(*MONTHS_AND_DAYS, office, **region)
 
 
 def test_a_month_with_a_dirty_day_is_read_from_its_days_until_the_refresh_rebuilds_it(kpi_world, make_user):
