@@ -122,21 +122,18 @@ def clean_months(start: date, end: date, stale: set[date]) -> list[date]:
 def _summary_parts(day_rows: QuerySet, month_rows: QuerySet | None, path: str, start: date, end: date, stale: set[date]) -> list[QuerySet]:
     """The clean part of [start, end] in scope, as the querysets to sum: the month rows of the clean whole months and
     the day rows of the other clean days (a part that holds no day is left out). `month_rows` None: days only."""
-    months = clean_months(start, end, stale) if month_rows is not None else []
+    if month_rows is None or not (months := clean_months(start, end, stale)):
+        return [_summary_scope(day_rows, path, start, end, stale)]
     parts = []
-    if months:
-        in_months = {first + timedelta(days=i) for first in months for i in range(month_end(first).day)}
-        every = {start + timedelta(days=i) for i in range((end - start).days + 1)}
-        if every - stale - in_months:
-            days = _summary_scope(day_rows, path, start, end, stale)
-            for first, last in _runs(months, step=lambda m: month_end(m) + timedelta(days=1)):
-                days = days.exclude(day__gte=first, day__lte=month_end(last))
-            parts.append(days)
-        assert month_rows is not None
-        rows = month_rows.filter(month__in=months)
-        parts.append(rows if path == "/" else rows.filter(node__path__startswith=path))
-    else:
-        parts.append(_summary_scope(day_rows, path, start, end, stale))
+    # The stale days lie in the period and in none of the clean months: what remains are the clean days outside them.
+    month_days = sum(month_end(first).day for first in months)
+    if (end - start).days + 1 - len(stale) - month_days > 0:
+        days = _summary_scope(day_rows, path, start, end, stale)
+        for first, last in _runs(months, step=lambda m: month_end(m) + timedelta(days=1)):
+            days = days.exclude(day__gte=first, day__lte=month_end(last))
+        parts.append(days)
+    rows = month_rows.filter(month__in=months)
+    parts.append(rows if path == "/" else rows.filter(node__path__startswith=path))
     return parts
 
 
