@@ -13,7 +13,7 @@ from xinfang.petitions.events import record_event
 ROOT = Path(__file__).resolve().parents[2] / "xinfang"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Functions that write a timeline entry, and how their action is passed.
-WRITERS = {"record_event", "_finish", "append_event", "_begin"}
+WRITERS = {"record_event", "_finish", "append_event", "_begin", "first_event_rows"}
 
 
 def _written_actions() -> list[tuple[str, str]]:

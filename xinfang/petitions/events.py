@@ -10,7 +10,7 @@ first event, written by registration in the transaction that wrote the petition:
 
 from django.utils import timezone
 
-from xinfang.audit.chain import append_event
+from xinfang.audit import chain
 from xinfang.petitions.event_types import EventType
 from xinfang.petitions.models import Petition, PetitionEvent
 
@@ -29,19 +29,44 @@ def record_event(
     imported: bool = False,
     first_state: str | None = None,
 ) -> PetitionEvent:
+    return chain.append_event(
+        petition=petition,
+        first_state=first_state,
+        **_event_fields(action, actor, actor_label, from_status, to_status, data, public, at, imported),
+    )
+
+
+def first_event_rows(
+    *,
+    petition: Petition,
+    state: str,
+    ids: tuple[int, int],
+    action: str,
+    actor=None,
+    actor_label: str = "",
+    to_status: str = "",
+    data=None,
+    public=False,
+    at=None,
+    imported=False,
+):
+    """Registration on PostgreSQL: the petition's first event, its seal and the chain head as unsaved rows with their
+    ids (`chain.first_event_rows`), written with the petition in one statement (`registration`)."""
+    fields = _event_fields(action, actor, actor_label, "", to_status, data, public, at, imported)
+    return chain.first_event_rows(petition=petition, state=state, ids=ids, **fields)
+
+
+def _event_fields(action, actor, actor_label, from_status, to_status, data, public, at, imported) -> dict:
     if action not in EventType.values:  # every entry on the timeline has its Chinese name (event_types.py)
         raise ValueError(f"unknown event type {action!r}: add it to xinfang/petitions/event_types.py")
-    label = actor_label or (actor.display_name if actor is not None else "")
-    return append_event(
-        petition=petition,
-        action=action,
-        actor=actor,
-        actor_label=label,
-        at=at or timezone.now(),
-        from_status=from_status,
-        to_status=to_status,
-        data=data or {},
-        public=public,
-        imported=imported,
-        first_state=first_state,
-    )
+    return {
+        "action": action,
+        "actor": actor,
+        "actor_label": actor_label or (actor.display_name if actor is not None else ""),
+        "at": at or timezone.now(),
+        "from_status": from_status,
+        "to_status": to_status,
+        "data": data or {},
+        "public": public,
+        "imported": imported,
+    }
