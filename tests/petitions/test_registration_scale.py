@@ -168,3 +168,143 @@ def test_the_register_event_seals_the_state_a_read_gives(county, category, users
         seal = EventSeal.objects.get(event__petition=petition, event__seq=1)
         assert seal.state == petition_state(petition.pk), petition.reg_no
         assert verify_petition_chain(petition) is None
+
+
+def test_the_number_is_taken_by_the_last_statement_before_the_commit(county, category, users):
+    """PostgreSQL: the petition and its first event, seal and chain head go in one statement, then the counter's
+    `UPDATE … RETURNING`, and nothing after it but the commit: the office's next registration waits on the counter
+    row only that long. SQLite serialises writers: there the petition row is written first."""
+    from django.test.utils import CaptureQueriesContext
+
+    _register(users, county, category)  # the counter row exists from here on
+    with CaptureQueriesContext(connection) as ctx:
+        petition, _code = _register(users, county, category)
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    counter = [i for i, sql in enumerate(statements) if sql.startswith(f"UPDATE {RegistrationCounter._meta.db_table}")]
+    assert len(counter) == 1
+    if connection.vendor == "postgresql":
+        assert counter[0] == len(statements) - 1
+        together = statements[-2]
+        for table in ("petitions_petition", "petitions_petitionevent", "audit_eventseal", "audit_chainhead"):
+            assert f'INSERT INTO "{table}"' in together
+        assert petition.seq == 2 and RegistrationCounter.objects.get(office=county.office).last == 2
+    else:
+        assert statements[counter[0] + 1].startswith('INSERT INTO "petitions_petition"')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_written_first_by_a_registration_in_flight_is_taken_again(county, category, users):
+    """Two registrations of one office at once both start from the same last number. The one that writes it first
+    keeps it; the other waits on the number's unique key, and once the first commits it is written again with the
+    next number, its first event sealing that one (the chain verifies), and the counter moves once for each."""
+    if connection.vendor != "postgresql":
+        pytest.skip("同时登记取号需在 PostgreSQL 上验证（SQLite 的写事务本身就是串行的）")
+    from xinfang.audit.chain import verify_petition_chain
+
+    first_done, release, seqs, errors = threading.Event(), threading.Event(), {}, []
+    table = RegistrationCounter._meta.db_table
+
+    def hold_after_the_number(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith(f"UPDATE {table}"):
+            first_done.set()
+            release.wait(10)  # the number is taken, the commit not yet made
+        return result
+
+    def first():
+        try:
+            with connection.execute_wrapper(hold_after_the_number):
+                seqs["first"] = _register(users, county, category, petitioners=[{"name": "先登"}])[0].seq
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    _register(users, county, category)  # number 1; the counter row exists
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_done.wait(10)
+    second_pid = connection.cursor().connection.info.backend_pid
+    inserts = []
+
+    def count_inserts(execute, sql, params, many, context):
+        if 'INSERT INTO "petitions_petition"' in sql:
+            inserts.append(sql)
+        return execute(sql, params, many, context)
+
+    def let_the_first_commit_once_the_second_waits():
+        with connections["default"].temporary_connection() as cursor:
+            for _ in range(200):
+                cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [second_pid])
+                if cursor.fetchone()[0] == "Lock":
+                    break
+                threading.Event().wait(0.05)
+        release.set()
+
+    watcher = threading.Thread(target=let_the_first_commit_once_the_second_waits)
+    watcher.start()
+    with connection.execute_wrapper(count_inserts):
+        second, _code = _register(users, county, category, petitioners=[{"name": "后登"}])
+    watcher.join()
+    thread.join()
+    assert errors == []
+    assert (seqs["first"], second.seq) == (2, 3)
+    assert len(inserts) == 2  # written with number 2, rolled back to its savepoint, written with 3
+    assert second.reg_no.endswith("-000003") and verify_petition_chain(second) is None
+    assert sorted(Petition.objects.values_list("seq", flat=True)) == [1, 2, 3]
+    assert RegistrationCounter.objects.get(office=county.office).last == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_meeting_a_writer_that_took_the_number_first_tries_again(county, category, users, monkeypatch):
+    """The batch path and the demo take the number before they write the petition. A registration that wrote the
+    same number meanwhile and then waits on the counter row deadlocks with such a writer: PostgreSQL ends the side
+    that waited first (the registration), which rolls back to its savepoint and takes the next number."""
+    if connection.vendor != "postgresql":
+        pytest.skip("死锁只在 PostgreSQL 上发生（SQLite 的写事务本身就是串行的）")
+    from xinfang.petitions.registration import next_registration_number
+
+    _register(users, county, category)  # number 1
+    template = Petition.objects.get(seq=1)
+    took, errors, outcome = threading.Event(), [], {}
+    main_pid = connection.cursor().connection.info.backend_pid
+
+    def writer_taking_the_number_first():
+        try:
+            with transaction.atomic():
+                seq, reg_no = next_registration_number(county.office, template.year)
+                took.set()
+                with connection.cursor() as cursor:
+                    for _ in range(200):  # until the registration waits on the counter row
+                        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [main_pid])
+                        if cursor.fetchone()[0] == "Lock":
+                            break
+                        threading.Event().wait(0.05)
+                template.pk, template.seq, template.reg_no = None, seq, reg_no
+                template.save(force_insert=True)
+            outcome["writer"] = seq
+        except Exception as exc:  # the deadlock's other side, should PostgreSQL pick this one
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    from xinfang.petitions import registration
+
+    real_reserve = registration._reserve_ids
+
+    def reserve_then_let_the_writer_take_the_number(office_id, year):
+        reserved = real_reserve(office_id, year)  # reads the last number before the writer moves the counter
+        thread.start()
+        assert took.wait(10)
+        return reserved
+
+    thread = threading.Thread(target=writer_taking_the_number_first)
+    monkeypatch.setattr(registration, "_reserve_ids", reserve_then_let_the_writer_take_the_number)
+    petition, _code = _register(users, county, category, petitioners=[{"name": "后登"}])
+    thread.join()
+    if errors:  # PostgreSQL ended the writer instead: the registration kept number 2
+        assert petition.seq == 2 and "deadlock" in errors[0]
+    else:
+        assert (outcome["writer"], petition.seq) == (2, 3)
+    assert sorted(Petition.objects.values_list("seq", flat=True)) == list(range(1, petition.seq + 1))
+    assert RegistrationCounter.objects.get(office=county.office).last == petition.seq

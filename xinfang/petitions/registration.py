@@ -10,19 +10,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from xinfang.access import services as access_services
 from xinfang.audit.chain import state_as_written
+from xinfang.audit.models import ChainHead
 from xinfang.core import inputs
 from xinfang.core.crypto import keyed_hash
-from xinfang.core.errors import InvalidInput, NoPermission
+from xinfang.core.errors import Conflict, InvalidInput, NoPermission
+from xinfang.core.inserts import announce_saved, insert_together
 from xinfang.org.models import Role, Unit, UnitKind, User
 from xinfang.petitions import timelimits
 from xinfang.petitions.attachments import read_attachment, store_attachment
 from xinfang.petitions.event_types import EventType
-from xinfang.petitions.events import record_event
+from xinfang.petitions.events import first_event_rows, record_event
 from xinfang.petitions.inputs import clean_person
 from xinfang.petitions.models import (
     Category,
@@ -30,6 +32,7 @@ from xinfang.petitions.models import (
     Nature,
     Petition,
     Petitioner,
+    PetitionEvent,
     RegistrationCounter,
     Respondent,
     Status,
@@ -120,23 +123,105 @@ def may_be_in_registration_number(q: str) -> bool:
     return bool(q) and set(q.upper()) <= _NUMBER_CHARACTERS
 
 
-def _bump_counter(office_id: int, year: int, n: int = 1) -> int | None:
+def _bump_counter(office_id: int, year: int, n: int = 1, *, expected: int | None = None) -> int | None:
+    """Move the counter on by n and return its new last number; None if it has no row (or, with `expected`, if its
+    last number is no longer that)."""
     table = RegistrationCounter._meta.db_table
+    sql, params = f"UPDATE {table} SET last = last + %s WHERE office_id = %s AND year = %s", [n, office_id, year]
+    if expected is not None:
+        sql, params = f"{sql} AND last = %s", [*params, expected]
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET last = last + %s WHERE office_id = %s AND year = %s RETURNING last", [n, office_id, year])
+        cursor.execute(f"{sql} RETURNING last", params)
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def _reserve_petition_id() -> int | None:
-    """PostgreSQL: the new petition's id from its sequence, so the rows that point to it (petitioners, respondents,
+@dataclass(frozen=True)
+class _Reserved:
+    petition: int
+    event: int
+    head: int
+    last: int | None  # the office's last number this year as committed when asked (None: no counter row yet)
+
+
+def _reserve_ids(office_id: int, year: int) -> _Reserved | None:
+    """PostgreSQL: the new petition's id, its first event's and its chain head's from their sequences, and the
+    counter's last committed number, in one query; so the rows that point to the petition (petitioners, respondents,
     attachments: foreign keys are checked at commit) are written before the number is taken. SQLite has one writer
     at a time anyway: None (the petition is written first there)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Petition._meta.db_table])
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval(pg_get_serial_sequence(%s, 'id')),"
+            " nextval(pg_get_serial_sequence(%s, 'id')),"
+            f" (SELECT last FROM {RegistrationCounter._meta.db_table} WHERE office_id = %s AND year = %s)",
+            [Petition._meta.db_table, PetitionEvent._meta.db_table, ChainHead._meta.db_table, office_id, year],
+        )
+        return _Reserved(*cursor.fetchone())
+
+
+# The unique keys a number taken by a concurrent registration trips on: that registration wrote it first.
+_NUMBER_KEYS = frozenset({"petitions_petition_reg_no_key", "reg_no_seq_unique"})
+_EXTERNAL_ID_KEY = "external_id_unique_per_channel"
+_DEADLOCK = "40P01"
+MAX_NUMBER_ATTEMPTS = 50
+
+
+def _write_numbered(petition: Petition, first_rows, *, last: int | None) -> None:
+    """PostgreSQL: give the petition the office's next number and write it with its first event, seal and chain head
+    (`first_rows()`, built for the number: the event's HMAC covers it) in one statement; then take the number with
+    `UPDATE … SET last = last + 1 WHERE last = <the number before> RETURNING`, the last statement before the commit.
+    The counter row is held only from that statement to the commit (the office's next registration waits that long
+    on it, instead of for the petition's writes), and a rollback anywhere gives the number back: numbers stay
+    gap-free.
+
+    The number is the one after the counter's last committed value. A registration of the same office in flight at
+    the same moment may write the same number first: the petition's unique number key makes this insert wait for it,
+    and fail once it commits, or the counter has moved past `last` by then; either way this attempt is rolled back
+    to its savepoint and made again with the number after the new last one (the rows are rebuilt, so the event seals
+    the number the petition gets). A writer that takes the number before it writes (the batch path, the demo) can
+    deadlock with this one; PostgreSQL ends this side (it waited first) and it tries again. The savepoint is left
+    to the commit: releasing it would be one more round trip while the counter row is held."""
+    office_id, year = petition.office_id, petition.year
+    for _attempt in range(MAX_NUMBER_ATTEMPTS):
+        if last is None:
+            last = _counter_last(office_id, year)
+        petition.seq = last + 1
+        petition.reg_no = registration_number(petition.office, year, petition.seq)
+        rows = [petition, *first_rows()]
+        sid = transaction.savepoint()
+        try:
+            insert_together(rows)
+            taken = _bump_counter(office_id, year, expected=last)
+        except (IntegrityError, OperationalError) as exc:
+            transaction.savepoint_rollback(sid)
+            diag = getattr(exc.__cause__, "diag", None)
+            if getattr(diag, "constraint_name", None) == _EXTERNAL_ID_KEY:
+                raise InvalidInput("该外部编号已登记过", fields={"external_id": ["该外部编号已登记过"]}) from None
+            if getattr(diag, "constraint_name", None) not in _NUMBER_KEYS and getattr(exc.__cause__, "sqlstate", None) != _DEADLOCK:
+                raise
+        else:
+            if taken is not None:
+                announce_saved(rows)
+                return
+            transaction.savepoint_rollback(sid)
+        last = None
+    raise Conflict("登记编号正被同时登记的信访件占用，请稍后重试")
+
+
+def _counter_last(office_id: int, year: int) -> int:
+    """The office's last committed number this year, creating its counter row at the year's first (a racing creator
+    wins harmlessly)."""
+    row = RegistrationCounter.objects.filter(office_id=office_id, year=year).values_list("last", flat=True).first()
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():
+            RegistrationCounter.objects.create(office_id=office_id, year=year, last=0)
+    except IntegrityError:
+        pass
+    return RegistrationCounter.objects.values_list("last", flat=True).get(office_id=office_id, year=year)
 
 
 def _chain_ended(petition: Petition | None) -> bool:
@@ -427,13 +512,16 @@ def petition_register(
     """
     reg = prepare_registration(**locals())
     petition, people_rows, respondent_rows, checked = reg.petition, reg.people_rows, reg.respondent_rows, reg.checked
-    # The counter row is locked from the number to the commit, so the number is taken after every write that does not
-    # carry it: on PostgreSQL the petition's id comes from its sequence and its petitioners, respondents and
-    # attachments are written first; then the number, the petition row and the register event (which seals the
-    # number), then the commit. SQLite serialises writers anyway: there the petition row comes first.
-    petition.pk = _reserve_petition_id()
-    if petition.pk is None:
+    # The number is taken as late as it can be. On PostgreSQL the petition's id (and its first event's and chain
+    # head's) come from their sequences, so its petitioners, respondents and attachments are written first; then the
+    # petition row with the next number and its first event, seal and head in one statement, and last the counter's
+    # `UPDATE … RETURNING` (`_write_numbered`). SQLite serialises writers anyway: there the petition row comes first
+    # and the register event after the attachments.
+    reserved = _reserve_ids(petition.office_id, petition.year)
+    if reserved is None:
         _insert_numbered(petition)
+    else:
+        petition.pk = reserved.petition
     rows: list[Petitioner | Respondent] = [*people_rows, *respondent_rows]
     for row in rows:
         row.petition = petition
@@ -442,20 +530,27 @@ def petition_register(
     # A respondent whose name and unit match a user is treated as that user until the office clears it (DESIGN.md).
     access_services.presume_respondent_matches(respondent_rows)
     stored = [store_attachment(petition=petition, item=None, actor=actor, checked=c) for c in checked]
-    if petition.reg_no == "":
-        _insert_numbered(petition)
-    record_event(
-        petition=petition,
-        action=EventType.REGISTER,
-        actor=actor,
-        actor_label=actor_label,
-        to_status=Status.REGISTERED,
-        data=reg.register_data(attachments=[a.sha256 for a in stored]),
-        public=True,
-        at=reg.now,
-        imported=imported,
-        first_state=state_as_written(petition, people_rows, respondent_rows),
-    )
+    register_event = {
+        "action": EventType.REGISTER,
+        "actor": actor,
+        "actor_label": actor_label,
+        "to_status": Status.REGISTERED,
+        "data": reg.register_data(attachments=[a.sha256 for a in stored]),
+        "public": True,
+        "at": reg.now,
+        "imported": imported,
+    }
+    if reserved is None:
+        record_event(petition=petition, first_state=state_as_written(petition, people_rows, respondent_rows), **register_event)
+    else:
+        ids = (reserved.event, reserved.head)
+        _write_numbered(
+            petition,
+            lambda: first_event_rows(
+                petition=petition, state=state_as_written(petition, people_rows, respondent_rows), ids=ids, **register_event
+            ),
+            last=reserved.last,
+        )
     if refuse_messages and not petition.anonymous:
         # 不接收短信: in the same transaction as the register event, so not even the registration message goes out
         from xinfang.messaging.services import set_refusal
