@@ -70,7 +70,12 @@ def table(results: dict) -> list[str]:
                 (
                     "登记计数器行锁持有（取号到提交）",
                     f"{hold.get('n')} 次",
-                    f"p50 {hold.get('p50_ms')} / p95 {hold.get('p95_ms')} ms",
+                    f"p50 {hold.get('p50_ms')} / p95 {hold.get('p95_ms')} ms"
+                    + (
+                        f"；编号占用（写入信访件到提交）p50 {number['p50_ms']} / p95 {number['p95_ms']} ms"
+                        if (number := hold.get("number_held"))
+                        else ""
+                    ),
                     "",
                     "≈1 ms",
                     "",
