@@ -154,6 +154,24 @@ def test_petition_edited_behind_the_services_is_named(world):
     _verify_names(world.p_in, contains="关键字段")
 
 
+def test_an_edit_behind_the_services_stays_named_after_a_gateways_answer(world):
+    """An event that changes no key field (the SMS gateway's answer) seals the state the head holds, reading nothing
+    back: an edit made before it behind the services' back is not sealed as if a service had made it."""
+    from django.test.utils import CaptureQueriesContext
+
+    from xinfang.petitions.event_types import EventType
+
+    p = world.p_in
+    before = ChainHead.objects.get(chain=Chain.EVENTS, petition=p).state
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE petitions_petition SET content = %s WHERE id = %s", ["被改过的主要问题", p.pk])
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        note = record_event(petition=p, action=EventType.MESSAGE_SENT, actor_label="短信平台", changes_key_fields=False)
+    assert not [q for q in ctx.captured_queries if "petitions_petitioner" in q["sql"] or "petitions_respondent" in q["sql"]]
+    assert note.seal.state == before == ChainHead.objects.get(chain=Chain.EVENTS, petition=p).state
+    _verify_names(p, contains="关键字段")
+
+
 @pytest.mark.parametrize(
     "sql",
     [

@@ -24,7 +24,8 @@ the daily checkpoint (`xinfang.audit.checkpoints`) means replaying an old, valid
 `record_event` after the change (the event is the last write): the state sealed is read back from the
 database by `record_event` itself. Registration alone seals its first event from the rows it has just written
 (`state_as_written`), because it does so while holding the office's counter row;
-`test_the_register_event_seals_the_state_a_read_gives` checks that this equals the read-back.
+`test_the_register_event_seals_the_state_a_read_gives` checks that this equals the read-back. An event that changes
+no key field (the SMS gateway's answers) seals the state its head holds (`changes_key_fields=False`).
 """
 
 import hashlib
@@ -333,12 +334,27 @@ def first_event_rows(*, petition, state: str, ids: tuple[int | None, int | None]
 
 
 def append_event(
-    *, petition, action, actor, actor_label, at, from_status, to_status, data, public, imported, first_state: str | None = None
+    *,
+    petition,
+    action,
+    actor,
+    actor_label,
+    at,
+    from_status,
+    to_status,
+    data,
+    public,
+    imported,
+    first_state: str | None = None,
+    changes_key_fields: bool = True,
 ):
     """Write one event at the end of the petition's chain, its seal and the new head (inside the caller's transaction).
 
     `first_state` starts the chain of a petition written in this very transaction (`first_event_rows`): no head to
-    lock, no state to read back, no savepoint."""
+    lock, no state to read back, no savepoint. An event that changes none of the key fields (`changes_key_fields`
+    False: a gateway's answer about a message) seals the state its head holds: nothing is read back, and an edit made
+    behind the services' back since the last event stays visible to verification (the head's state no longer matches
+    the petition) instead of being sealed as if a service had made it."""
     event = {
         "action": action,
         "actor": actor,
@@ -359,7 +375,7 @@ def append_event(
     with transaction.atomic():
         head = _lock_head(Chain.EVENTS, petition.pk)
         seq, prev = (head.last_seq + 1, head.last_hash) if head is not None else (1, "")
-        state = petition_state(petition.pk)
+        state = head.state if not changes_key_fields and head is not None and head.state else petition_state(petition.pk)
         row = _event_row(key, petition=petition, seq=seq, prev=prev, state=state, **event)
         try:
             row.save(force_insert=True)

@@ -158,6 +158,7 @@ def _note(message: PetitionerMessage, action: str, **data) -> None:
         from_status=petition.status,
         to_status=petition.status,
         data={"step_label": texts.STEP_LABELS.get(message.step, message.step), "message": message.pk, **data},
+        changes_key_fields=False,  # the petition is as its last event left it: the head's state is sealed again
     )
 
 

@@ -5,7 +5,8 @@ takes the next seq and the previous hash from it, reads the petition's key field
 database (so the state sealed is what was written, including this service's own change), and writes the
 event, its seal and the new head together (`xinfang.audit.chain.append_event`). The one exception is a petition's
 first event, written by registration in the transaction that wrote the petition: it passes `first_state`
-(`chain.state_as_written`, from the rows it holds) and nothing is read back.
+(`chain.state_as_written`, from the rows it holds) and nothing is read back. An event that changes no key field
+(`changes_key_fields=False`: the SMS gateway's answers) seals the state the head already holds.
 """
 
 from django.utils import timezone
@@ -28,10 +29,12 @@ def record_event(
     at=None,
     imported: bool = False,
     first_state: str | None = None,
+    changes_key_fields: bool = True,
 ) -> PetitionEvent:
     return chain.append_event(
         petition=petition,
         first_state=first_state,
+        changes_key_fields=changes_key_fields,
         **_event_fields(action, actor, actor_label, from_status, to_status, data, public, at, imported),
     )
 
