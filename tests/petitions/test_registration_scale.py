@@ -165,6 +165,7 @@ def test_the_register_event_seals_the_state_a_read_gives(county, category, users
         )[0],
     ]
     for petition in registered:
+        assert petition.events.get(seq=1).data["reg_no"] == petition.reg_no
         seal = EventSeal.objects.get(event__petition=petition, event__seq=1)
         assert seal.state == petition_state(petition.pk), petition.reg_no
         assert verify_petition_chain(petition) is None
@@ -251,6 +252,7 @@ def test_a_number_written_first_by_a_registration_in_flight_is_taken_again(count
     assert (seqs["first"], second.seq) == (2, 3)
     assert len(inserts) == 2  # written with number 2, rolled back to its savepoint, written with 3
     assert second.reg_no.endswith("-000003") and verify_petition_chain(second) is None
+    assert second.events.get(seq=1).data["reg_no"] == second.reg_no  # the event written again names the new number
     assert sorted(Petition.objects.values_list("seq", flat=True)) == [1, 2, 3]
     assert RegistrationCounter.objects.get(office=county.office).last == 3
 
@@ -308,3 +310,61 @@ def test_a_registration_meeting_a_writer_that_took_the_number_first_tries_again(
         assert (outcome["writer"], petition.seq) == (2, 3)
     assert sorted(Petition.objects.values_list("seq", flat=True)) == list(range(1, petition.seq + 1))
     assert RegistrationCounter.objects.get(office=county.office).last == petition.seq
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_meeting_a_registration_that_wrote_its_number_first_numbers_again(county, category, users):
+    """The other order of the same deadlock: a registration writes number 2, then a batch (the legacy import) takes
+    number 2 from the counter and waits on the registration's row, then the registration waits on the counter row.
+    PostgreSQL ends the batch's side (it waited first); the batch rolls back to its savepoint and, once the
+    registration has committed, takes number 3 — the import goes on instead of failing as a whole."""
+    if connection.vendor != "postgresql":
+        pytest.skip("死锁只在 PostgreSQL 上发生（SQLite 的写事务本身就是串行的）")
+    from xinfang.petitions.registration import petition_register_batch, prepare_registration
+
+    _register(users, county, category)  # number 1; the counter row exists
+    wrote, errors, seqs = threading.Event(), [], {}
+    table = RegistrationCounter._meta.db_table
+    batch_pid = connection.cursor().connection.info.backend_pid
+
+    def wait_for_the_batch_then_take_the_number(execute, sql, params, many, context):
+        if sql.startswith(f"UPDATE {table}"):  # the number is written; the counter not yet moved
+            wrote.set()
+            with connections["default"].temporary_connection() as cursor:
+                for _ in range(200):  # until the batch waits on this registration's number
+                    cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [batch_pid])
+                    if cursor.fetchone()[0] == "Lock":
+                        break
+                    threading.Event().wait(0.05)
+        return execute(sql, params, many, context)
+
+    def registration():
+        try:
+            with connection.execute_wrapper(wait_for_the_batch_then_take_the_number):
+                seqs["registration"] = _register(users, county, category, petitioners=[{"name": "先登"}])[0].seq
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    reg = prepare_registration(
+        actor=users.clerk,
+        channel="letter",
+        received_at=timezone.now(),
+        petitioners=[{"name": "台账"}],
+        nature="inquiry",
+        category=category,
+        content="历史台账中的一件",
+        region=county.region,
+        imported=True,
+    )
+    thread = threading.Thread(target=registration)
+    thread.start()
+    assert wrote.wait(10)
+    [imported] = petition_register_batch(registrations=[reg])
+    thread.join()
+    assert errors == []
+    assert (seqs["registration"], imported.seq) == (2, 3)
+    assert imported.events.get(seq=1).data["reg_no"] == imported.reg_no
+    assert sorted(Petition.objects.values_list("seq", flat=True)) == [1, 2, 3]
+    assert RegistrationCounter.objects.get(office=county.office).last == 3

@@ -7,7 +7,7 @@ foreign keys between them are checked at the commit (Django declares every forei
 No signals are sent here: `announce_saved` sends `post_save` once the caller knows the rows are there to stay."""
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import signals
+from django.db.models import NOT_PROVIDED, signals
 from django.db.models.sql import InsertQuery
 
 
@@ -18,6 +18,8 @@ def insert_together(rows, *, using: str = DEFAULT_DB_ALIAS) -> None:
         model = type(row)
         if row.pk is None:
             raise ValueError(f"{model.__name__}: insert_together writes rows whose primary key is already taken")
+        if any(f.generated or f.db_default is not NOT_PROVIDED for f in model._meta.concrete_fields):
+            raise ValueError(f"{model.__name__}: a value the database computes would have to be read back; use save()")
         query = InsertQuery(model)
         query.insert_values([f for f in model._meta.local_concrete_fields if not f.generated], [row])
         [(sql, params)] = query.get_compiler(using=using).as_sql()  # also fills auto_now(_add) as save() would

@@ -180,8 +180,9 @@ def _write_numbered(petition: Petition, first_rows, *, last: int | None) -> None
     the same moment may write the same number first: the petition's unique number key makes this insert wait for it,
     and fail once it commits, or the counter has moved past `last` by then; either way this attempt is rolled back
     to its savepoint and made again with the number after the new last one (the rows are rebuilt, so the event seals
-    the number the petition gets). A writer that takes the number before it writes (the batch path, the demo) can
-    deadlock with this one; PostgreSQL ends this side (it waited first) and it tries again. The savepoint is left
+    the number the petition gets). A writer that takes the number before it writes (the batch path; the demo loader
+    runs alone) can deadlock with this one; PostgreSQL ends the side that waited first: this one tries again, the
+    batch rolls back to its own savepoint and numbers again (`_number_and_write_all`). The savepoint is left
     to the commit: releasing it would be one more round trip while the counter row is held."""
     office_id, year = petition.office_id, petition.year
     for _attempt in range(MAX_NUMBER_ATTEMPTS):
@@ -530,24 +531,27 @@ def petition_register(
     # A respondent whose name and unit match a user is treated as that user until the office clears it (DESIGN.md).
     access_services.presume_respondent_matches(respondent_rows)
     stored = [store_attachment(petition=petition, item=None, actor=actor, checked=c) for c in checked]
-    register_event = {
-        "action": EventType.REGISTER,
-        "actor": actor,
-        "actor_label": actor_label,
-        "to_status": Status.REGISTERED,
-        "data": reg.register_data(attachments=[a.sha256 for a in stored]),
-        "public": True,
-        "at": reg.now,
-        "imported": imported,
-    }
+
+    def register_event() -> dict:  # for the number the petition holds now: the event's data names it
+        return {
+            "action": EventType.REGISTER,
+            "actor": actor,
+            "actor_label": actor_label,
+            "to_status": Status.REGISTERED,
+            "data": reg.register_data(attachments=[a.sha256 for a in stored]),
+            "public": True,
+            "at": reg.now,
+            "imported": imported,
+        }
+
     if reserved is None:
-        record_event(petition=petition, first_state=state_as_written(petition, people_rows, respondent_rows), **register_event)
+        record_event(petition=petition, first_state=state_as_written(petition, people_rows, respondent_rows), **register_event())
     else:
         ids = (reserved.event, reserved.head)
         _write_numbered(
             petition,
             lambda: first_event_rows(
-                petition=petition, state=state_as_written(petition, people_rows, respondent_rows), ids=ids, **register_event
+                petition=petition, state=state_as_written(petition, people_rows, respondent_rows), ids=ids, **register_event()
             ),
             last=reserved.last,
         )
@@ -610,8 +614,7 @@ def petition_register_batch(*, registrations: list[Registration]) -> list[Petiti
     Respondent.objects.bulk_create(respondents, batch_size=500)
     access_services.presume_respondent_matches(respondents)
     if ids is not None:
-        _number_all(petitions)
-        Petition.objects.bulk_create(petitions, batch_size=500)
+        _number_and_write_all(petitions)
     dated = [(r.petition.pk, r.registered_at) for r in registrations if r.registered_at is not None]
     for i in range(0, len(dated), 500):  # auto_now_add wrote now: the register's own dates, one statement per 500
         chunk = dated[i : i + 500]
@@ -651,6 +654,30 @@ def petition_register_batch(*, registrations: list[Registration]) -> list[Petiti
         chains.append((r.petition, events))
     seal_new_petitions(chains)
     return petitions
+
+
+def _number_and_write_all(petitions: list[Petition]) -> None:
+    """PostgreSQL: the batch's numbers, then its petition rows. A batch takes its numbers before it writes them (it
+    cannot afford to lose a race and write hundreds of rows again), so it can deadlock with a registration that wrote
+    one of those numbers a moment before (it read the counter before the batch moved it) and now waits on the counter
+    row. PostgreSQL ends the side that waited first: when that is the batch, it rolls back to its savepoint (giving
+    the numbers and the counter row back), and numbers again once the registration has committed."""
+    for _attempt in range(MAX_NUMBER_ATTEMPTS):
+        sid = transaction.savepoint()
+        try:
+            _number_all(petitions)
+            Petition.objects.bulk_create(petitions, batch_size=500)
+        except OperationalError as exc:
+            transaction.set_rollback(False)  # bulk_create's own atomic block marked ours: the savepoint undoes it all
+            transaction.savepoint_rollback(sid)
+            if getattr(exc.__cause__, "sqlstate", None) != _DEADLOCK:
+                raise
+            for p in petitions:
+                p._state.adding = True
+            continue
+        transaction.savepoint_commit(sid)
+        return
+    raise Conflict("登记编号正被同时登记的信访件占用，请稍后重试")
 
 
 def _number_all(petitions: list[Petition]) -> None:
