@@ -240,7 +240,7 @@ def test_a_number_is_found_through_its_trigram_index_and_the_words_through_their
 
 
 def test_only_what_a_number_is_made_of_can_be_in_one():
-    from xinfang.petitions.registration import may_be_in_registration_number
+    from xinfang.petitions.numbering import may_be_in_registration_number
 
     assert may_be_in_registration_number("XFJ-2026-000123") and may_be_in_registration_number("xfj-20")
     assert may_be_in_registration_number("000123") and may_be_in_registration_number("a.b_c")

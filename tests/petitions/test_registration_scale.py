@@ -264,7 +264,7 @@ def test_a_registration_meeting_a_writer_that_took_the_number_first_tries_again(
     that waited first (the registration), which rolls back to its savepoint and takes the next number."""
     if connection.vendor != "postgresql":
         pytest.skip("死锁只在 PostgreSQL 上发生（SQLite 的写事务本身就是串行的）")
-    from xinfang.petitions.registration import next_registration_number
+    from xinfang.petitions.numbering import next_registration_number
 
     _register(users, county, category)  # number 1
     template = Petition.objects.get(seq=1)
@@ -290,9 +290,9 @@ def test_a_registration_meeting_a_writer_that_took_the_number_first_tries_again(
         finally:
             connections.close_all()
 
-    from xinfang.petitions import registration
+    from xinfang.petitions import numbering
 
-    real_reserve = registration._reserve_ids
+    real_reserve = numbering.reserve_ids
 
     def reserve_then_let_the_writer_take_the_number(office_id, year):
         reserved = real_reserve(office_id, year)  # reads the last number before the writer moves the counter
@@ -301,7 +301,7 @@ def test_a_registration_meeting_a_writer_that_took_the_number_first_tries_again(
         return reserved
 
     thread = threading.Thread(target=writer_taking_the_number_first)
-    monkeypatch.setattr(registration, "_reserve_ids", reserve_then_let_the_writer_take_the_number)
+    monkeypatch.setattr(numbering, "reserve_ids", reserve_then_let_the_writer_take_the_number)
     petition, _code = _register(users, county, category, petitioners=[{"name": "后登"}])
     thread.join()
     if errors:  # PostgreSQL ended the writer instead: the registration kept number 2

@@ -86,7 +86,7 @@ def _bump(unit_id: int, kind: str, year: int) -> int | None:
 
 def next_number(unit: Unit, kind: str, year: int) -> tuple[int, str]:
     """The next gap-free 文号 (inside the issuing transaction: the counter row stays locked to the commit, a rollback
-    gives the number back), as registration numbers are taken (`registration.next_registration_number`)."""
+    gives the number back), as registration numbers are taken (`numbering.next_registration_number`)."""
     seq = _bump(unit.pk, kind, year)
     if seq is None:
         try:

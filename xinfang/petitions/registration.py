@@ -1,5 +1,6 @@
-"""Registration (登记): the gap-free registration number per office and year, the query code (stored hashed), the
-people and respondents, repeats. The attachments that come with it are checked and stored by `attachments.py`."""
+"""Registration (登记): the checks and defaults, the query code (stored hashed), the people and respondents, the first
+event, repeats. The number is `numbering.py`'s; the attachments that come with it are checked and stored by
+`attachments.py`."""
 
 import hashlib
 import hmac
@@ -10,18 +11,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from xinfang.access import services as access_services
 from xinfang.audit.chain import state_as_written
-from xinfang.audit.models import ChainHead
 from xinfang.core import inputs
 from xinfang.core.crypto import keyed_hash
-from xinfang.core.errors import Conflict, InvalidInput, NoPermission
-from xinfang.core.inserts import announce_saved, insert_together
+from xinfang.core.errors import InvalidInput, NoPermission
 from xinfang.org.models import Role, Unit, UnitKind, User
-from xinfang.petitions import timelimits
+from xinfang.petitions import numbering, timelimits
 from xinfang.petitions.attachments import read_attachment, store_attachment
 from xinfang.petitions.event_types import EventType
 from xinfang.petitions.events import first_event_rows, record_event
@@ -33,7 +32,6 @@ from xinfang.petitions.models import (
     Petition,
     Petitioner,
     PetitionEvent,
-    RegistrationCounter,
     Respondent,
     Status,
 )
@@ -92,137 +90,6 @@ def registering_office(actor, office=None) -> Unit:
     if fallback is None:
         raise InvalidInput("系统中没有信访局，无法登记")
     return fallback
-
-
-def next_registration_number(office: Unit, year: int) -> tuple[int, str]:
-    """Take the next gap-free number (call inside a transaction): one `UPDATE … RETURNING`, so the counter row is
-    locked from here to the commit. A rollback releases the number with the row, so numbers stay gap-free.
-    Registration takes it as late as it can (after every write that does not carry the number)."""
-    seq = _bump_counter(office.pk, year)
-    if seq is None:  # the office's first number this year: create the row (a racing creator wins harmlessly)
-        try:
-            with transaction.atomic():
-                RegistrationCounter.objects.create(office=office, year=year, last=0)
-        except IntegrityError:
-            pass
-        seq = _bump_counter(office.pk, year)
-    assert seq is not None  # the row exists now (ours or the racing creator's)
-    return seq, registration_number(office, year, seq)
-
-
-def registration_number(office: Unit, year: int, seq: int) -> str:
-    return f"{office.code.upper()}-{year}-{seq:06d}"
-
-
-# What a registration number is made of: the office's code (ASCII, org.models.unit_code_validator), digits and dashes.
-_NUMBER_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_.-")
-
-
-def may_be_in_registration_number(q: str) -> bool:
-    """Whether some registration number could contain q (case-insensitive): the search asks the numbers only then."""
-    return bool(q) and set(q.upper()) <= _NUMBER_CHARACTERS
-
-
-def _bump_counter(office_id: int, year: int, n: int = 1, *, expected: int | None = None) -> int | None:
-    """Move the counter on by n and return its new last number; None if it has no row (or, with `expected`, if its
-    last number is no longer that)."""
-    table = RegistrationCounter._meta.db_table
-    sql, params = f"UPDATE {table} SET last = last + %s WHERE office_id = %s AND year = %s", [n, office_id, year]
-    if expected is not None:
-        sql, params = f"{sql} AND last = %s", [*params, expected]
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING last", params)
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-@dataclass(frozen=True)
-class _Reserved:
-    petition: int
-    event: int
-    head: int
-    last: int | None  # the office's last number this year as committed when asked (None: no counter row yet)
-
-
-def _reserve_ids(office_id: int, year: int) -> _Reserved | None:
-    """PostgreSQL: the new petition's id, its first event's and its chain head's from their sequences, and the
-    counter's last committed number, in one query; so the rows that point to the petition (petitioners, respondents,
-    attachments: foreign keys are checked at commit) are written before the number is taken. SQLite has one writer
-    at a time anyway: None (the petition is written first there)."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval(pg_get_serial_sequence(%s, 'id')),"
-            " nextval(pg_get_serial_sequence(%s, 'id')),"
-            f" (SELECT last FROM {RegistrationCounter._meta.db_table} WHERE office_id = %s AND year = %s)",
-            [Petition._meta.db_table, PetitionEvent._meta.db_table, ChainHead._meta.db_table, office_id, year],
-        )
-        return _Reserved(*cursor.fetchone())
-
-
-# The unique keys a number taken by a concurrent registration trips on: that registration wrote it first.
-_NUMBER_KEYS = frozenset({"petitions_petition_reg_no_key", "reg_no_seq_unique"})
-_EXTERNAL_ID_KEY = "external_id_unique_per_channel"
-_DEADLOCK = "40P01"
-MAX_NUMBER_ATTEMPTS = 50
-
-
-def _write_numbered(petition: Petition, first_rows, *, last: int | None) -> None:
-    """PostgreSQL: give the petition the office's next number and write it with its first event, seal and chain head
-    (`first_rows()`, built for the number: the event's HMAC covers it) in one statement; then take the number with
-    `UPDATE … SET last = last + 1 WHERE last = <the number before> RETURNING`, the last statement before the commit.
-    The counter row is held only from that statement to the commit (the office's next registration waits that long
-    on it, instead of for the petition's writes), and a rollback anywhere gives the number back: numbers stay
-    gap-free.
-
-    The number is the one after the counter's last committed value. A registration of the same office in flight at
-    the same moment may write the same number first: the petition's unique number key makes this insert wait for it,
-    and fail once it commits, or the counter has moved past `last` by then; either way this attempt is rolled back
-    to its savepoint and made again with the number after the new last one (the rows are rebuilt, so the event seals
-    the number the petition gets). A writer that takes the number before it writes (the batch path; the demo loader
-    runs alone) can deadlock with this one; PostgreSQL ends the side that waited first: this one tries again, the
-    batch rolls back to its own savepoint and numbers again (`_number_and_write_all`). The savepoint is left
-    to the commit: releasing it would be one more round trip while the counter row is held."""
-    office_id, year = petition.office_id, petition.year
-    for _attempt in range(MAX_NUMBER_ATTEMPTS):
-        if last is None:
-            last = _counter_last(office_id, year)
-        petition.seq = last + 1
-        petition.reg_no = registration_number(petition.office, year, petition.seq)
-        rows = [petition, *first_rows()]
-        sid = transaction.savepoint()
-        try:
-            insert_together(rows)
-            taken = _bump_counter(office_id, year, expected=last)
-        except (IntegrityError, OperationalError) as exc:
-            transaction.savepoint_rollback(sid)
-            diag = getattr(exc.__cause__, "diag", None)
-            if getattr(diag, "constraint_name", None) == _EXTERNAL_ID_KEY:
-                raise InvalidInput("该外部编号已登记过", fields={"external_id": ["该外部编号已登记过"]}) from None
-            if getattr(diag, "constraint_name", None) not in _NUMBER_KEYS and getattr(exc.__cause__, "sqlstate", None) != _DEADLOCK:
-                raise
-        else:
-            if taken is not None:
-                announce_saved(rows)
-                return
-            transaction.savepoint_rollback(sid)
-        last = None
-    raise Conflict("登记编号正被同时登记的信访件占用，请稍后重试")
-
-
-def _counter_last(office_id: int, year: int) -> int:
-    """The office's last committed number this year, creating its counter row at the year's first (a racing creator
-    wins harmlessly)."""
-    row = RegistrationCounter.objects.filter(office_id=office_id, year=year).values_list("last", flat=True).first()
-    if row is not None:
-        return row
-    try:
-        with transaction.atomic():
-            RegistrationCounter.objects.create(office_id=office_id, year=year, last=0)
-    except IntegrityError:
-        pass
-    return RegistrationCounter.objects.values_list("last", flat=True).get(office_id=office_id, year=year)
 
 
 def _chain_ended(petition: Petition | None) -> bool:
@@ -516,11 +383,11 @@ def petition_register(
     # The number is taken as late as it can be. On PostgreSQL the petition's id (and its first event's and chain
     # head's) come from their sequences, so its petitioners, respondents and attachments are written first; then the
     # petition row with the next number and its first event, seal and head in one statement, and last the counter's
-    # `UPDATE … RETURNING` (`_write_numbered`). SQLite serialises writers anyway: there the petition row comes first
-    # and the register event after the attachments.
-    reserved = _reserve_ids(petition.office_id, petition.year)
+    # `UPDATE … RETURNING` (`numbering.write_numbered`). SQLite serialises writers anyway: there the petition row
+    # comes first and the register event after the attachments.
+    reserved = numbering.reserve_ids(petition.office_id, petition.year)
     if reserved is None:
-        _insert_numbered(petition)
+        numbering.insert_numbered(petition)
     else:
         petition.pk = reserved.petition
     rows: list[Petitioner | Respondent] = [*people_rows, *respondent_rows]
@@ -548,7 +415,7 @@ def petition_register(
         record_event(petition=petition, first_state=state_as_written(petition, people_rows, respondent_rows), **register_event())
     else:
         ids = (reserved.event, reserved.head)
-        _write_numbered(
+        numbering.write_numbered(
             petition,
             lambda: first_event_rows(
                 petition=petition, state=state_as_written(petition, people_rows, respondent_rows), ids=ids, **register_event()
@@ -598,9 +465,9 @@ def petition_register_batch(*, registrations: list[Registration]) -> list[Petiti
     if any(r.checked for r in registrations):
         raise InvalidInput("批量登记不接收附件", fields={"attachments": ["批量登记不接收附件"]})
     petitions = [r.petition for r in registrations]
-    ids = _reserve_petition_ids(len(petitions))
+    ids = numbering.reserve_petition_ids(len(petitions))
     if ids is None:
-        _number_all(petitions)
+        numbering.number_all(petitions)
         Petition.objects.bulk_create(petitions)
     else:
         for p, pk in zip(petitions, ids, strict=True):
@@ -614,7 +481,7 @@ def petition_register_batch(*, registrations: list[Registration]) -> list[Petiti
     Respondent.objects.bulk_create(respondents, batch_size=500)
     access_services.presume_respondent_matches(respondents)
     if ids is not None:
-        _number_and_write_all(petitions)
+        numbering.number_and_write_all(petitions)
     dated = [(r.petition.pk, r.registered_at) for r in registrations if r.registered_at is not None]
     for i in range(0, len(dated), 500):  # auto_now_add wrote now: the register's own dates, one statement per 500
         chunk = dated[i : i + 500]
@@ -624,7 +491,6 @@ def petition_register_batch(*, registrations: list[Registration]) -> list[Petiti
     for r in registrations:
         if r.registered_at is not None:
             r.petition.registered_at = r.registered_at
-    from xinfang.petitions.models import PetitionEvent
 
     chains = []
     for r in registrations:
@@ -656,71 +522,11 @@ def petition_register_batch(*, registrations: list[Registration]) -> list[Petiti
     return petitions
 
 
-def _number_and_write_all(petitions: list[Petition]) -> None:
-    """PostgreSQL: the batch's numbers, then its petition rows. A batch takes its numbers before it writes them (it
-    cannot afford to lose a race and write hundreds of rows again), so it can deadlock with a registration that wrote
-    one of those numbers a moment before (it read the counter before the batch moved it) and now waits on the counter
-    row. PostgreSQL ends the side that waited first: when that is the batch, it rolls back to its savepoint (giving
-    the numbers and the counter row back), and numbers again once the registration has committed."""
-    for _attempt in range(MAX_NUMBER_ATTEMPTS):
-        sid = transaction.savepoint()
-        try:
-            _number_all(petitions)
-            Petition.objects.bulk_create(petitions, batch_size=500)
-        except OperationalError as exc:
-            transaction.set_rollback(False)  # bulk_create's own atomic block marked ours: the savepoint undoes it all
-            transaction.savepoint_rollback(sid)
-            if getattr(exc.__cause__, "sqlstate", None) != _DEADLOCK:
-                raise
-            for p in petitions:
-                p._state.adding = True
-            continue
-        transaction.savepoint_commit(sid)
-        return
-    raise Conflict("登记编号正被同时登记的信访件占用，请稍后重试")
-
-
-def _number_all(petitions: list[Petition]) -> None:
-    """Consecutive numbers for petitions of the same office and year, in list order: one counter update per group."""
-    groups: dict[tuple[int, int], list[Petition]] = {}
-    for p in petitions:
-        groups.setdefault((p.office_id, p.year), []).append(p)
-    for (office_id, year), group in groups.items():
-        last = _bump_counter(office_id, year, len(group))
-        if last is None:  # the office's first number that year
-            try:
-                with transaction.atomic():
-                    RegistrationCounter.objects.create(office_id=office_id, year=year, last=0)
-            except IntegrityError:
-                pass
-            last = _bump_counter(office_id, year, len(group))
-        assert last is not None  # the counter row exists now
-        first = last - len(group) + 1
-        for seq, p in enumerate(group, start=first):
-            p.seq, p.reg_no = seq, registration_number(p.office, year, seq)
-
-
-def _reserve_petition_ids(n: int) -> list[int] | None:
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [Petition._meta.db_table, n])
-        return [row[0] for row in cursor.fetchall()]
-
-
 def _prefetched(manager, rows):
     """A related manager's queryset holding `rows`, as `prefetch_related` leaves it (`.all()` answers without a query)."""
     qs = manager.all()
     qs._result_cache, qs._prefetch_done = list(rows), True
     return qs
-
-
-def _insert_numbered(petition: Petition) -> None:
-    petition.seq, petition.reg_no = next_registration_number(petition.office, petition.year)
-    try:
-        petition.save(force_insert=True)
-    except IntegrityError:  # the one unique key a caller can repeat (the transaction is rolled back with the number)
-        raise InvalidInput("该外部编号已登记过", fields={"external_id": ["该外部编号已登记过"]}) from None
 
 
 def _person_row(person: dict, position: int, *, representative: bool) -> Petitioner:

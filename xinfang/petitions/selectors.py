@@ -16,7 +16,7 @@ from xinfang.core import planner
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import InvalidInput
 from xinfang.org.models import Region, Role, Unit, User
-from xinfang.petitions import deadlines, followup, registration, workflow
+from xinfang.petitions import deadlines, followup, numbering, workflow
 from xinfang.petitions.models import CLOSED_STATUSES, Category, Petition, Petitioner, PetitionEvent, Respondent, Status
 
 DUE_SOON_DAYS = 3
@@ -144,7 +144,7 @@ def _indexed_text(q: str) -> Q:
         text = words
     else:
         text = words & grams
-    if registration.may_be_in_registration_number(q):
+    if numbering.may_be_in_registration_number(q):
         text |= Q(reg_no__icontains=q)
     return text
 

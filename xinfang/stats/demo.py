@@ -50,7 +50,7 @@ def load(**options) -> str:
     now = timezone.now()
     codes = [c for c in TEXTS if c in categories] or list(categories)
     weights = [6 if c in ("labour", "land", "housing") else 2 for c in codes]
-    from xinfang.petitions.registration import next_registration_number
+    from xinfang.petitions.numbering import next_registration_number
 
     for i in range(n):
         received = now - timedelta(days=rng.uniform(3, 730), hours=rng.uniform(0, 9))
