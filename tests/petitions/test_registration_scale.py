@@ -30,7 +30,7 @@ class Boom(Exception):
     pass
 
 
-def _register(users, county, category, **over):
+def _form(users, county, category, **over) -> dict:
     data = dict(
         actor=users.clerk,
         channel="phone",
@@ -42,7 +42,24 @@ def _register(users, county, category, **over):
         region=county.region,
     )
     data.update(over)
-    return petition_register(**data)
+    return data
+
+
+def _register(users, county, category, **over):
+    return petition_register(**_form(users, county, category, **over))
+
+
+def _waits_on_a_lock(pid: int) -> bool:
+    """Whether PostgreSQL backend `pid` comes to wait on a lock within 10 s (pg_stat_activity, polled from the calling
+    thread's own connection): how the concurrency tests below order two transactions without sleeping blindly."""
+    with connections["default"].temporary_connection() as cursor:
+        for _ in range(200):
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is read once otherwise
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone()[0] == "Lock":
+                return True
+            threading.Event().wait(0.05)
+    return False
 
 
 def test_a_rolled_back_registration_gives_its_number_back(county, category, users):
@@ -226,7 +243,7 @@ def test_a_number_written_first_by_a_registration_in_flight_is_taken_again(count
     thread.start()
     assert first_done.wait(10)
     second_pid = connection.cursor().connection.info.backend_pid
-    inserts = []
+    inserts, waited = [], []
 
     def count_inserts(execute, sql, params, many, context):
         if 'INSERT INTO "petitions_petition"' in sql:
@@ -234,12 +251,7 @@ def test_a_number_written_first_by_a_registration_in_flight_is_taken_again(count
         return execute(sql, params, many, context)
 
     def let_the_first_commit_once_the_second_waits():
-        with connections["default"].temporary_connection() as cursor:
-            for _ in range(200):
-                cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [second_pid])
-                if cursor.fetchone()[0] == "Lock":
-                    break
-                threading.Event().wait(0.05)
+        waited.append(_waits_on_a_lock(second_pid))
         release.set()
 
     watcher = threading.Thread(target=let_the_first_commit_once_the_second_waits)
@@ -248,7 +260,7 @@ def test_a_number_written_first_by_a_registration_in_flight_is_taken_again(count
         second, _code = _register(users, county, category, petitioners=[{"name": "后登"}])
     watcher.join()
     thread.join()
-    assert errors == []
+    assert errors == [] and waited == [True]
     assert (seqs["first"], second.seq) == (2, 3)
     assert len(inserts) == 2  # written with number 2, rolled back to its savepoint, written with 3
     assert second.reg_no.endswith("-000003") and verify_petition_chain(second) is None
@@ -276,12 +288,7 @@ def test_a_registration_meeting_a_writer_that_took_the_number_first_tries_again(
             with transaction.atomic():
                 seq, reg_no = next_registration_number(county.office, template.year)
                 took.set()
-                with connection.cursor() as cursor:
-                    for _ in range(200):  # until the registration waits on the counter row
-                        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [main_pid])
-                        if cursor.fetchone()[0] == "Lock":
-                            break
-                        threading.Event().wait(0.05)
+                outcome["waited"] = _waits_on_a_lock(main_pid)  # the registration waits on the counter row
                 template.pk, template.seq, template.reg_no = None, seq, reg_no
                 template.save(force_insert=True)
             outcome["writer"] = seq
@@ -304,6 +311,7 @@ def test_a_registration_meeting_a_writer_that_took_the_number_first_tries_again(
     monkeypatch.setattr(numbering, "reserve_ids", reserve_then_let_the_writer_take_the_number)
     petition, _code = _register(users, county, category, petitioners=[{"name": "后登"}])
     thread.join()
+    assert outcome["waited"]
     if errors:  # PostgreSQL ended the writer instead: the registration kept number 2
         assert petition.seq == 2 and "deadlock" in errors[0]
     else:
@@ -330,12 +338,7 @@ def test_a_batch_meeting_a_registration_that_wrote_its_number_first_numbers_agai
     def wait_for_the_batch_then_take_the_number(execute, sql, params, many, context):
         if sql.startswith(f"UPDATE {table}"):  # the number is written; the counter not yet moved
             wrote.set()
-            with connections["default"].temporary_connection() as cursor:
-                for _ in range(200):  # until the batch waits on this registration's number
-                    cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [batch_pid])
-                    if cursor.fetchone()[0] == "Lock":
-                        break
-                    threading.Event().wait(0.05)
+            seqs["batch waited"] = _waits_on_a_lock(batch_pid)  # on this registration's number
         return execute(sql, params, many, context)
 
     def registration():
@@ -347,23 +350,13 @@ def test_a_batch_meeting_a_registration_that_wrote_its_number_first_numbers_agai
         finally:
             connections.close_all()
 
-    reg = prepare_registration(
-        actor=users.clerk,
-        channel="letter",
-        received_at=timezone.now(),
-        petitioners=[{"name": "台账"}],
-        nature="inquiry",
-        category=category,
-        content="历史台账中的一件",
-        region=county.region,
-        imported=True,
-    )
+    reg = prepare_registration(**_form(users, county, category, channel="letter", petitioners=[{"name": "台账"}], imported=True))
     thread = threading.Thread(target=registration)
     thread.start()
     assert wrote.wait(10)
     [imported] = petition_register_batch(registrations=[reg])
     thread.join()
-    assert errors == []
+    assert errors == [] and seqs["batch waited"]
     assert (seqs["registration"], imported.seq) == (2, 3)
     assert imported.events.get(seq=1).data["reg_no"] == imported.reg_no
     assert sorted(Petition.objects.values_list("seq", flat=True)) == [1, 2, 3]

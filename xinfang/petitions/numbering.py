@@ -16,21 +16,30 @@ from xinfang.core.inserts import announce_saved, insert_together
 from xinfang.org.models import Unit
 from xinfang.petitions.models import Petition, PetitionEvent, RegistrationCounter
 
+# Why a number could not be taken: one message for the service, the page and the API.
+EXTERNAL_ID_TAKEN = "该外部编号已登记过"
+TOO_MANY_ATTEMPTS = "登记编号正被同时登记的信访件占用，请稍后重试"
+
 
 def next_registration_number(office: Unit, year: int) -> tuple[int, str]:
-    """Take the next gap-free number (call inside a transaction): one `UPDATE … RETURNING`, so the counter row is
-    locked from here to the commit. A rollback releases the number with the row, so numbers stay gap-free.
-    Registration takes it as late as it can (after every write that does not carry the number)."""
+    """Take the next gap-free number first (call inside a transaction; SQLite's registrations and the demo loader):
+    one `UPDATE … RETURNING`, so the counter row is locked from here to the commit. A rollback releases the number
+    with the row, so numbers stay gap-free."""
     seq = _bump_counter(office.pk, year)
-    if seq is None:  # the office's first number this year: create the row (a racing creator wins harmlessly)
-        try:
-            with transaction.atomic():
-                RegistrationCounter.objects.create(office=office, year=year, last=0)
-        except IntegrityError:
-            pass
+    if seq is None:  # the office's first number this year
+        _create_counter(office.pk, year)
         seq = _bump_counter(office.pk, year)
     assert seq is not None  # the row exists now (ours or the racing creator's)
     return seq, registration_number(office, year, seq)
+
+
+def _create_counter(office_id: int, year: int) -> None:
+    """The office's counter row for the year, at its first number (a racing creator wins harmlessly)."""
+    try:
+        with transaction.atomic():
+            RegistrationCounter.objects.create(office_id=office_id, year=year, last=0)
+    except IntegrityError:
+        pass
 
 
 def registration_number(office: Unit, year: int, seq: int) -> str:
@@ -120,10 +129,10 @@ def write_numbered(petition: Petition, first_rows, *, last: int | None) -> None:
             taken = _bump_counter(office_id, year, expected=last)
         except (IntegrityError, OperationalError) as exc:
             transaction.savepoint_rollback(sid)
-            diag = getattr(exc.__cause__, "diag", None)
-            if getattr(diag, "constraint_name", None) == _EXTERNAL_ID_KEY:
-                raise InvalidInput("该外部编号已登记过", fields={"external_id": ["该外部编号已登记过"]}) from None
-            if getattr(diag, "constraint_name", None) not in _NUMBER_KEYS and getattr(exc.__cause__, "sqlstate", None) != _DEADLOCK:
+            key = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+            if key == _EXTERNAL_ID_KEY:
+                raise InvalidInput(EXTERNAL_ID_TAKEN, fields={"external_id": [EXTERNAL_ID_TAKEN]}) from None
+            if key not in _NUMBER_KEYS and not _deadlock(exc):
                 raise
         else:
             if taken is not None:
@@ -131,7 +140,11 @@ def write_numbered(petition: Petition, first_rows, *, last: int | None) -> None:
                 return
             transaction.savepoint_rollback(sid)
         last = None
-    raise Conflict("登记编号正被同时登记的信访件占用，请稍后重试")
+    raise Conflict(TOO_MANY_ATTEMPTS)
+
+
+def _deadlock(exc: Exception) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) == _DEADLOCK
 
 
 def _counter_last(office_id: int, year: int) -> int:
@@ -140,11 +153,7 @@ def _counter_last(office_id: int, year: int) -> int:
     row = RegistrationCounter.objects.filter(office_id=office_id, year=year).values_list("last", flat=True).first()
     if row is not None:
         return row
-    try:
-        with transaction.atomic():
-            RegistrationCounter.objects.create(office_id=office_id, year=year, last=0)
-    except IntegrityError:
-        pass
+    _create_counter(office_id, year)
     return RegistrationCounter.objects.values_list("last", flat=True).get(office_id=office_id, year=year)
 
 
@@ -162,14 +171,14 @@ def number_and_write_all(petitions: list[Petition]) -> None:
         except OperationalError as exc:
             transaction.set_rollback(False)  # bulk_create's own atomic block marked ours: the savepoint undoes it all
             transaction.savepoint_rollback(sid)
-            if getattr(exc.__cause__, "sqlstate", None) != _DEADLOCK:
+            if not _deadlock(exc):
                 raise
             for p in petitions:
                 p._state.adding = True
             continue
         transaction.savepoint_commit(sid)
         return
-    raise Conflict("登记编号正被同时登记的信访件占用，请稍后重试")
+    raise Conflict(TOO_MANY_ATTEMPTS)
 
 
 def number_all(petitions: list[Petition]) -> None:
@@ -180,11 +189,7 @@ def number_all(petitions: list[Petition]) -> None:
     for (office_id, year), group in groups.items():
         last = _bump_counter(office_id, year, len(group))
         if last is None:  # the office's first number that year
-            try:
-                with transaction.atomic():
-                    RegistrationCounter.objects.create(office_id=office_id, year=year, last=0)
-            except IntegrityError:
-                pass
+            _create_counter(office_id, year)
             last = _bump_counter(office_id, year, len(group))
         assert last is not None  # the counter row exists now
         first = last - len(group) + 1
@@ -205,4 +210,4 @@ def insert_numbered(petition: Petition) -> None:
     try:
         petition.save(force_insert=True)
     except IntegrityError:  # the one unique key a caller can repeat (the transaction is rolled back with the number)
-        raise InvalidInput("该外部编号已登记过", fields={"external_id": ["该外部编号已登记过"]}) from None
+        raise InvalidInput(EXTERNAL_ID_TAKEN, fields={"external_id": [EXTERNAL_ID_TAKEN]}) from None
